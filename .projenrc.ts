@@ -1,0 +1,92 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-dns-failover',
+  packageName: 'cdk-dns-failover',
+  description:
+    'DNS failover in the Amazon Route 53 model: declare a gateway once, synthesize it to Route 53 (CDK or CDKTF) or to a self-hosted DNS server, and verify how it fails over before deploying.',
+  author: 'cdk-dns-failover maintainers',
+  authorAddress: 'maintainers@cdk-dns-failover.invalid',
+  repositoryUrl: 'https://github.com/cdk-dns-failover/cdk-dns-failover.git',
+  keywords: ['cdk', 'cdktf', 'route53', 'dns', 'failover', 'health-check'],
+  license: 'Apache-2.0',
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.18.0',
+
+  // aws-cdk-lib and constructs are peer dependencies (the construct-library default).
+  cdkVersion: '2.200.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  srcdir: 'lib',
+  libdir: 'lib',
+  testdir: 'test',
+
+  // The project's checks run through .ci/run, not hosted workflows.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  docgen: true,
+
+  peerDeps: ['cdktf@^0.21.0'],
+  devDeps: [
+    '@aws/cloudformation-validate@1.9.0-beta',
+    '@cdktf/provider-aws@^21',
+    'cdktf@0.21.0',
+    'fast-check@^4',
+  ],
+  // Runtime code that is not part of the jsii API (DNS server, checker, CLI).
+  bundledDeps: ['ajv@^8', 'undici@^7'],
+
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  },
+
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+  },
+});
+
+// cdktf is needed only by Terraform users.
+project.package.addField('peerDependenciesMeta', { cdktf: { optional: true } });
+// Node 20 is what this project supports; jsii's end-of-life banner is noise in every build log.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '1');
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1');
+
+// Compiled JavaScript lives next to its source in lib/ (srcdir == libdir): keep only the sources in git.
+project.gitignore.removePatterns('/lib');
+project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', 'cdk.out/', 'cdktf.out/', '/examples/**/*.js', '/examples/**/*.d.ts', '/.api-md-before');
+project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/.api-md-before');
+
+// README examples must compile (jsii-rosetta in strict mode), after the jsii build.
+project.postCompileTask.exec('jsii-rosetta extract --strict .jsii');
+
+// `npx projen check`: the README's test command and what .ci/run runs. The full jsii build
+// (compile, API.md, rosetta, eslint, jest, package), then proof that the committed API.md was current,
+// then the packed library installed into a newcomer's app.
+const check = project.addTask('check', {
+  description: 'Full build and every test; fails when API.md is stale',
+});
+check.exec('node scripts/api-md.js save');
+check.spawn(project.buildTask);
+check.exec('node scripts/api-md.js compare');
+check.exec('node scripts/packed-app-test.js');
+
+// `npx projen emdr`: synthesize the EMDR example and print what it created.
+project.addTask('emdr', {
+  description: 'Synthesize the EMDR example (two HTTP gateways, weighted 50/50) and print a summary',
+  exec: 'ts-node --project test/tsconfig.json examples/emdr-cdk/main.ts',
+});
+
+project.synth();

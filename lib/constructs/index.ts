@@ -1,0 +1,5 @@
+export * from './zone';
+export * from './health-check';
+export * from './endpoint';
+export * from './gateway';
+export * from './gateways';

@@ -1,0 +1,5 @@
+export * from './types';
+export * from './names';
+export * from './tokens';
+export * from './validate';
+export * from './canonical';

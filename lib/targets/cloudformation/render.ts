@@ -1,0 +1,141 @@
+import { Annotations, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnHealthCheck, CfnRecordSet } from 'aws-cdk-lib/aws-route53';
+import { Construct, IConstruct } from 'constructs';
+import {
+  errorsOf,
+  FailoverModel,
+  Finding,
+  formatFindings,
+  HealthCheckModel,
+  RecordSetModel,
+  TargetCapabilities,
+  validateModel,
+} from '../../model';
+import { FailoverTarget, registerTargetProvider, UnhealthyAlarmRequest } from '../target';
+
+/** CloudFormation metadata key carrying the model id of a resource, so a template reads back exactly. */
+export const MODEL_METADATA_KEY = 'cdk-dns-failover';
+
+export const CLOUDFORMATION_CAPABILITIES: TargetCapabilities = {
+  name: 'CloudFormation',
+  route53Limits: true,
+  disabledHealthChecks: false,
+  cloudWatchAlarmChecks: true,
+  recoveryControlChecks: true,
+};
+
+/** Renders the model into `AWS::Route53::HealthCheck` and `AWS::Route53::RecordSet` of an aws-cdk-lib stack. */
+export class CloudFormationTarget implements FailoverTarget {
+  /** The target of an aws-cdk-lib stack (one per stack). */
+  public static of(stack: Stack): CloudFormationTarget {
+    let target = TARGETS.get(stack);
+    if (!target) {
+      target = new CloudFormationTarget(stack);
+      TARGETS.set(stack, target);
+    }
+    return target;
+  }
+
+  public readonly capabilities = CLOUDFORMATION_CAPABILITIES;
+  private readonly healthChecks: HealthCheckModel[] = [];
+  private readonly recordSets: RecordSetModel[] = [];
+  private readonly checkResources = new Map<string, CfnHealthCheck>();
+
+  private constructor(public readonly root: Stack) {
+    // Rules that span constructs (two gateways on one name, ...) run once the whole stack is known.
+    root.node.addValidation({
+      validate: () => errorsOf(validateModel(this.model, this.capabilities)).map((f) => formatFindings([f])),
+    });
+  }
+
+  /** Everything rendered so far, as model objects. */
+  public get model(): FailoverModel {
+    return { healthChecks: [...this.healthChecks], recordSets: [...this.recordSets] };
+  }
+
+  public renderHealthCheck(scope: Construct, model: HealthCheckModel): string {
+    const c = model.config;
+    const resource = new CfnHealthCheck(scope, 'Resource', {
+      healthCheckConfig: {
+        type: c.type,
+        ipAddress: c.ipAddress,
+        fullyQualifiedDomainName: c.fullyQualifiedDomainName,
+        port: c.port,
+        resourcePath: c.resourcePath,
+        searchString: c.searchString,
+        requestInterval: c.requestInterval,
+        failureThreshold: c.failureThreshold,
+        measureLatency: c.measureLatency,
+        inverted: c.inverted,
+        enableSni: c.enableSni,
+        regions: c.regions ? [...c.regions] : undefined,
+        childHealthChecks: c.childHealthChecks?.map((id) => this.healthCheckRef(id)),
+        healthThreshold: c.healthThreshold,
+        alarmIdentifier: c.alarmIdentifier ? { name: c.alarmIdentifier.name, region: c.alarmIdentifier.region } : undefined,
+        insufficientDataHealthStatus: c.insufficientDataHealthStatus,
+        routingControlArn: c.routingControlArn,
+      },
+      healthCheckTags: model.name !== undefined ? [{ key: 'Name', value: model.name }] : undefined,
+    });
+    resource.addMetadata(MODEL_METADATA_KEY, { id: model.id });
+    this.checkResources.set(model.id, resource);
+    this.healthChecks.push(model);
+    return resource.attrHealthCheckId;
+  }
+
+  public renderRecordSet(scope: Construct, model: RecordSetModel): void {
+    new CfnRecordSet(scope, 'Resource', {
+      hostedZoneId: model.hostedZoneId,
+      // CloudFormation wants the zone name with its trailing dot.
+      hostedZoneName: model.hostedZoneName !== undefined ? `${model.hostedZoneName}.` : undefined,
+      name: `${model.name}.`,
+      type: model.recordType,
+      ttl: model.ttl !== undefined ? String(model.ttl) : undefined,
+      resourceRecords: [...model.values],
+      setIdentifier: model.setIdentifier,
+      // Weight 0 is a valid weight: test against undefined, never truthiness.
+      weight: model.weight,
+      failover: model.failover,
+      multiValueAnswer: model.multiValueAnswer,
+      healthCheckId: model.healthCheckId !== undefined ? this.healthCheckRef(model.healthCheckId) : undefined,
+    });
+    this.recordSets.push(model);
+  }
+
+  public report(scope: IConstruct, findings: readonly Finding[]): void {
+    for (const f of findings) {
+      if (f.severity === 'warning') {
+        Annotations.of(scope).addWarningV2(`cdk-dns-failover:${f.rule}`, `${f.message} [${f.rule}]`);
+      }
+    }
+  }
+
+  public createUnhealthyAlarm(scope: Construct, id: string, request: UnhealthyAlarmRequest): IConstruct {
+    const region = this.root.region;
+    if (!region.startsWith('${') && region !== 'us-east-1') {
+      throw new Error(`stack '${this.root.stackName}' is in ${region}, but Route 53 publishes HealthCheckStatus only in us-east-1 and an alarm must live in its metric's region; create the alarm in a us-east-1 stack (metricHealthCheckStatus gives the metric)`);
+    }
+    return new cloudwatch.Alarm(scope, id, {
+      metric: request.metric,
+      alarmName: request.alarmName,
+      alarmDescription: request.description,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: request.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+  }
+
+  /** A model id of ours becomes the resource's HealthCheckId; anything else is an external Route 53 id. */
+  private healthCheckRef(id: string): string {
+    const resource = this.checkResources.get(id);
+    return resource ? resource.attrHealthCheckId : id;
+  }
+}
+
+const TARGETS = new WeakMap<Stack, CloudFormationTarget>();
+
+registerTargetProvider({
+  targetFor: (scope) => (Stack.isStack(scope) ? CloudFormationTarget.of(scope) : undefined),
+});

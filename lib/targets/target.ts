@@ -1,0 +1,62 @@
+/**
+ * What a construct sees of a target: it hands over model objects and gets back references.
+ * Constructs never learn a target's property names; each target renders (and reads) its own format.
+ */
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct, IConstruct } from 'constructs';
+import { Finding, HealthCheckModel, RecordSetModel, TargetCapabilities } from '../model';
+
+export interface UnhealthyAlarmRequest {
+  /** The health check's HealthCheckStatus metric. */
+  readonly metric: cloudwatch.Metric;
+  readonly alarmName?: string;
+  readonly evaluationPeriods: number;
+  readonly description: string;
+}
+
+export interface FailoverTarget {
+  readonly capabilities: TargetCapabilities;
+  /** The construct whose subtree this target renders (a stack). Model ids are paths below it. */
+  readonly root: IConstruct;
+  /** Renders a health check under `scope` and returns the target's reference to its Route 53 id. */
+  renderHealthCheck(scope: Construct, model: HealthCheckModel): string;
+  /** Renders a record set under `scope`. */
+  renderRecordSet(scope: Construct, model: RecordSetModel): void;
+  /** Surfaces warnings the way this target's users see them (annotations, console). */
+  report(scope: IConstruct, findings: readonly Finding[]): void;
+  /** Creates an alarm on a health check's status, where the target has alarms. */
+  createUnhealthyAlarm?(scope: Construct, id: string, request: UnhealthyAlarmRequest): IConstruct;
+}
+
+export interface TargetProvider {
+  /** The target rendering `scope`, when `scope` is the root this provider knows (a stack). */
+  targetFor(scope: IConstruct): FailoverTarget | undefined;
+}
+
+const providers: TargetProvider[] = [];
+
+/** Called once by each target module when it is loaded. */
+export function registerTargetProvider(provider: TargetProvider): void {
+  if (!providers.includes(provider)) providers.push(provider);
+}
+
+/** The target of the nearest enclosing stack (aws-cdk-lib, cdktf, or SelfHostedStack). */
+export function findTarget(scope: IConstruct): FailoverTarget {
+  for (let node: IConstruct | undefined = scope; node; node = node.node.scope) {
+    for (const provider of providers) {
+      const target = provider.targetFor(node);
+      if (target) return target;
+    }
+  }
+  throw new Error(
+    `'${scope.node.path || scope.node.id}' is not inside a stack this library can render: ` +
+      'place it in an aws-cdk-lib Stack, a cdktf TerraformStack, or a SelfHostedStack',
+  );
+}
+
+/** The model id of a construct: its path below the target's root. */
+export function modelIdOf(target: FailoverTarget, scope: IConstruct): string {
+  const root = target.root.node.path;
+  const path = scope.node.path;
+  return root && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
