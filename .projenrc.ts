@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // lib/ holds the jsii output next to the sources: tests must load the .ts, never a stale .js.
+      moduleFileExtensions: ['ts', 'js', 'json', 'node'],
       testTimeout: 60_000,
     },
   },
