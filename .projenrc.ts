@@ -40,6 +40,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdktf@0.21.0',
     'fast-check@^4',
   ],
+  bin: { 'dns-failover': 'lib/cli/main.js' },
   // Runtime code that is not part of the jsii API (DNS server, checker, CLI).
   bundledDeps: ['ajv@^8', 'undici@^7'],
 
