@@ -61,6 +61,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// A per-file coverage table in every CI log is noise: keep the summary and the lcov report.
+project.package.file.addOverride('jest.coverageReporters', ['text-summary', 'lcov', 'json']);
 // cdktf is needed only by Terraform users.
 project.package.addField('peerDependenciesMeta', { cdktf: { optional: true } });
 // Node 20 is what this project supports; jsii's end-of-life banner is noise in every build log.

@@ -162,7 +162,7 @@ export abstract class GatewayBase extends Construct {
 
     const findings = records.flatMap(validateRecordSet);
     for (const group of groupRecords(records)) findings.push(...validateGroup(group), ...failoverWarnings(group));
-    assertValid(findings.map((f) => ({ ...f, message: `gateway '${this.node.path}': ${f.message}` })));
+    assertValid(findings.map((f) => ({ ...f, resource: `gateway '${this.node.path}', ${f.resource}` })));
     this.target.report(this, findings);
 
     records.forEach((record, i) => this.target.renderRecordSet(new Construct(scopes[i], 'Record'), record));
