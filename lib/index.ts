@@ -1,4 +1,5 @@
 // The public (jsii) API. Targets register themselves with the constructs when loaded.
 import './targets/cloudformation';
+import './targets/terraform';
 
 export * from './constructs';

@@ -1,9 +1,10 @@
 /**
  * Values that are not known until deployment: aws-cdk-lib tokens (`${Token[...]}`), cdktf tokens
- * (`${TfToken[...]}`), and intrinsic references read back from an artifact (`${Ref:Foo}`).
+ * (`${TfToken[...]}`), and intrinsic references read back from an artifact (`${Ref:Foo}` from
+ * CloudFormation, `${tf:var.zone_id}` from Terraform).
  * Validation checks what it can see and lets these through.
  */
-const UNRESOLVED = /\$\{(Token|TfToken)\[|\$\{(Ref|GetAtt|Fn::|ref:|data\.|aws_)/;
+const UNRESOLVED = /\$\{(Token|TfToken)\[|\$\{(Ref|GetAtt|Fn::|ref:|data\.|aws_|tf:)/;
 
 export function isUnresolved(value: unknown): boolean {
   if (typeof value === 'string') return UNRESOLVED.test(value);
