@@ -1,0 +1,122 @@
+/**
+ * The bundle config: the versioned JSON document a self-hosted DNS node (and, later, its checkers)
+ * runs from. Version 1 is defined here, with its JSON Schema in `schema.json` next to this file.
+ *
+ * A bundle config holds:
+ * - `zones`: the zones the DNS nodes serve, each with its SOA, its apex NS names and its static
+ *   records (A, AAAA, CNAME, TXT, MX);
+ * - `healthChecks` and `recordSets`: the failover groups, in the shape of the Route 53 model
+ *   (`lib/model`), answered through the engine;
+ * - `verdict`: how a DNS node turns checker reports into verdicts;
+ * - `checkers` and `dnsNodes`: who reports and who serves.
+ *
+ * Record values use Route 53's spelling: an address for A and AAAA, a host name for CNAME,
+ * `"preference host"` for MX (`10 mail.example.com`), and for TXT one or more double-quoted strings
+ * (`"v=spf1 -all"`, `"part one" "part two"`; inside quotes `\"`, `\\` and `\ooo` octal escapes), or
+ * an unquoted value taken as one text (split into 255-octet character-strings).
+ *
+ * Names are fully qualified, without a trailing dot (one is accepted and dropped), compared without
+ * regard to case.
+ */
+import { HealthCheckModel, RecordSetModel } from '../../../model';
+
+/** The version this build reads and writes. */
+export const BUNDLE_CONFIG_VERSION = 1;
+
+/** The record types a zone's static records may have. SOA and NS live in the zone's own fields. */
+export const STATIC_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX'] as const;
+export type StaticRecordType = (typeof STATIC_RECORD_TYPES)[number];
+
+/** The record types a failover group (weighted, failover, multivalue) may have. */
+export const GROUP_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX'] as const;
+
+export interface BundleConfig {
+  readonly version: 1;
+  readonly zones: readonly BundleZone[];
+  /** Health checks in the model's shape; `id` is what records and reports refer to. */
+  readonly healthChecks: readonly HealthCheckModel[];
+  /**
+   * The failover groups: records with a routing policy (weight, failover role or multivalue answer),
+   * in the model's shape. `hostedZoneName`, when given, must name one of `zones`; when omitted the
+   * zone is the longest configured zone that contains the record's name.
+   */
+  readonly recordSets: readonly RecordSetModel[];
+  /**
+   * How reports become verdicts.
+   * @default - the engine's defaults (healthy fraction 0.18)
+   */
+  readonly verdict?: BundleVerdictSettings;
+  /** The checkers whose reports a DNS node accepts. */
+  readonly checkers: readonly BundleChecker[];
+  /** The DNS nodes of the deployment (used by checkers to know where to push, and by manifests). */
+  readonly dnsNodes: readonly BundleDnsNode[];
+}
+
+export interface BundleZone {
+  /** The zone's apex, for example `example.com`. */
+  readonly name: string;
+  readonly soa: BundleSoa;
+  /** The host names of the zone's name servers (apex NS records). At least one. */
+  readonly nameServers: readonly string[];
+  /**
+   * TTL of the apex NS records, in seconds.
+   * @default 172800 (Route 53's default)
+   */
+  readonly nameServerTtl?: number;
+  /**
+   * Static records (no routing policy, no health check).
+   * @default - none
+   */
+  readonly records?: readonly BundleStaticRecord[];
+}
+
+export interface BundleSoa {
+  /** The primary name server, for example `ns1.example.com`. */
+  readonly mname: string;
+  /** The responsible person's mailbox as a name, for example `hostmaster.example.com`. */
+  readonly rname: string;
+  readonly serial: number;
+  /** @default 7200 */
+  readonly refresh?: number;
+  /** @default 900 */
+  readonly retry?: number;
+  /** @default 1209600 */
+  readonly expire?: number;
+  /** Negative-caching TTL (RFC 2308). @default 86400 */
+  readonly minimum?: number;
+  /** TTL of the SOA record itself. @default 900 */
+  readonly ttl?: number;
+}
+
+/** Route 53's defaults for a new hosted zone's SOA and NS records. */
+export const DEFAULT_SOA_TIMERS = { refresh: 7200, retry: 900, expire: 1209600, minimum: 86400, ttl: 900 } as const;
+export const DEFAULT_NAME_SERVER_TTL = 172800;
+
+export interface BundleStaticRecord {
+  readonly name: string;
+  readonly recordType: StaticRecordType;
+  readonly ttl: number;
+  readonly values: readonly string[];
+}
+
+export interface BundleVerdictSettings {
+  /** Healthy when more than this fraction of the checkers with a fresh report say healthy. 0 <= f < 1. */
+  readonly healthyFraction?: number;
+  /** A report older than this (milliseconds) is not fresh. */
+  readonly freshnessMs?: number;
+}
+
+export interface BundleChecker {
+  /** Unique id, sent with every report. */
+  readonly id: string;
+  /** The region (any label: the self-hosted target is not limited to Route 53's regions). */
+  readonly region: string;
+}
+
+export interface BundleDnsNode {
+  readonly id: string;
+  /** Where the node answers DNS (UDP and TCP), `host:port` (`[::1]:53` for IPv6). */
+  readonly dns: string;
+  /** Where the node's admin API listens (status, metrics, reports), `host:port`. */
+  readonly admin: string;
+}
