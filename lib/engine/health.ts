@@ -1,0 +1,516 @@
+/**
+ * Health verdicts: from checker reports to one verdict per health check, as every DNS node computes
+ * them on its own (ROUTE53.md §1 "Many checkers, one verdict", "Calculated, inverted, disabled,
+ * CloudWatch").
+ *
+ * Pure and deterministic: time comes in as `now` / `observedAt` (ms since epoch), nothing here reads
+ * a clock or does I/O. The DNS server feeds reports in with {@link HealthState.report}, calls
+ * {@link HealthState.evaluate} on its own schedule (and after reports arrive), and answers queries
+ * from {@link HealthState.isHealthy}, which only reads the verdicts of the last evaluation
+ * (ROUTE53.md §2: "Health comes from the last computed verdict, never from a probe at query time").
+ */
+import { HealthCheckModel, HealthCheckType } from '../model/types';
+
+export interface CheckerReport {
+  readonly checkerId: string;
+  readonly region: string;
+  readonly healthy: boolean;
+  /** When the checker observed this, ms since epoch. */
+  readonly observedAt: number;
+  readonly reason?: string;
+  readonly latencyMs?: number;
+}
+
+export interface VerdictSettings {
+  /**
+   * Healthy when MORE than this fraction of the checkers with a fresh report say healthy.
+   * ROUTE53.md §1: "An endpoint is healthy when **more than 18 %** of the checkers report it
+   * healthy; 18 % or fewer means unhealthy." Default 0.18; from 0 (one healthy checker suffices)
+   * up to, not including, 1.
+   */
+  readonly healthyFraction: number;
+  /**
+   * A report observed longer ago than this (ms) is not fresh; a report exactly this old still is.
+   * Default {@link DEFAULT_FRESHNESS_MS} (90 s: three of Route 53's default 30 s intervals); see
+   * {@link freshnessMsFor} for a value derived from the model's own intervals.
+   */
+  readonly freshnessMs: number;
+}
+
+/** Route 53's default `RequestInterval`, in seconds (ROUTE53.md §1 "Timing"). */
+export const DEFAULT_REQUEST_INTERVAL_SECONDS = 30;
+/** ROUTE53.md §1: "more than 18 %". */
+export const DEFAULT_HEALTHY_FRACTION = 0.18;
+/**
+ * 90 s = 3 x the default 30 s interval (our choice). A checker pushes one report per interval
+ * (the interval runs from a response to the next request, so reports arrive every interval plus
+ * up to the probe timeout); three intervals let one or two lost pushes pass without dropping the
+ * checker, yet a checker that died or was partitioned away stops counting within 90 s.
+ */
+export const DEFAULT_FRESHNESS_MS = 90_000;
+/** The shortest freshness window {@link freshnessMsFor} proposes (our choice). */
+export const MIN_FRESHNESS_MS = 30_000;
+
+export const DEFAULT_VERDICT_SETTINGS: VerdictSettings = Object.freeze({
+  healthyFraction: DEFAULT_HEALTHY_FRACTION,
+  freshnessMs: DEFAULT_FRESHNESS_MS,
+});
+
+export interface VerdictChange {
+  readonly healthCheckId: string;
+  readonly healthy: boolean;
+  readonly at: number;
+  readonly reason: string;
+}
+
+const ENDPOINT_TYPES: ReadonlySet<string> = new Set(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP']);
+
+/**
+ * How a check gets its status:
+ * - `endpoint`: HTTP*, HTTPS*, TCP: from checker reports;
+ * - `calculated`: from its children;
+ * - `unobserved`: CLOUDWATCH_METRIC and RECOVERY_CONTROL (and an unknown type in an unvalidated
+ *   model): no checker reports on them, so they count as healthy unless overridden.
+ */
+export type HealthCheckKind = 'endpoint' | 'calculated' | 'unobserved';
+
+export function healthCheckKind(type: string): HealthCheckKind {
+  if (ENDPOINT_TYPES.has(type)) return 'endpoint';
+  if (type === 'CALCULATED') return 'calculated';
+  return 'unobserved';
+}
+
+/**
+ * A freshness window for a model (our choice): 3 x the longest request interval of its endpoint
+ * checks (30 s when unset), at least {@link MIN_FRESHNESS_MS}. For a model that only uses the
+ * default interval this equals {@link DEFAULT_FRESHNESS_MS}.
+ */
+export function freshnessMsFor(healthChecks: readonly HealthCheckModel[]): number {
+  let longest = 0;
+  for (const hc of healthChecks) {
+    if (healthCheckKind(hc.config.type) !== 'endpoint') continue;
+    const iv = hc.config.requestInterval ?? DEFAULT_REQUEST_INTERVAL_SECONDS;
+    if (Number.isFinite(iv) && iv > longest) longest = iv;
+  }
+  if (longest === 0) longest = DEFAULT_REQUEST_INTERVAL_SECONDS;
+  return Math.max(MIN_FRESHNESS_MS, Math.round(3 * longest * 1000));
+}
+
+export interface ReportSnapshot extends CheckerReport {
+  /** `now - observedAt` (negative for a report dated after `now`). */
+  readonly ageMs: number;
+  readonly fresh: boolean;
+}
+
+export interface ChildSnapshot {
+  readonly healthCheckId: string;
+  /** False for an id that is not a health check of this state (an external Route 53 id). */
+  readonly inModel: boolean;
+  /** The child's verdict after the last evaluate(). */
+  readonly healthy: boolean;
+}
+
+export interface HealthCheckSnapshot {
+  readonly healthCheckId: string;
+  readonly name?: string;
+  /** The config type (`HTTP`, `CALCULATED`, ...). */
+  readonly type: HealthCheckType;
+  readonly kind: HealthCheckKind;
+  readonly inverted: boolean;
+  readonly disabled: boolean;
+  /** Endpoint checks: each checker's latest report, by checker id, with its age and freshness at `now`. */
+  readonly reports: ReportSnapshot[];
+  /** Reports fresh at `now`. */
+  readonly freshCount: number;
+  /** Fresh reports at `now` that say healthy. */
+  readonly healthyCount: number;
+  /**
+   * Endpoint checks: the status measured at the last evaluate() (or kept from before, when no report
+   * was fresh), before override, disabled and inversion. True for other kinds.
+   */
+  readonly measured: boolean;
+  /** The forced status set with override(), if any. */
+  readonly override?: boolean;
+  /** Calculated checks: the distinct children. */
+  readonly children?: ChildSnapshot[];
+  /** Calculated checks: the threshold applied (0 when the model leaves it unset). */
+  readonly healthThreshold?: number;
+  /** The verdict after the last evaluate(): what isHealthy() answers. */
+  readonly healthy: boolean;
+  /** When the verdict last changed (the `now` of that evaluate()); undefined: held since the state was created. */
+  readonly since?: number;
+  /** Why the verdict is what it is, as of the last evaluate(). */
+  readonly reason: string;
+}
+
+interface Entry {
+  readonly model: HealthCheckModel;
+  readonly kind: HealthCheckKind;
+  readonly children: readonly string[];
+  /** Latest report per checker id. */
+  readonly reports: Map<string, CheckerReport>;
+  /** Last measured status (endpoint checks); a new check starts healthy. */
+  measured: boolean;
+  /** When `measured` was last computed from fresh reports. */
+  measuredAt: number | undefined;
+  healthy: boolean;
+  since: number | undefined;
+  reason: string;
+}
+
+interface Result {
+  readonly healthy: boolean;
+  readonly reason: string;
+}
+
+const word = (healthy: boolean) => (healthy ? 'healthy' : 'unhealthy');
+const percent = (x: number) => `${Number((x * 100).toFixed(2))} %`;
+
+function resolveSettings(settings: Partial<VerdictSettings> | undefined): VerdictSettings {
+  const healthyFraction = settings?.healthyFraction ?? DEFAULT_VERDICT_SETTINGS.healthyFraction;
+  const freshnessMs = settings?.freshnessMs ?? DEFAULT_VERDICT_SETTINGS.freshnessMs;
+  if (!(healthyFraction >= 0 && healthyFraction < 1)) {
+    throw new RangeError(`healthyFraction ${healthyFraction} is out of range; use a fraction from 0 up to (not including) 1, Route 53 uses 0.18`);
+  }
+  if (!(freshnessMs > 0)) {
+    throw new RangeError(`freshnessMs ${freshnessMs} is out of range; use a positive number of milliseconds, for example ${DEFAULT_FRESHNESS_MS}`);
+  }
+  return Object.freeze({ healthyFraction, freshnessMs });
+}
+
+/**
+ * The verdicts of one DNS node (or of one simulated node in the verifier).
+ *
+ * Rules (ROUTE53.md §1):
+ * - Endpoint checks: "An endpoint is healthy when **more than 18 %** of the checkers report it
+ *   healthy" over "the reports that are **fresh** at that node. When no report is fresh, the node
+ *   keeps its last verdict (a brand-new check starts healthy)". The fraction is
+ *   `healthy fresh reports / fresh reports`, compared with `>`.
+ * - Every report counts, whatever its `region` (our choice): the checker fleet decides which checks
+ *   a checker probes, and self-hosted checkers may carry region names of their own; dropping reports
+ *   whose region is not in the check's `regions` list would silently shrink the quorum. The region is
+ *   kept for status pages.
+ * - `CALCULATED`: "healthy when the number of healthy children is at least `HealthThreshold`
+ *   (0..256). 0 means always healthy; more than the number of children means always unhealthy."
+ *   A child is counted with its own final verdict (after its inversion); children are evaluated
+ *   first. A child id that is not a check of this state (an external Route 53 id) counts as healthy
+ *   unless overridden. Each distinct child counts once. A missing HealthThreshold (rejected by
+ *   validation) counts as 0 (our choice). Should an unvalidated model nest calculated checks in a
+ *   cycle, the member of the cycle reached again uses its previous verdict.
+ * - "`Inverted` flips the verdict (endpoint, calculated and CloudWatch checks)."
+ * - "`Disabled` ...: the check is always healthy. Disabled plus Inverted therefore forces
+ *   'unhealthy'": disabled applies before inversion.
+ * - `CLOUDWATCH_METRIC` (and `RECOVERY_CONTROL`): no checker reports on them, so they count as
+ *   healthy (alarm OK, routing control on) unless overridden (our choice); inversion and disabled
+ *   still apply.
+ *
+ * So: verdict = inverted XOR (disabled ? healthy : (override ?? measured status)).
+ */
+export class HealthState {
+  /**
+   * Carry a node's state over a configuration reload, so that a reload never resets verdicts to
+   * "healthy" (which could send traffic back to a failed endpoint): for every check id present in
+   * both with the same type, the latest reports and the last measured status are kept; every
+   * override is kept. Verdicts are recomputed with the new configuration (no report is considered
+   * fresh until the next evaluate()); a verdict that did not change keeps its `since`.
+   */
+  static reloaded(previous: HealthState, healthChecks: readonly HealthCheckModel[], settings?: Partial<VerdictSettings>): HealthState {
+    const next = new HealthState(healthChecks, settings);
+    for (const entry of next.entries.values()) {
+      const old = previous.entries.get(entry.model.id);
+      if (!old || old.model.config.type !== entry.model.config.type) continue;
+      for (const [checkerId, report] of old.reports) entry.reports.set(checkerId, report);
+      entry.measured = old.measured;
+      entry.measuredAt = old.measuredAt;
+    }
+    for (const [id, healthy] of previous.overrides) next.overrides.set(id, healthy);
+    next.commitInitial();
+    for (const entry of next.entries.values()) {
+      const old = previous.entries.get(entry.model.id);
+      if (old && old.healthy === entry.healthy) entry.since = old.since;
+    }
+    return next;
+  }
+
+  /** The settings in force, defaults filled in. */
+  readonly settings: VerdictSettings;
+  private readonly entries = new Map<string, Entry>();
+  private readonly order: Entry[] = [];
+  private readonly overrides = new Map<string, boolean>();
+  /** Verdicts after the last evaluate(): every check of the state, plus overridden external ids. */
+  private readonly verdicts = new Map<string, boolean>();
+  private generationCounter = 0;
+  private lastEvaluatedAt: number | undefined;
+
+  constructor(healthChecks: readonly HealthCheckModel[], settings?: Partial<VerdictSettings>) {
+    this.settings = resolveSettings(settings);
+    for (const model of healthChecks) {
+      if (this.entries.has(model.id)) {
+        throw new Error(`two health checks share the id '${model.id}'; give each its own id (validate the model first)`);
+      }
+      const entry: Entry = {
+        model,
+        kind: healthCheckKind(model.config.type),
+        children: [...new Set(model.config.childHealthChecks ?? [])],
+        reports: new Map(),
+        measured: true,
+        measuredAt: undefined,
+        healthy: true,
+        since: undefined,
+        reason: '',
+      };
+      this.entries.set(model.id, entry);
+      this.order.push(entry);
+    }
+    this.commitInitial();
+    // isHealthy may be handed around unbound, e.g. `group.select(state.isHealthy, Math.random)`.
+    this.isHealthy = this.isHealthy.bind(this);
+  }
+
+  /** Increases every time an evaluate() changes a verdict: a cache key for answers derived from verdicts. */
+  get generation(): number {
+    return this.generationCounter;
+  }
+
+  /** The `now` of the last evaluate(), if any. */
+  get evaluatedAt(): number | undefined {
+    return this.lastEvaluatedAt;
+  }
+
+  /** Whether {@link report} stores reports for this id: true for endpoint checks (HTTP*, HTTPS*, TCP) of this state. */
+  acceptsReports(healthCheckId: string): boolean {
+    return this.entries.get(healthCheckId)?.kind === 'endpoint';
+  }
+
+  /**
+   * Keep the latest report of a checker for an endpoint check (older-than-stored reports are ignored).
+   *
+   * A report dated exactly like the stored one replaces it. Reports for ids this state does not hold,
+   * or for checks that are not endpoint checks, are ignored: see {@link acceptsReports}. The report
+   * takes effect at the next evaluate().
+   *
+   * The engine trusts `observedAt`: the caller authenticates reports and rejects those dated in the
+   * future (beyond clock skew), since a far-future report would stay fresh and shadow later ones.
+   *
+   * Throws a TypeError for a report without a checker id or with an `observedAt` that is not a finite
+   * number: a caller's bug, not a checker's opinion.
+   */
+  report(healthCheckId: string, report: CheckerReport): void {
+    if (typeof report.checkerId !== 'string' || report.checkerId === '') {
+      throw new TypeError(`report for health check '${healthCheckId}' has no checkerId; give the reporting checker's id`);
+    }
+    if (typeof report.observedAt !== 'number' || !Number.isFinite(report.observedAt)) {
+      throw new TypeError(`report of checker '${report.checkerId}' for health check '${healthCheckId}' has observedAt ${String(report.observedAt)}; give ms since epoch`);
+    }
+    const entry = this.entries.get(healthCheckId);
+    if (!entry || entry.kind !== 'endpoint') return;
+    const stored = entry.reports.get(report.checkerId);
+    if (stored && report.observedAt < stored.observedAt) return;
+    entry.reports.set(report.checkerId, Object.freeze({ ...report, healthy: report.healthy === true }));
+  }
+
+  /**
+   * Force a status (the verifier's "mark member down"); cleared with undefined. Takes effect at the
+   * next evaluate().
+   *
+   * The override replaces what the check measures (its reports, its children, or the unobserved
+   * alarm state), so disabled and inverted still apply on top of it (our choice): marking an
+   * endpoint down simulates the endpoint failing, and an inverted check of a failed endpoint is
+   * healthy. Any id may be overridden, also one that is not a check of this state (an external
+   * Route 53 id, otherwise always healthy): isHealthy() and calculated parents then use the override.
+   */
+  override(healthCheckId: string, healthy: boolean | undefined): void {
+    if (healthy === undefined) this.overrides.delete(healthCheckId);
+    else this.overrides.set(healthCheckId, healthy);
+  }
+
+  /** Recompute every verdict at `now`; returns the checks whose verdict changed, in model order (then overridden external ids). */
+  evaluate(now: number): VerdictChange[] {
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw new TypeError(`evaluate(now) needs ms since epoch, got ${String(now)}`);
+    }
+    const results = this.computeAll(now);
+    const changes: VerdictChange[] = [];
+    for (const entry of this.order) {
+      const result = results.get(entry)!;
+      if (result.healthy !== entry.healthy) {
+        entry.since = now;
+        changes.push({ healthCheckId: entry.model.id, healthy: result.healthy, at: now, reason: result.reason });
+      }
+      entry.healthy = result.healthy;
+      entry.reason = result.reason;
+      this.verdicts.set(entry.model.id, result.healthy);
+    }
+    // External ids (not checks of this state): healthy unless overridden.
+    const externals = new Set<string>();
+    for (const id of this.verdicts.keys()) if (!this.entries.has(id)) externals.add(id);
+    for (const id of this.overrides.keys()) if (!this.entries.has(id)) externals.add(id);
+    for (const id of externals) {
+      const forced = this.overrides.get(id);
+      const healthy = forced ?? true;
+      if (healthy !== (this.verdicts.get(id) ?? true)) {
+        const reason = forced === undefined
+          ? 'external health check (not in this model): override cleared, counts as healthy'
+          : `external health check (not in this model): overridden to ${word(forced)}`;
+        changes.push({ healthCheckId: id, healthy, at: now, reason });
+      }
+      if (forced === undefined) this.verdicts.delete(id);
+      else this.verdicts.set(id, forced);
+    }
+    this.lastEvaluatedAt = now;
+    if (changes.length > 0) this.generationCounter++;
+    return changes;
+  }
+
+  /**
+   * Verdict after the last evaluate(); calculated/inverted/disabled applied. An id with no check here
+   * (external, or undefined) counts as healthy, unless an override for it has been evaluated.
+   * Before the first evaluate(): the starting verdicts (every measured status healthy). Bound to the
+   * instance, so it can be passed on as a function.
+   */
+  isHealthy(healthCheckId: string | undefined): boolean {
+    if (healthCheckId === undefined) return true;
+    const v = this.verdicts.get(healthCheckId);
+    return v === undefined ? true : v;
+  }
+
+  /**
+   * For status pages and the verifier: per check (model order), its config type, each checker's
+   * latest report with age and freshness, fresh count, healthy count, verdict, since when.
+   * Ages, freshness and counts are taken at `now`; the verdict, its reason and `since` are those of
+   * the last evaluate().
+   */
+  snapshot(now: number): HealthCheckSnapshot[] {
+    return this.order.map((entry) => {
+      const c = entry.model.config;
+      const reports = [...entry.reports.values()]
+        .sort((a, b) => (a.checkerId < b.checkerId ? -1 : a.checkerId > b.checkerId ? 1 : 0))
+        .map((r): ReportSnapshot => ({ ...r, ageMs: now - r.observedAt, fresh: this.isFresh(r, now) }));
+      const fresh = reports.filter((r) => r.fresh);
+      const override = this.overrides.get(entry.model.id);
+      return {
+        healthCheckId: entry.model.id,
+        ...(entry.model.name !== undefined ? { name: entry.model.name } : {}),
+        type: c.type,
+        kind: entry.kind,
+        inverted: c.inverted === true,
+        disabled: c.disabled === true,
+        reports,
+        freshCount: fresh.length,
+        healthyCount: fresh.filter((r) => r.healthy).length,
+        measured: entry.measured,
+        ...(override !== undefined ? { override } : {}),
+        ...(entry.kind === 'calculated'
+          ? {
+            children: entry.children.map((id) => ({ healthCheckId: id, inModel: this.entries.has(id), healthy: this.isHealthy(id) })),
+            healthThreshold: c.healthThreshold ?? 0,
+          }
+          : {}),
+        healthy: entry.healthy,
+        ...(entry.since !== undefined ? { since: entry.since } : {}),
+        reason: entry.reason,
+      };
+    });
+  }
+
+  private isFresh(report: CheckerReport, now: number): boolean {
+    return now - report.observedAt <= this.settings.freshnessMs;
+  }
+
+  /** Starting verdicts: no report is fresh yet, so every measured status is kept (healthy for a new check). */
+  private commitInitial(): void {
+    const results = this.computeAll(undefined);
+    for (const entry of this.order) {
+      const result = results.get(entry)!;
+      entry.healthy = result.healthy;
+      entry.reason = result.reason;
+      entry.since = undefined;
+      this.verdicts.set(entry.model.id, result.healthy);
+    }
+    for (const [id, healthy] of this.overrides) {
+      if (!this.entries.has(id)) this.verdicts.set(id, healthy);
+    }
+  }
+
+  /** Every check's verdict at `now` (undefined: no report is fresh), children before parents. */
+  private computeAll(now: number | undefined): Map<Entry, Result> {
+    const results = new Map<Entry, Result>();
+    const visiting = new Set<Entry>();
+    const verdictOf = (entry: Entry): boolean => {
+      const done = results.get(entry);
+      if (done) return done.healthy;
+      if (visiting.has(entry)) return entry.healthy; // a cycle in an unvalidated model: previous verdict
+      visiting.add(entry);
+      const result = this.compute(entry, now, verdictOf);
+      visiting.delete(entry);
+      results.set(entry, result);
+      return result.healthy;
+    };
+    for (const entry of this.order) verdictOf(entry);
+    return results;
+  }
+
+  private compute(entry: Entry, now: number | undefined, verdictOf: (entry: Entry) => boolean): Result {
+    const c = entry.model.config;
+    let status: boolean;
+    let reason: string;
+    switch (entry.kind) {
+      case 'endpoint': {
+        let fresh = 0;
+        let healthy = 0;
+        if (now !== undefined) {
+          for (const r of entry.reports.values()) {
+            if (!this.isFresh(r, now)) continue;
+            fresh++;
+            if (r.healthy) healthy++;
+          }
+        }
+        const fraction = this.settings.healthyFraction;
+        if (fresh > 0) {
+          // Division, not `fraction * fresh`: k / n rounds to the same double as the literal
+          // fraction when they are equal (18 of 100 is exactly "0.18", hence not more than 18 %).
+          entry.measured = healthy / fresh > fraction;
+          entry.measuredAt = now;
+          reason = `${healthy} of ${fresh} fresh checker reports healthy (${percent(healthy / fresh)} ${entry.measured ? '>' : '<='} ${percent(fraction)})`;
+        } else if (entry.measuredAt === undefined) {
+          reason = `no fresh checker report yet (${entry.reports.size} stale); a new health check starts healthy`;
+        } else {
+          reason = `no fresh checker report (${entry.reports.size} stale); keeping the last verdict, ${word(entry.measured)}`;
+        }
+        status = entry.measured;
+        break;
+      }
+      case 'calculated': {
+        let healthy = 0;
+        for (const id of entry.children) {
+          const child = this.entries.get(id);
+          const ok = child ? verdictOf(child) : (this.overrides.get(id) ?? true);
+          if (ok) healthy++;
+        }
+        const threshold = c.healthThreshold ?? 0;
+        status = healthy >= threshold;
+        const note = threshold <= 0 ? ' (0: always healthy)' : threshold > entry.children.length ? ' (more than the children: always unhealthy)' : '';
+        reason = `${healthy} of ${entry.children.length} child checks healthy, healthThreshold ${threshold}${note}`;
+        break;
+      }
+      case 'unobserved':
+        status = true;
+        reason = `${c.type}: no checker observes this check here, so it counts as healthy`;
+        break;
+    }
+    const forced = this.overrides.get(entry.model.id);
+    if (forced !== undefined) {
+      status = forced;
+      reason = `overridden to ${word(forced)} (measured: ${reason})`;
+    }
+    if (c.disabled === true) {
+      status = true;
+      reason = `disabled, so healthy before inversion (${reason})`;
+    }
+    if (c.inverted === true) {
+      status = !status;
+      reason = `inverted to ${word(status)}: ${reason}`;
+    }
+    return { healthy: status, reason };
+  }
+}

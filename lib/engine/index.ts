@@ -1,0 +1,13 @@
+/**
+ * The engine: health aggregation and answer selection, pure and deterministic (time and randomness
+ * are injected). The DNS server, the verifier's simulation and the drill all call it; no second copy
+ * of these rules may exist anywhere (DESIGN.md).
+ *
+ * Internal: not exported through lib/index.ts (jsii) for now.
+ */
+export * from './random';
+export * from './health';
+export * from './select';
+export type { HealthLookup } from './routing/router';
+export { MAX_MULTIVALUE_ANSWERS, binomial } from './routing/multivalue';
+export { effectiveWeight } from './routing/weighted';

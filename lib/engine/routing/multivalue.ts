@@ -1,0 +1,132 @@
+/**
+ * Multivalue answer routing (ROUTE53.md §2 "Multivalue answer"):
+ * - "Up to **8 healthy** records are returned; with more than 8 healthy, different queries get
+ *   different random combinations of 8."
+ * - "When none is healthy: up to 8 records are returned anyway (last resort)."
+ *
+ * With more than 8 candidates the answer is a uniformly random combination of 8 (every
+ * combination equally likely), drawn with a partial Fisher-Yates shuffle: exactly 8 draws of
+ * `random()`. With 8 or fewer candidates no randomness is used.
+ *
+ * The answer lists its records in the group's record order (our choice): which of them a client
+ * tries first is the DNS server's business (it may rotate them), and a fixed order keeps answers
+ * comparable.
+ */
+import { RecordSetModel } from '../../model/types';
+import { RandomSource, uniformIndex } from '../random';
+import { HealthLookup, IndexOutcome, Router } from './router';
+
+/** Route 53 returns at most this many records for a multivalue answer. */
+export const MAX_MULTIVALUE_ANSWERS = 8;
+
+/** n choose k, exact while it stays below 2^53. */
+export function binomial(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  k = Math.min(k, n - k);
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return Math.round(c);
+}
+
+class MultivalueRouter implements Router {
+  private readonly n: number;
+  private readonly ids: readonly (string | undefined)[];
+  private readonly all: readonly RecordSetModel[];
+  /** Scratch candidate indices of the query being answered (queries are answered synchronously). */
+  private readonly scratch: Int32Array;
+
+  constructor(private readonly records: readonly RecordSetModel[]) {
+    this.n = records.length;
+    this.ids = records.map((r) => r.healthCheckId);
+    this.all = Object.freeze([...records]);
+    this.scratch = new Int32Array(this.n);
+  }
+
+  select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[] {
+    const n = this.n;
+    const idx = this.scratch;
+    const m = this.candidates(isHealthy, idx);
+    if (m === n && n <= MAX_MULTIVALUE_ANSWERS) return this.all;
+    if (m > MAX_MULTIVALUE_ANSWERS) {
+      // Partial Fisher-Yates: after step k, idx[0..k] is a uniform random k+1-subset, in random order.
+      for (let k = 0; k < MAX_MULTIVALUE_ANSWERS; k++) {
+        const j = k + uniformIndex(random, m - k);
+        const t = idx[k];
+        idx[k] = idx[j];
+        idx[j] = t;
+      }
+      // Back to record order (insertion sort of 8 numbers).
+      for (let k = 1; k < MAX_MULTIVALUE_ANSWERS; k++) {
+        const v = idx[k];
+        let j = k - 1;
+        while (j >= 0 && idx[j] > v) {
+          idx[j + 1] = idx[j];
+          j--;
+        }
+        idx[j + 1] = v;
+      }
+    }
+    const size = m < MAX_MULTIVALUE_ANSWERS ? m : MAX_MULTIVALUE_ANSWERS;
+    const out = new Array<RecordSetModel>(size);
+    for (let k = 0; k < size; k++) out[k] = this.records[idx[k]];
+    return out;
+  }
+
+  outcomes(isHealthy: HealthLookup, maxOutcomes: number): IndexOutcome[] {
+    if (this.n === 0) return [];
+    const idx = new Int32Array(this.n);
+    const m = this.candidates(isHealthy, idx);
+    const pool = Array.from(idx.subarray(0, m));
+    if (m <= MAX_MULTIVALUE_ANSWERS) return [{ indices: pool, probability: 1 }];
+    const total = binomial(m, MAX_MULTIVALUE_ANSWERS);
+    if (total > maxOutcomes) {
+      throw new RangeError(
+        `a multivalue group with ${m} candidate records has ${total} possible answers, more than the limit of ${maxOutcomes}; ` +
+        `use inclusion probabilities instead (each candidate answers with probability ${MAX_MULTIVALUE_ANSWERS}/${m}), or raise maxOutcomes`,
+      );
+    }
+    const out: IndexOutcome[] = [];
+    const probability = 1 / total;
+    const pick = new Array<number>(MAX_MULTIVALUE_ANSWERS);
+    const walk = (start: number, depth: number) => {
+      if (depth === MAX_MULTIVALUE_ANSWERS) {
+        out.push({ indices: pick.slice(), probability });
+        return;
+      }
+      for (let p = start; p <= m - (MAX_MULTIVALUE_ANSWERS - depth); p++) {
+        pick[depth] = pool[p];
+        walk(p + 1, depth + 1);
+      }
+    };
+    walk(0, 0);
+    return out;
+  }
+
+  inclusion(isHealthy: HealthLookup): number[] {
+    const idx = new Int32Array(this.n);
+    const m = this.candidates(isHealthy, idx);
+    const out: number[] = new Array(this.n).fill(0);
+    const p = m <= MAX_MULTIVALUE_ANSWERS ? 1 : MAX_MULTIVALUE_ANSWERS / m;
+    for (let k = 0; k < m; k++) out[idx[k]] = p;
+    return out;
+  }
+
+  /** Writes the candidate indices (healthy ones, or all in the last resort) in order; returns how many. */
+  private candidates(isHealthy: HealthLookup, idx: Int32Array): number {
+    const n = this.n;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const id = this.ids[i];
+      if (id === undefined || isHealthy(id)) idx[m++] = i;
+    }
+    if (m === 0) {
+      for (let i = 0; i < n; i++) idx[i] = i;
+      m = n;
+    }
+    return m;
+  }
+}
+
+export function compileMultivalue(records: readonly RecordSetModel[]): Router {
+  return new MultivalueRouter(records);
+}

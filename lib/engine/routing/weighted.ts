@@ -1,0 +1,150 @@
+/**
+ * Weighted routing, exactly the model of ROUTE53.md §2 "Weighted":
+ *
+ * ```
+ * H = records that are healthy (no health check counts as healthy)
+ * if H is empty: H = all records                       # last resort
+ * P = records in H with weight > 0
+ * if P is empty: choose uniformly among H               # only zero-weight ones left
+ * else: choose r in P with probability weight(r) / sum(weights in P)
+ * ```
+ *
+ * - "Records with weight 0 are considered only when every record with a non-zero weight is
+ *   unhealthy." and "If every weight is 0, all records have equal probability."
+ * - "In the last resort the zero-weight records stay out when non-zero ones exist (our choice)":
+ *   this falls out of the model, since P is taken from H = all records.
+ *
+ * A weight that is missing, negative or not a finite number (only possible in an unvalidated model)
+ * counts as 0 (our choice).
+ *
+ * One query reads each record's health once, draws `random()` exactly once, and allocates nothing:
+ * the answer is a frozen one-record array built when the group was compiled.
+ */
+import { RecordSetModel } from '../../model/types';
+import { RandomSource, uniformIndex } from '../random';
+import { HealthLookup, IndexOutcome, Router, healthFlags, singleAnswers } from './router';
+
+export function effectiveWeight(weight: number | undefined): number {
+  return weight !== undefined && Number.isFinite(weight) && weight > 0 ? weight : 0;
+}
+
+/** Which records are candidates and how likely each one is, for given health flags. */
+interface Candidates {
+  /** Sum of the candidates' weights, or 0 when they are chosen uniformly. */
+  readonly sum: number;
+  /** Number of candidates. */
+  readonly count: number;
+}
+
+class WeightedRouter implements Router {
+  private readonly n: number;
+  private readonly ids: readonly (string | undefined)[];
+  private readonly weights: Float64Array;
+  private readonly singles: ReadonlyArray<readonly RecordSetModel[]>;
+  /** Scratch health flags of the query being answered (queries are answered synchronously). */
+  private readonly scratch: Uint8Array;
+  private readonly allHealthy: Uint8Array;
+
+  constructor(records: readonly RecordSetModel[]) {
+    this.n = records.length;
+    this.ids = records.map((r) => r.healthCheckId);
+    this.weights = Float64Array.from(records, (r) => effectiveWeight(r.weight));
+    this.singles = singleAnswers(records);
+    this.scratch = new Uint8Array(this.n);
+    this.allHealthy = new Uint8Array(this.n).fill(1);
+  }
+
+  select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[] {
+    if (this.n === 0) return [];
+    const i = this.pick(this.flagsFor(isHealthy, this.scratch), random);
+    return this.singles[i];
+  }
+
+  outcomes(isHealthy: HealthLookup): IndexOutcome[] {
+    if (this.n === 0) return [];
+    const flags = this.flagsFor(isHealthy, new Uint8Array(this.n));
+    const probabilities = this.probabilities(flags);
+    const out: IndexOutcome[] = [];
+    for (let i = 0; i < this.n; i++) {
+      if (probabilities[i] > 0) out.push({ indices: [i], probability: probabilities[i] });
+    }
+    return out;
+  }
+
+  inclusion(isHealthy: HealthLookup): number[] {
+    if (this.n === 0) return [];
+    return this.probabilities(this.flagsFor(isHealthy, new Uint8Array(this.n)));
+  }
+
+  /** H: the healthy records, or all of them when none is (last resort). */
+  private flagsFor(isHealthy: HealthLookup, into: Uint8Array): Uint8Array {
+    const flags = healthFlags(this.ids, isHealthy, into);
+    for (let i = 0; i < this.n; i++) if (flags[i] === 1) return flags;
+    return this.allHealthy;
+  }
+
+  /** P (the weighted records of H) when it is not empty, else H chosen uniformly. */
+  private candidates(flags: Uint8Array): Candidates {
+    let sum = 0;
+    let count = 0;
+    let healthy = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (flags[i] === 0) continue;
+      healthy++;
+      const w = this.weights[i];
+      if (w > 0) {
+        sum += w;
+        count++;
+      }
+    }
+    return sum > 0 ? { sum, count } : { sum: 0, count: healthy };
+  }
+
+  private probabilities(flags: Uint8Array): number[] {
+    const { sum, count } = this.candidates(flags);
+    const out: number[] = new Array(this.n).fill(0);
+    for (let i = 0; i < this.n; i++) {
+      if (flags[i] === 0) continue;
+      if (sum > 0) out[i] = this.weights[i] / sum;
+      else out[i] = 1 / count;
+    }
+    return out;
+  }
+
+  private pick(flags: Uint8Array, random: RandomSource): number {
+    const n = this.n;
+    const weights = this.weights;
+    let sum = 0;
+    let healthy = 0;
+    for (let i = 0; i < n; i++) {
+      if (flags[i] === 0) continue;
+      healthy++;
+      sum += weights[i];
+    }
+    if (sum > 0) {
+      // Inverse transform sampling over the cumulative weights of P: record i owns [c(i-1), c(i)).
+      const r = random() * sum;
+      let acc = 0;
+      let last = -1;
+      for (let i = 0; i < n; i++) {
+        if (flags[i] === 0 || weights[i] === 0) continue;
+        acc += weights[i];
+        last = i;
+        if (r < acc) return i;
+      }
+      return last; // only reachable through rounding with non-integer weights
+    }
+    // P is empty: every record of H has weight 0; choose uniformly among H.
+    let k = uniformIndex(random, healthy);
+    for (let i = 0; i < n; i++) {
+      if (flags[i] === 0) continue;
+      if (k === 0) return i;
+      k--;
+    }
+    return -1; // unreachable: H is never empty here
+  }
+}
+
+export function compileWeighted(records: readonly RecordSetModel[]): Router {
+  return new WeightedRouter(records);
+}
