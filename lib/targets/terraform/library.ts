@@ -149,10 +149,15 @@ export function renderJsonAttributes(lib: TerraformLibrary, spec: ElementSpec): 
   return attributes;
 }
 
-/** The attributes of an element for cdktf's HCL renderer (what `synthesizeHclAttributes` returns). */
+/**
+ * The attributes of an element for cdktf's HCL renderer (what `synthesizeHclAttributes` returns), in the
+ * provider bindings' order (attributes, then blocks, each alphabetical), so the HCL reads the same.
+ */
 export function renderHclAttributes(lib: TerraformLibrary, spec: ElementSpec): Record<string, unknown> {
   checkAttributes(spec, spec.schema, spec.values);
-  return definedHcl(Object.entries(spec.schema).map(([k, s]) => [k, hclValue(lib, spec, s, spec.values[k])]));
+  const ordered = Object.entries(spec.schema).sort(([a, sa], [b, sb]) =>
+    (sa.kind === 'block' ? 1 : 0) - (sb.kind === 'block' ? 1 : 0) || a.localeCompare(b));
+  return definedHcl(ordered.map(([k, s]) => [k, hclValue(lib, spec, s, spec.values[k])]));
 }
 
 /** A generic resource or data source of a Terraform library, rendered from an {@link ElementSpec}. */
