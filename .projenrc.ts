@@ -63,6 +63,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // A per-file coverage table in every CI log is noise: keep the summary and the lcov report.
 project.package.file.addOverride('jest.coverageReporters', ['text-summary', 'lcov', 'json']);
+// The npm registry reachable from CI lacks some platform bindings of unrs-resolver 1.13 (an eslint/jest
+// dependency), which leaves them out of the lock file and makes `npm ci` refuse it. 1.12.2 is complete.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 // cdktf is needed only by Terraform users.
 project.package.addField('peerDependenciesMeta', { cdktf: { optional: true } });
 // Node 20 is what this project supports; jsii's end-of-life banner is noise in every build log.
