@@ -6,7 +6,12 @@ export function healthCheck(id: string, config: Partial<HealthCheckConfigModel> 
   return { id, config: { type: 'HTTP', ipAddress: '192.0.2.10', ...config } as HealthCheckConfigModel };
 }
 
-export function calculated(id: string, children: string[], healthThreshold: number | undefined, extra: Partial<HealthCheckConfigModel> = {}): HealthCheckModel {
+export function calculated(
+  id: string,
+  children: string[],
+  healthThreshold: number | undefined,
+  extra: Partial<HealthCheckConfigModel> = {},
+): HealthCheckModel {
   return { id, config: { type: 'CALCULATED', childHealthChecks: children, healthThreshold, ...extra } };
 }
 
@@ -78,11 +83,16 @@ export function chiSquare(observed: number[], probabilities: number[]): number {
   return x;
 }
 
+/** Chi-square critical values at significance 0.001 for 1..10 degrees of freedom (standard tables). */
+const CHI_SQUARE_001 = [10.828, 13.816, 16.266, 18.467, 20.515, 22.458, 24.322, 26.124, 27.877, 29.588];
+
 /**
  * Upper critical value of the chi-square distribution with `df` degrees of freedom at significance
- * 0.001 (Wilson-Hilferty approximation; within 1 % of the tables for df >= 3).
+ * 0.001: from the table up to 10, then the Wilson-Hilferty approximation (within 1 % of the
+ * tables from there on).
  */
 export function chiSquareCritical001(df: number): number {
+  if (df >= 1 && df <= CHI_SQUARE_001.length) return CHI_SQUARE_001[df - 1];
   const z = 3.090232; // standard normal quantile for 1 - 0.001
   const a = 2 / (9 * df);
   return df * (1 - a + z * Math.sqrt(a)) ** 3;

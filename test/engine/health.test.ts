@@ -1,3 +1,4 @@
+import { calculated, healthCheck, report } from './fixtures';
 import {
   DEFAULT_FRESHNESS_MS,
   DEFAULT_VERDICT_SETTINGS,
@@ -6,7 +7,6 @@ import {
   healthCheckKind,
 } from '../../lib/engine';
 import { HealthCheckConfigModel } from '../../lib/model/types';
-import { calculated, healthCheck, report } from './fixtures';
 
 const T0 = 1_700_000_000_000;
 
@@ -211,7 +211,8 @@ describe('reports out of order', () => {
       report('a', true, T0 + 1), report('a', false, T0 + 5), report('b', false, T0 + 2), report('b', false, T0 + 9),
       report('c', true, T0 + 3), report('c', false, T0 + 4), report('d', false, T0 + 7), report('e', false, T0 + 8),
     ];
-    const verdicts = [reports, [...reports].reverse(), [reports[3], reports[0], reports[5], reports[1], reports[7], reports[2], reports[6], reports[4]]].map((order) => {
+    const mixed = [3, 0, 5, 1, 7, 2, 6, 4].map((i) => reports[i]);
+    const verdicts = [reports, [...reports].reverse(), mixed].map((order) => {
       const state = new HealthState([healthCheck('ep')]);
       for (const r of order) state.report('ep', r);
       state.evaluate(T0 + 10);

@@ -1,4 +1,13 @@
 import {
+  Health,
+  failoverRecord,
+  lookup,
+  multivalueRecord,
+  simpleRecord,
+  weightedRecord,
+  weightedTable,
+} from './fixtures';
+import {
   DEFAULT_MAX_OUTCOMES,
   MAX_MULTIVALUE_ANSWERS,
   answerDistribution,
@@ -8,16 +17,6 @@ import {
   seededRandom,
 } from '../../lib/engine';
 import { RecordSetModel } from '../../lib/model/types';
-import {
-  Health,
-  failoverRecord,
-  lookup,
-  multivalueRecord,
-  sequence,
-  simpleRecord,
-  weightedRecord,
-  weightedTable,
-} from './fixtures';
 
 const ids = (records: readonly RecordSetModel[]) => records.map((r) => r.setIdentifier ?? '');
 /** answerDistribution as `{ 'a': p, 'a,b': p }`. */
