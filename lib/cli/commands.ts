@@ -1,0 +1,8 @@
+/**
+ * The subcommands of `dns-failover`, by name. A new subcommand (check, up, verify) is one more
+ * module exporting a {@link Command} and one more entry here.
+ */
+import { Command } from './command';
+import { serveCommand } from './serve';
+
+export const COMMANDS: readonly Command[] = [serveCommand];

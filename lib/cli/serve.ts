@@ -1,0 +1,79 @@
+/**
+ * `dns-failover serve`: one DNS node serving a bundle config, with its admin API.
+ * Reloads on SIGHUP (and POST /reload); stops cleanly, exit code 0, on SIGTERM and SIGINT.
+ */
+import { DnsNode } from '../dns';
+import { parseHostPort, parseInteger } from './args';
+import { Command, eventLine } from './command';
+
+export const DEFAULT_LISTEN = '127.0.0.1:5353';
+export const DEFAULT_ADMIN = '127.0.0.1:8053';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the zones and failover groups of a bundle config over DNS (UDP and TCP), with the admin API\n(status, metrics, reload, checker reports). Logs one JSON line per event. SIGHUP reloads the config.',
+  flags: [
+    { name: 'config', value: '<file>', description: 'the bundle config (JSON)', required: true },
+    { name: 'listen', value: '<host:port>', description: 'DNS address, UDP and TCP', default: DEFAULT_LISTEN },
+    { name: 'admin', value: '<host:port>', description: 'admin API address (HTTP)', default: DEFAULT_ADMIN },
+    { name: 'tcp-idle-timeout', value: '<ms>', description: 'close TCP connections idle this long', default: '10000' },
+    { name: 'max-udp-payload', value: '<octets>', description: 'largest UDP response (512..4096)', default: '1232' },
+    { name: 'evaluate-interval', value: '<ms>', description: 'how often verdicts are re-evaluated without reports', default: '1000' },
+    { name: 'stats-interval', value: '<seconds>', description: 'log query counts this often (0: never)', default: '0' },
+  ],
+  async run(flags, io): Promise<number> {
+    const dns = parseHostPort('listen', String(flags.listen));
+    const admin = parseHostPort('admin', String(flags.admin));
+    const tcpIdleTimeoutMs = parseInteger('tcp-idle-timeout', String(flags['tcp-idle-timeout']), 100, 3_600_000);
+    const maxUdpPayload = parseInteger('max-udp-payload', String(flags['max-udp-payload']), 512, 4096);
+    const evaluateIntervalMs = parseInteger('evaluate-interval', String(flags['evaluate-interval']), 10, 3_600_000);
+    const statsSeconds = parseInteger('stats-interval', String(flags['stats-interval']), 0, 86_400);
+    const log = (e: { readonly event: string; readonly [key: string]: unknown }) => io.out(eventLine(e));
+
+    let node: DnsNode;
+    try {
+      node = await DnsNode.start({ configFile: String(flags.config), dns, admin, log, tcpIdleTimeoutMs, maxUdpPayload, evaluateIntervalMs });
+    } catch (e) {
+      const message = (e as Error).message;
+      log({ event: 'failed', error: message });
+      io.err(`dns-failover serve: ${message}`);
+      return 1;
+    }
+
+    return new Promise<number>((resolve) => {
+      let stats: NodeJS.Timeout | undefined;
+      let last = 0;
+      if (statsSeconds > 0) {
+        stats = setInterval(() => {
+          const total = node.metrics.totalQueries();
+          log({ event: 'stats', queries: total, queriesPerSecond: Math.round((total - last) / statsSeconds), nxdomain: node.metrics.totalQueries(3), refused: node.metrics.totalQueries(5), dropped: node.metrics.dropped });
+          last = total;
+        }, statsSeconds * 1000);
+      }
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log({ event: 'stopping', signal });
+        if (stats) clearInterval(stats);
+        process.off('SIGHUP', hup);
+        node.stop().then(
+          () => {
+            log({ event: 'stopped' });
+            resolve(0);
+          },
+          (e) => {
+            log({ event: 'stopped', error: (e as Error).message });
+            resolve(0);
+          },
+        );
+      };
+      const hup = () => {
+        node.reload();
+      };
+      process.on('SIGHUP', hup);
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  },
+};

@@ -1,0 +1,137 @@
+/**
+ * Counters of one DNS node, kept in flat typed arrays so that counting a query costs a few array
+ * writes, rendered in the Prometheus text exposition format (version 0.0.4) on demand.
+ */
+import { RCODE_NAMES, RRType, typeName } from './wire';
+
+export const Transport = { UDP: 0, TCP: 1 } as const;
+export type Transport = (typeof Transport)[keyof typeof Transport];
+const TRANSPORT_NAMES = ['udp', 'tcp'];
+
+/** Query types counted by name; every other type is counted as `other`. */
+const COUNTED_TYPES = [RRType.A, RRType.AAAA, RRType.CNAME, RRType.MX, RRType.TXT, RRType.NS, RRType.SOA, RRType.ANY, RRType.PTR, RRType.SRV, RRType.HINFO, RRType.DNSKEY, RRType.DS, RRType.CAA, RRType.AXFR, RRType.IXFR];
+const TYPE_SLOT = new Int8Array(65536).fill(COUNTED_TYPES.length);
+COUNTED_TYPES.forEach((t, i) => (TYPE_SLOT[t] = i));
+const TYPE_LABELS = [...COUNTED_TYPES.map(typeName), 'other', 'none'];
+const NO_TYPE_SLOT = COUNTED_TYPES.length + 1;
+const TYPE_SLOTS = COUNTED_TYPES.length + 2;
+const RCODE_SLOTS = 32;
+
+/** Upper bounds of the answer-latency histogram, in seconds. */
+export const LATENCY_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25];
+
+export interface LabelledCounter {
+  readonly labels: Readonly<Record<string, string>>;
+  value: number;
+}
+
+export class DnsMetrics {
+  private readonly queries = new Float64Array(2 * RCODE_SLOTS * TYPE_SLOTS);
+  private readonly buckets = new Float64Array(LATENCY_BUCKETS.length + 1);
+  private latencySum = 0;
+  private latencyCount = 0;
+  /** Messages not answered: shorter than a header, or responses. */
+  dropped = 0;
+  tcpConnections = 0;
+  private readonly verdictChanges = new Map<string, LabelledCounter>();
+  private readonly reports = new Map<string, LabelledCounter>();
+  private readonly reloads = new Map<string, LabelledCounter>();
+  /** Current verdict per health check (1 healthy, 0 unhealthy), set by the node. */
+  readonly verdicts = new Map<string, number>();
+  lastReloadOk = 1;
+
+  count(transport: Transport, rcode: number, qtype: number): void {
+    const slot = qtype < 0 ? NO_TYPE_SLOT : TYPE_SLOT[qtype & 0xffff];
+    this.queries[(transport * RCODE_SLOTS + (rcode & 31)) * TYPE_SLOTS + slot]++;
+  }
+
+  /** Records one answer's latency in seconds. */
+  observe(seconds: number): void {
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+    this.buckets[i]++;
+    this.latencySum += seconds;
+    this.latencyCount++;
+  }
+
+  /** Total answered queries with a given rcode (all transports and types), or all of them. */
+  totalQueries(rcode?: number): number {
+    let n = 0;
+    for (let t = 0; t < 2; t++) {
+      for (let r = 0; r < RCODE_SLOTS; r++) {
+        if (rcode !== undefined && r !== rcode) continue;
+        for (let s = 0; s < TYPE_SLOTS; s++) n += this.queries[(t * RCODE_SLOTS + r) * TYPE_SLOTS + s];
+      }
+    }
+    return n;
+  }
+
+  verdictChange(healthCheckId: string, healthy: boolean): void {
+    bump(this.verdictChanges, { health_check: healthCheckId, healthy: String(healthy) });
+  }
+
+  report(result: 'accepted' | 'rejected', reason?: string): void {
+    bump(this.reports, reason ? { result, reason } : { result });
+  }
+
+  reload(ok: boolean): void {
+    bump(this.reloads, { result: ok ? 'ok' : 'failed' });
+    this.lastReloadOk = ok ? 1 : 0;
+  }
+
+  /** The Prometheus text format. */
+  render(): string {
+    const out: string[] = [];
+    const head = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    head('dns_failover_queries_total', 'counter', 'DNS queries answered, by transport, response code and query type.');
+    for (let t = 0; t < 2; t++) {
+      for (let r = 0; r < RCODE_SLOTS; r++) {
+        for (let s = 0; s < TYPE_SLOTS; s++) {
+          const v = this.queries[(t * RCODE_SLOTS + r) * TYPE_SLOTS + s];
+          if (v === 0) continue;
+          out.push(`dns_failover_queries_total${labels({ transport: TRANSPORT_NAMES[t], rcode: RCODE_NAMES[r] ?? `RCODE${r}`, qtype: TYPE_LABELS[s] })} ${v}`);
+        }
+      }
+    }
+    head('dns_failover_dropped_messages_total', 'counter', 'Messages not answered: shorter than a DNS header, or responses rather than queries.');
+    out.push(`dns_failover_dropped_messages_total ${this.dropped}`);
+    head('dns_failover_tcp_connections_total', 'counter', 'TCP connections accepted.');
+    out.push(`dns_failover_tcp_connections_total ${this.tcpConnections}`);
+    head('dns_failover_answer_duration_seconds', 'histogram', 'Time from a query\'s arrival at the server to its response being handed to the socket.');
+    let cumulative = 0;
+    LATENCY_BUCKETS.forEach((le, i) => {
+      cumulative += this.buckets[i];
+      out.push(`dns_failover_answer_duration_seconds_bucket{le="${le}"} ${cumulative}`);
+    });
+    cumulative += this.buckets[LATENCY_BUCKETS.length];
+    out.push(`dns_failover_answer_duration_seconds_bucket{le="+Inf"} ${cumulative}`);
+    out.push(`dns_failover_answer_duration_seconds_sum ${this.latencySum}`);
+    out.push(`dns_failover_answer_duration_seconds_count ${this.latencyCount}`);
+    head('dns_failover_verdict_changes_total', 'counter', 'Health verdict changes, by health check and new verdict.');
+    for (const c of this.verdictChanges.values()) out.push(`dns_failover_verdict_changes_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_health_check_healthy', 'gauge', 'The current verdict of each health check (1 healthy, 0 unhealthy).');
+    for (const [id, v] of this.verdicts) out.push(`dns_failover_health_check_healthy${labels({ health_check: id })} ${v}`);
+    head('dns_failover_reports_total', 'counter', 'Checker reports received, by result.');
+    for (const c of this.reports.values()) out.push(`dns_failover_reports_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_reloads_total', 'counter', 'Configuration reloads, by result.');
+    for (const c of this.reloads.values()) out.push(`dns_failover_reloads_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_config_last_reload_successful', 'gauge', 'Whether the last configuration reload succeeded (1) or was refused (0).');
+    out.push(`dns_failover_config_last_reload_successful ${this.lastReloadOk}`);
+    return out.join('\n') + '\n';
+  }
+}
+
+function bump(map: Map<string, LabelledCounter>, l: Record<string, string>): void {
+  const key = JSON.stringify(l);
+  const c = map.get(key);
+  if (c) c.value++;
+  else map.set(key, { labels: l, value: 1 });
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function labels(l: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(l).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
+}

@@ -1,0 +1,345 @@
+/**
+ * One DNS node: the served config, the verdict store (the engine's `HealthState`), the DNS listeners,
+ * the admin API, verdict re-evaluation on every report and on a timer, and reloads that never
+ * replace a working config with a broken one.
+ */
+import { HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
+import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
+import { AdminServer } from './admin';
+import { DnsMetrics } from './metrics';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from './reports';
+import { Responder, Serving } from './responder';
+import { BoundAddress, DnsServer, formatHostPort } from './server';
+import { ZoneSet } from './zones';
+
+/** One log event; the CLI prints each as a JSON line. */
+export interface NodeEvent {
+  readonly event: string;
+  readonly [key: string]: unknown;
+}
+
+export interface DnsNodeOptions {
+  /** The bundle config file (re-read on reload). */
+  readonly configFile?: string;
+  /** A config given directly (no reload from a file then). */
+  readonly config?: BundleConfig;
+  readonly dns: { readonly host: string; readonly port: number };
+  /** Where the admin API listens. @default - no admin API */
+  readonly admin?: { readonly host: string; readonly port: number };
+  /** @default - events are dropped */
+  readonly log?: (event: NodeEvent) => void;
+  /** @default Date.now */
+  readonly clock?: () => number;
+  /** How often verdicts are re-evaluated without reports (reports going stale). @default 1000 */
+  readonly evaluateIntervalMs?: number;
+  readonly tcpIdleTimeoutMs?: number;
+  /** @default 1232 */
+  readonly maxUdpPayload?: number;
+  /** @default UNAUTHENTICATED_REPORTS (the checker issue brings the real one) */
+  readonly reportAuthenticator?: ReportAuthenticator;
+  /** @default 30000 */
+  readonly maxClockSkewMs?: number;
+  /** @default Math.random */
+  readonly random?: RandomSource;
+}
+
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly at: number;
+  /** One message naming every problem, when the reload was refused. */
+  readonly error?: string;
+  readonly problems?: readonly BundleProblem[];
+  readonly warnings?: readonly BundleProblem[];
+}
+
+export interface ReportResult {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+interface Loaded extends Serving {
+  readonly config: BundleConfig;
+  readonly health: HealthState;
+  readonly checkers: ReadonlyMap<string, string>;
+  readonly loadedAt: number;
+  readonly warnings: readonly BundleProblem[];
+}
+
+const RECENT_CHANGES = 100;
+
+function verdictSettingsOf(config: BundleConfig): Partial<VerdictSettings> {
+  const v = config.verdict ?? {};
+  return {
+    ...(v.healthyFraction !== undefined ? { healthyFraction: v.healthyFraction } : {}),
+    ...(v.freshnessMs !== undefined ? { freshnessMs: v.freshnessMs } : {}),
+  };
+}
+
+export class DnsNode {
+  /** Starts a node: loads and validates the config (throws when it is invalid), then listens. */
+  static async start(options: DnsNodeOptions): Promise<DnsNode> {
+    const node = new DnsNode(options);
+    await node.listen();
+    return node;
+  }
+
+  readonly metrics = new DnsMetrics();
+  private loaded: Loaded;
+  private lastReload?: ReloadResult;
+  private readonly recent: VerdictChange[] = [];
+  private readonly lastReportAt = new Map<string, number>();
+  private readonly clock: () => number;
+  private readonly log: (event: NodeEvent) => void;
+  private readonly dns: DnsServer;
+  private admin?: AdminServer;
+  private timer?: NodeJS.Timeout;
+  private readonly startedAt: number;
+  private readonly authenticator: ReportAuthenticator;
+
+  private constructor(private readonly options: DnsNodeOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+    this.authenticator = options.reportAuthenticator ?? UNAUTHENTICATED_REPORTS;
+    this.startedAt = this.clock();
+    const check = this.readConfig();
+    if (!check.config) throw new Error(check.error);
+    this.loaded = this.compile(check.config, undefined, check.warnings);
+    this.refreshVerdictGauges();
+    const responder = new Responder(() => this.loaded, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
+    this.dns = new DnsServer(responder, this.metrics, { host: options.dns.host, port: options.dns.port, tcpIdleTimeoutMs: options.tcpIdleTimeoutMs }, (e) =>
+      this.log({ event: 'socket-error', message: e.message }),
+    );
+  }
+
+  private readConfig(): { config?: BundleConfig; error: string; problems: readonly BundleProblem[]; warnings: readonly BundleProblem[] } {
+    const source = this.options.configFile;
+    const check = source !== undefined ? readBundleConfigFile(source) : checkBundleConfig(this.options.config);
+    const where = source ?? 'the bundle config';
+    const error = check.errors.length > 0 ? `${where} is invalid:\n${check.errors.map(formatProblem).join('\n')}` : '';
+    return { config: check.config, error, problems: check.errors, warnings: check.warnings };
+  }
+
+  private compile(config: BundleConfig, previous: HealthState | undefined, warnings: readonly BundleProblem[]): Loaded {
+    const zones = new ZoneSet(config);
+    const settings = verdictSettingsOf(config);
+    const health = previous ? HealthState.reloaded(previous, config.healthChecks, settings) : new HealthState(config.healthChecks, settings);
+    return {
+      zones,
+      isHealthy: health.isHealthy,
+      config,
+      health,
+      checkers: new Map(config.checkers.map((c) => [c.id, c.region])),
+      loadedAt: this.clock(),
+      warnings,
+    };
+  }
+
+  private async listen(): Promise<void> {
+    const dns = await this.dns.listen();
+    try {
+      if (this.options.admin) {
+        this.admin = new AdminServer(this);
+        await this.admin.listen(this.options.admin.host, this.options.admin.port);
+      }
+    } catch (e) {
+      await this.dns.close();
+      throw e;
+    }
+    const every = this.options.evaluateIntervalMs ?? 1000;
+    this.timer = setInterval(() => this.evaluate(), every);
+    this.timer.unref();
+    this.evaluate();
+    for (const w of this.loaded.warnings) this.log({ event: 'config-warning', path: w.path, message: w.message });
+    this.log({
+      event: 'started',
+      dns: formatHostPort(dns),
+      admin: this.admin ? formatHostPort(this.admin.address) : null,
+      config: this.options.configFile ?? null,
+      zones: this.loaded.zones.zones.map((z) => z.name),
+      groups: this.loaded.zones.groups.length,
+      healthChecks: this.loaded.config.healthChecks.length,
+      reportAuthentication: this.authenticator.name,
+    });
+  }
+
+  get dnsAddress(): BoundAddress {
+    return this.dns.address;
+  }
+
+  get adminAddress(): BoundAddress | undefined {
+    return this.admin?.address;
+  }
+
+  /** The config being served. */
+  get config(): BundleConfig {
+    return this.loaded.config;
+  }
+
+  /** The verdict of a health check, as the DNS answers use it. */
+  isHealthy(healthCheckId: string): boolean {
+    return this.loaded.health.isHealthy(healthCheckId);
+  }
+
+  /** Re-evaluates every verdict now; logs and counts the changes. */
+  evaluate(): VerdictChange[] {
+    const changes = this.loaded.health.evaluate(this.clock());
+    this.noteChanges(changes);
+    return changes;
+  }
+
+  private noteChanges(changes: readonly VerdictChange[]): void {
+    for (const c of changes) {
+      this.metrics.verdictChange(c.healthCheckId, c.healthy);
+      this.metrics.verdicts.set(c.healthCheckId, c.healthy ? 1 : 0);
+      this.recent.push(c);
+      if (this.recent.length > RECENT_CHANGES) this.recent.shift();
+      this.log({ event: 'verdict', healthCheckId: c.healthCheckId, healthy: c.healthy, reason: c.reason, at: new Date(c.at).toISOString() });
+    }
+  }
+
+  private refreshVerdictGauges(): void {
+    this.metrics.verdicts.clear();
+    for (const h of this.loaded.config.healthChecks) this.metrics.verdicts.set(h.id, this.loaded.health.isHealthy(h.id) ? 1 : 0);
+  }
+
+  /**
+   * Re-reads the config file. A config that does not validate is refused: the node keeps serving
+   * the previous one, logs why, and the status shows the error until a reload succeeds.
+   */
+  reload(): ReloadResult {
+    const at = this.clock();
+    let result: ReloadResult;
+    if (this.options.configFile === undefined) {
+      result = { ok: false, at, error: 'this node was started with a config object, not a file; there is nothing to re-read' };
+    } else {
+      const check = this.readConfig();
+      if (!check.config) {
+        result = { ok: false, at, error: check.error, problems: check.problems };
+      } else {
+        try {
+          const next = this.compile(check.config, this.loaded.health, check.warnings);
+          this.loaded = next;
+          const changes = next.health.evaluate(this.clock());
+          this.refreshVerdictGauges();
+          this.noteChanges(changes);
+          result = { ok: true, at, warnings: check.warnings };
+        } catch (e) {
+          result = { ok: false, at, error: `${this.options.configFile} could not be loaded: ${(e as Error).message}` };
+        }
+      }
+    }
+    this.lastReload = result;
+    this.metrics.reload(result.ok);
+    if (result.ok) {
+      for (const w of result.warnings ?? []) this.log({ event: 'config-warning', path: w.path, message: w.message });
+      this.log({ event: 'reload', ok: true, config: this.options.configFile, zones: this.loaded.zones.zones.map((z) => z.name), groups: this.loaded.zones.groups.length });
+    } else {
+      this.log({ event: 'reload', ok: false, error: result.error, keeping: 'the previous config' });
+    }
+    return result;
+  }
+
+  /** Handles one `POST /reports` request: authentication, validation, then the verdict store. */
+  acceptReport(request: Omit<ReportRequest, 'now'>): ReportResult {
+    const now = this.clock();
+    const auth = this.authenticator.authenticate({ ...request, now });
+    if (!auth.ok) {
+      this.metrics.report('rejected', 'unauthenticated');
+      return { status: auth.status, body: { error: auth.reason } };
+    }
+    const loaded = this.loaded;
+    let parsed: ReturnType<typeof parseReport>;
+    try {
+      parsed = parseReport(request.body.toString('utf8'), {
+        checkers: loaded.checkers,
+        acceptsReports: (id) => (loaded.health.acceptsReports(id) ? true : loaded.config.healthChecks.some((h) => h.id === id) ? 'not-endpoint' : false),
+        now,
+        maxClockSkewMs: this.options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
+      });
+    } catch (e) {
+      if (!(e instanceof ReportError)) throw e;
+      this.metrics.report('rejected', 'malformed');
+      return { status: 400, body: { error: e.message } };
+    }
+    if (auth.checkerId !== undefined && auth.checkerId !== parsed.body.checkerId) {
+      this.metrics.report('rejected', 'unauthenticated');
+      return { status: 403, body: { error: `the credentials are those of checker '${auth.checkerId}', the report claims to be from '${parsed.body.checkerId}'` } };
+    }
+    for (const r of parsed.reports) loaded.health.report(r.healthCheckId, r.report);
+    this.lastReportAt.set(parsed.body.checkerId, now);
+    this.metrics.report('accepted');
+    const changes = this.evaluate();
+    return { status: 200, body: { accepted: parsed.reports.length, verdictChanges: changes } };
+  }
+
+  /** Everything the status endpoint shows. */
+  status(): Record<string, unknown> {
+    const now = this.clock();
+    const loaded = this.loaded;
+    const health = loaded.health;
+    return {
+      node: {
+        startedAt: new Date(this.startedAt).toISOString(),
+        uptimeSeconds: Math.round((now - this.startedAt) / 1000),
+        dns: formatHostPort(this.dns.address),
+        admin: this.admin ? formatHostPort(this.admin.address) : null,
+        reportAuthentication: this.authenticator.name,
+      },
+      config: {
+        file: this.options.configFile ?? null,
+        version: loaded.config.version,
+        loadedAt: new Date(loaded.loadedAt).toISOString(),
+        warnings: loaded.warnings,
+        lastReload: this.lastReload
+          ? {
+            at: new Date(this.lastReload.at).toISOString(),
+            ok: this.lastReload.ok,
+            ...(this.lastReload.error !== undefined ? { error: this.lastReload.error } : {}),
+            ...(this.lastReload.problems !== undefined ? { problems: this.lastReload.problems } : {}),
+          }
+          : null,
+      },
+      verdictSettings: health.settings,
+      zones: loaded.zones.zones.map((z) => ({
+        name: z.name,
+        serial: z.config.soa.serial,
+        nameServers: z.config.nameServers,
+        staticRecords: (z.config.records ?? []).length,
+        groups: loaded.zones.groups.filter((g) => g.zone === z.name).length,
+      })),
+      groups: loaded.zones.groups.map((g) => {
+        const shares = g.source.group.inclusionProbabilities(health.isHealthy);
+        return {
+          zone: g.zone,
+          name: g.name,
+          recordType: g.recordType,
+          policy: g.source.group.policy,
+          ttl: g.ttl,
+          members: g.source.group.records.map((r, i) => ({
+            setIdentifier: r.setIdentifier,
+            values: r.values,
+            ...(r.weight !== undefined ? { weight: r.weight } : {}),
+            ...(r.failover !== undefined ? { failover: r.failover } : {}),
+            ...(r.healthCheckId !== undefined ? { healthCheckId: r.healthCheckId } : {}),
+            healthy: health.isHealthy(r.healthCheckId),
+            share: shares[i],
+          })),
+        };
+      }),
+      healthChecks: health.snapshot(now),
+      checkers: loaded.config.checkers.map((c) => {
+        const last = this.lastReportAt.get(c.id);
+        return { id: c.id, region: c.region, lastReportAt: last !== undefined ? new Date(last).toISOString() : null, ageMs: last !== undefined ? now - last : null };
+      }),
+      recentVerdictChanges: this.recent.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
+      queries: { total: this.metrics.totalQueries(), dropped: this.metrics.dropped },
+    };
+  }
+
+  /** Stops the timer, the admin API and the DNS listeners. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.all([this.dns.close(), this.admin?.close()]);
+  }
+}

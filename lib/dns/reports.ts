@@ -1,0 +1,156 @@
+/**
+ * Checker reports as a DNS node receives them on `POST /reports`.
+ *
+ * Body (JSON, version 1 of the report format):
+ * ```json
+ * { "checkerId": "eu-1", "region": "eu-west-1",
+ *   "observations": [ { "healthCheckId": "Emdr/gw-a/HealthCheck", "healthy": false,
+ *                       "observedAt": 1767225600000, "reason": "HTTP status 503", "latencyMs": 12.5 } ] }
+ * ```
+ * One report carries a checker's current observations; it is accepted or refused as a whole.
+ *
+ * Authentication is a separate step that runs first, on the raw body and headers (an HMAC must be
+ * computed over the exact octets received): see {@link ReportAuthenticator}. The checker issue
+ * defines the real one; until then a node runs with {@link UNAUTHENTICATED_REPORTS}, which accepts
+ * every report and is only fit for an admin address that nobody else can reach (the default is
+ * loopback).
+ */
+import { IncomingHttpHeaders } from 'http';
+import { CheckerReport } from '../engine';
+
+export interface ReportObservation {
+  readonly healthCheckId: string;
+  readonly healthy: boolean;
+  /** When the checker observed it, ms since epoch. */
+  readonly observedAt: number;
+  readonly reason?: string;
+  readonly latencyMs?: number;
+}
+
+export interface ReportBody {
+  readonly checkerId: string;
+  readonly region: string;
+  readonly observations: readonly ReportObservation[];
+}
+
+/** What an authenticator sees of one request. */
+export interface ReportRequest {
+  readonly headers: IncomingHttpHeaders;
+  /** The body exactly as received. */
+  readonly body: Buffer;
+  readonly remoteAddress?: string;
+  /** The node's clock, ms since epoch. */
+  readonly now: number;
+}
+
+export type ReportAuthResult =
+  /** `checkerId`, when the credentials identify a checker, must match the body's. */
+  | { readonly ok: true; readonly checkerId?: string }
+  | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
+
+/** The seam where report authentication plugs in (signature, timestamp, sequence, replay). */
+export interface ReportAuthenticator {
+  readonly name: string;
+  authenticate(request: ReportRequest): ReportAuthResult;
+}
+
+/** Accepts every report. Only for admin addresses nobody else can reach. */
+export const UNAUTHENTICATED_REPORTS: ReportAuthenticator = {
+  name: 'none',
+  authenticate: () => ({ ok: true }),
+};
+
+/** What the node knows to check a report against. */
+export interface ReportContext {
+  /** Configured checkers: id → region. */
+  readonly checkers: ReadonlyMap<string, string>;
+  /** Whether a health check id takes reports (an endpoint check of the config). */
+  readonly acceptsReports: (healthCheckId: string) => boolean | 'not-endpoint';
+  readonly now: number;
+  /** Reports dated later than now + this are refused (a future report would stay fresh too long). */
+  readonly maxClockSkewMs: number;
+}
+
+export const MAX_OBSERVATIONS = 10_000;
+export const MAX_REASON_LENGTH = 1024;
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 30_000;
+
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportError';
+  }
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+const BODY_FIELDS = new Set(['checkerId', 'region', 'observations']);
+const OBSERVATION_FIELDS = new Set(['healthCheckId', 'healthy', 'observedAt', 'reason', 'latencyMs']);
+
+/**
+ * Parses and checks a report body; throws {@link ReportError} naming the field, the value and the fix.
+ * Returns the reports to feed into the engine, one per observation.
+ */
+export function parseReport(text: string, ctx: ReportContext): { body: ReportBody; reports: Array<{ healthCheckId: string; report: CheckerReport }> } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ReportError(`the body is not JSON: ${(e as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ReportError(`the body must be a JSON object, got ${show(json)}`);
+  const b = json as Record<string, unknown>;
+  for (const k of Object.keys(b)) if (!BODY_FIELDS.has(k)) throw new ReportError(`unknown field '${k}'; a report has checkerId, region and observations`);
+  if (typeof b.checkerId !== 'string' || b.checkerId === '') throw new ReportError(`checkerId must be a non-empty string, got ${show(b.checkerId)}`);
+  if (typeof b.region !== 'string' || b.region === '') throw new ReportError(`region must be a non-empty string, got ${show(b.region)}`);
+  const configured = ctx.checkers.get(b.checkerId);
+  if (configured === undefined) {
+    throw new ReportError(`checker '${b.checkerId}' is not in the node's config (known: ${[...ctx.checkers.keys()].join(', ') || 'none'}); add it to the bundle's checkers and reload`);
+  }
+  if (configured !== b.region) throw new ReportError(`checker '${b.checkerId}' is configured in region '${configured}', but the report says '${b.region}'`);
+  if (!Array.isArray(b.observations)) throw new ReportError(`observations must be an array, got ${show(b.observations)}`);
+  if (b.observations.length === 0) throw new ReportError('observations is empty; send at least one');
+  if (b.observations.length > MAX_OBSERVATIONS) throw new ReportError(`${b.observations.length} observations; send at most ${MAX_OBSERVATIONS} per report`);
+  const reports: Array<{ healthCheckId: string; report: CheckerReport }> = [];
+  const seen = new Set<string>();
+  b.observations.forEach((o: unknown, i: number) => {
+    const at = `observations[${i}]`;
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ReportError(`${at} must be an object, got ${show(o)}`);
+    const ob = o as Record<string, unknown>;
+    for (const k of Object.keys(ob)) if (!OBSERVATION_FIELDS.has(k)) throw new ReportError(`${at} has the unknown field '${k}'; an observation has healthCheckId, healthy, observedAt, reason and latencyMs`);
+    if (typeof ob.healthCheckId !== 'string' || ob.healthCheckId === '') throw new ReportError(`${at}.healthCheckId must be a non-empty string, got ${show(ob.healthCheckId)}`);
+    const accepts = ctx.acceptsReports(ob.healthCheckId);
+    if (accepts === 'not-endpoint') throw new ReportError(`${at}.healthCheckId '${ob.healthCheckId}' is not an endpoint check (HTTP, HTTPS, TCP); checkers report on endpoint checks only`);
+    if (!accepts) throw new ReportError(`${at}.healthCheckId '${ob.healthCheckId}' is not a health check of this node's config; check the id, or reload the node with the new config`);
+    if (seen.has(ob.healthCheckId)) throw new ReportError(`${at}.healthCheckId '${ob.healthCheckId}' appears twice; send one observation per health check`);
+    seen.add(ob.healthCheckId);
+    if (typeof ob.healthy !== 'boolean') throw new ReportError(`${at}.healthy must be true or false, got ${show(ob.healthy)}`);
+    if (typeof ob.observedAt !== 'number' || !Number.isFinite(ob.observedAt) || ob.observedAt < 0) {
+      throw new ReportError(`${at}.observedAt must be ms since epoch, got ${show(ob.observedAt)}`);
+    }
+    if (ob.observedAt > ctx.now + ctx.maxClockSkewMs) {
+      throw new ReportError(`${at}.observedAt ${ob.observedAt} is ${ob.observedAt - ctx.now} ms in the future (more than ${ctx.maxClockSkewMs} ms of clock skew); synchronise the checker's clock`);
+    }
+    if (ob.reason !== undefined && (typeof ob.reason !== 'string' || ob.reason.length > MAX_REASON_LENGTH)) {
+      throw new ReportError(`${at}.reason must be a string of at most ${MAX_REASON_LENGTH} characters, got ${show(ob.reason)}`);
+    }
+    if (ob.latencyMs !== undefined && (typeof ob.latencyMs !== 'number' || !Number.isFinite(ob.latencyMs) || ob.latencyMs < 0)) {
+      throw new ReportError(`${at}.latencyMs must be a number of milliseconds (0 or more), got ${show(ob.latencyMs)}`);
+    }
+    reports.push({
+      healthCheckId: ob.healthCheckId,
+      report: {
+        checkerId: b.checkerId as string,
+        region: b.region as string,
+        healthy: ob.healthy,
+        observedAt: ob.observedAt,
+        ...(ob.reason !== undefined ? { reason: ob.reason as string } : {}),
+        ...(ob.latencyMs !== undefined ? { latencyMs: ob.latencyMs as number } : {}),
+      },
+    });
+  });
+  return { body: b as unknown as ReportBody, reports };
+}

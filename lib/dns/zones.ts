@@ -1,0 +1,341 @@
+/**
+ * The served data, compiled from a bundle config for fast lookups, and the resolution of one question
+ * inside it (RFC 1034 §4.3.2, without delegations or wildcards, which the bundle cannot express).
+ *
+ * Failover groups are compiled once with the engine (`compileGroup`); which records answer is
+ * decided by the engine's `select` for every query, never here.
+ *
+ * Answers are encoded once and kept: a response is the query's own header and question followed by
+ * an encoded "tail" (answer, authority and additional sections). Compression pointers in the tail
+ * point into the question at fixed offsets, and a question for the same name has the same length
+ * whatever its case, so one tail serves every query for that name and type; the question's case is
+ * preserved because it is copied from the query.
+ */
+import { compileGroup, CompiledGroup, HealthLookup, RandomSource } from '../engine';
+import { groupRecords, normalizeName, RecordSetModel } from '../model';
+import { BundleConfig, BundleZone, DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA_TIMERS, parseRecordValue, RecordValue, zoneOf } from '../targets/self-hosted/bundle';
+import { nameToLabels, Rcode, RData, ResourceRecord, RRClass, RRType, Writer } from './wire';
+
+/** CNAME hops followed inside a zone before giving up (a loop guard). */
+export const MAX_CNAME_CHAIN = 8;
+
+/** Lower-case wire form of a name as a latin1 string: the key of every lookup. */
+export function nameKey(labels: readonly Buffer[]): string {
+  let key = '';
+  for (const l of labels) key += String.fromCharCode(l.length) + l.toString('latin1').toLowerCase();
+  return key + '\u0000';
+}
+
+/** An encoded answer: everything after the question. */
+export interface EncodedTail {
+  readonly rcode: number;
+  readonly tail: Buffer;
+  readonly an: number;
+  readonly ns: number;
+  readonly ar: number;
+}
+
+export interface StaticRRset {
+  readonly kind: 'static';
+  readonly type: number;
+  readonly records: readonly ResourceRecord[];
+}
+
+export interface GroupRRset {
+  readonly kind: 'group';
+  readonly type: number;
+  readonly ttl: number;
+  readonly group: CompiledGroup;
+  /** The resource records of each model record of the group. */
+  readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>;
+  /** Encoded direct answers by the engine's selection (the engine returns the same array for the same choice). */
+  readonly cache: WeakMap<readonly RecordSetModel[], EncodedTail>;
+}
+
+export type RRsetSource = StaticRRset | GroupRRset;
+
+export interface CompiledZone {
+  readonly name: string;
+  readonly labels: readonly Buffer[];
+  readonly key: string;
+  readonly config: BundleZone;
+  readonly soa: ResourceRecord;
+  /** The SOA as RFC 2308 §3 puts it in negative answers: TTL min(SOA TTL, minimum). */
+  readonly negativeSoa: ResourceRecord;
+  /** Encoded NXDOMAIN tails by the length of the question name in wire form. */
+  readonly nxdomain: Map<number, EncodedTail>;
+}
+
+export interface NameNode {
+  readonly name: string;
+  readonly labels: readonly Buffer[];
+  readonly key: string;
+  readonly zone: CompiledZone;
+  /** RRsets by type, CNAME excluded. Empty for an empty non-terminal (a name that exists only as a parent). */
+  readonly rrsets: Map<number, RRsetSource>;
+  cname?: RRsetSource;
+  /** Per query type: the encoded answer when it does not depend on health or chance, or `null` when it does. */
+  readonly plans: Map<number, EncodedTail | null>;
+}
+
+export interface GroupInfo {
+  readonly zone: string;
+  readonly name: string;
+  readonly recordType: string;
+  readonly ttl: number;
+  readonly source: GroupRRset;
+}
+
+/** What one question resolves to, before encoding. */
+export interface Resolution {
+  rcode: number;
+  readonly answers: ResourceRecord[];
+  readonly authority: ResourceRecord[];
+  readonly additional: ResourceRecord[];
+  /** The engine's choices made on the way (one per failover group consulted). */
+  readonly selections: (readonly RecordSetModel[])[];
+}
+
+/** The order in which an ANY query picks its one RRset (RFC 8482 §4.1). */
+const ANY_PREFERENCE = [RRType.A, RRType.AAAA, RRType.MX, RRType.TXT, RRType.NS, RRType.SOA];
+
+function rdataOf(value: RecordValue): RData {
+  switch (value.kind) {
+    case 'A': return { kind: 'A', address: value.address };
+    case 'AAAA': return { kind: 'AAAA', address: value.address };
+    case 'CNAME': return { kind: 'NAME', name: value.target };
+    case 'MX': return { kind: 'MX', mx: { preference: value.preference, exchange: value.exchange } };
+    case 'TXT': return { kind: 'TXT', strings: value.strings };
+  }
+}
+
+const TYPE_CODES: Record<string, number> = { A: RRType.A, AAAA: RRType.AAAA, CNAME: RRType.CNAME, TXT: RRType.TXT, MX: RRType.MX };
+
+function toRecords(name: string, recordType: string, ttl: number, values: readonly string[]): ResourceRecord[] {
+  const type = TYPE_CODES[recordType];
+  if (type === undefined) throw new Error(`record type '${recordType}' of ${name} is not served; use A, AAAA, CNAME, TXT or MX`);
+  return values.map((v) => {
+    const parsed = parseRecordValue(recordType, v);
+    if (!parsed.ok) throw new Error(`${name} ${recordType}: ${parsed.problem}`);
+    return { name, type, klass: RRClass.IN, ttl, data: rdataOf(parsed.value) };
+  });
+}
+
+/** The compiled, immutable data of one loaded config. */
+export class ZoneSet {
+  readonly zones: CompiledZone[] = [];
+  readonly groups: GroupInfo[] = [];
+  private readonly zonesByKey = new Map<string, CompiledZone>();
+  private readonly nodes = new Map<string, NameNode>();
+
+  /** Compiles a validated bundle config. */
+  constructor(readonly config: BundleConfig) {
+    for (const z of config.zones) {
+      const name = normalizeName(z.name);
+      const labels = nameToLabels(name);
+      const soaTtl = z.soa.ttl ?? DEFAULT_SOA_TIMERS.ttl;
+      const minimum = z.soa.minimum ?? DEFAULT_SOA_TIMERS.minimum;
+      const soaData: RData = {
+        kind: 'SOA',
+        soa: {
+          mname: normalizeName(z.soa.mname),
+          rname: normalizeName(z.soa.rname),
+          serial: z.soa.serial,
+          refresh: z.soa.refresh ?? DEFAULT_SOA_TIMERS.refresh,
+          retry: z.soa.retry ?? DEFAULT_SOA_TIMERS.retry,
+          expire: z.soa.expire ?? DEFAULT_SOA_TIMERS.expire,
+          minimum,
+        },
+      };
+      const zone: CompiledZone = {
+        name,
+        labels,
+        key: nameKey(labels),
+        config: z,
+        soa: { name, type: RRType.SOA, klass: RRClass.IN, ttl: soaTtl, data: soaData },
+        negativeSoa: { name, type: RRType.SOA, klass: RRClass.IN, ttl: Math.min(soaTtl, minimum), data: soaData },
+        nxdomain: new Map(),
+      };
+      this.zones.push(zone);
+      this.zonesByKey.set(zone.key, zone);
+      const apex = this.node(zone, name);
+      apex.rrsets.set(RRType.SOA, { kind: 'static', type: RRType.SOA, records: [zone.soa] });
+      const nsTtl = z.nameServerTtl ?? DEFAULT_NAME_SERVER_TTL;
+      apex.rrsets.set(RRType.NS, {
+        kind: 'static',
+        type: RRType.NS,
+        records: z.nameServers.map((ns) => ({ name, type: RRType.NS, klass: RRClass.IN, ttl: nsTtl, data: { kind: 'NAME', name: normalizeName(ns) } })),
+      });
+    }
+    const zoneByName = new Map(this.zones.map((z) => [z.name, z]));
+    for (const z of config.zones) {
+      const zone = zoneByName.get(normalizeName(z.name))!;
+      const byNameType = new Map<string, { name: string; recordType: string; ttl: number; values: string[] }>();
+      for (const r of z.records ?? []) {
+        const name = normalizeName(r.name);
+        const k = `${name}|${r.recordType}`;
+        const merged = byNameType.get(k);
+        if (merged) merged.values.push(...r.values);
+        else byNameType.set(k, { name, recordType: r.recordType, ttl: r.ttl, values: [...r.values] });
+      }
+      for (const r of byNameType.values()) {
+        const records = toRecords(r.name, r.recordType, r.ttl, r.values);
+        this.place(this.node(zone, r.name), { kind: 'static', type: records[0].type, records });
+      }
+    }
+    const located = config.recordSets.map((r) => ({ ...r, name: normalizeName(r.name), hostedZoneName: normalizeName(r.hostedZoneName ?? zoneOf(config.zones, r.name)!.name) }));
+    for (const g of groupRecords(located)) {
+      const zone = zoneByName.get(g.records[0].hostedZoneName!)!;
+      const ttl = g.records[0].ttl ?? 0;
+      const rrs = new Map<RecordSetModel, ResourceRecord[]>();
+      const compiled = compileGroup(g.records);
+      for (const r of compiled.records) rrs.set(r, toRecords(g.name, g.recordType, ttl, r.values));
+      const source: GroupRRset = { kind: 'group', type: TYPE_CODES[g.recordType], ttl, group: compiled, rrs, cache: new WeakMap() };
+      this.place(this.node(zone, g.name), source);
+      this.groups.push({ zone: zone.name, name: g.name, recordType: g.recordType, ttl, source });
+    }
+  }
+
+  private place(node: NameNode, source: RRsetSource): void {
+    if (source.type === RRType.CNAME) node.cname = source;
+    else node.rrsets.set(source.type, source);
+  }
+
+  /** The node of `name` in `zone`, created with its empty non-terminal parents. */
+  private node(zone: CompiledZone, name: string): NameNode {
+    const labels = nameToLabels(name);
+    const key = nameKey(labels);
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = { name, labels, key, zone, rrsets: new Map(), plans: new Map() };
+      this.nodes.set(key, node);
+      if (labels.length > zone.labels.length) this.node(zone, labels.slice(1).map((l) => l.toString('latin1')).join('.'));
+    }
+    return node;
+  }
+
+  /** The node for a lower-case wire key, if the name exists. */
+  lookup(key: string): NameNode | undefined {
+    return this.nodes.get(key);
+  }
+
+  /** The zone holding a name (given as a wire key), by the longest match, or undefined: not ours. */
+  zoneForKey(key: string): CompiledZone | undefined {
+    let i = 0;
+    for (;;) {
+      const zone = this.zonesByKey.get(i === 0 ? key : key.substring(i));
+      if (zone) return zone;
+      const len = key.charCodeAt(i);
+      if (len === 0 || Number.isNaN(len)) return undefined;
+      i += len + 1;
+    }
+  }
+
+  /** Node or zone of a presentation name (for CNAME targets and tests). */
+  find(name: string): { node?: NameNode; zone?: CompiledZone } {
+    const key = nameKey(nameToLabels(normalizeName(name)));
+    const node = this.nodes.get(key);
+    return node ? { node, zone: node.zone } : { zone: this.zoneForKey(key) };
+  }
+
+  /**
+   * Resolves a question for an existing node: the RRset of the type, or CNAMEs followed inside the
+   * zone (at most {@link MAX_CNAME_CHAIN} hops, never twice through a name), or NODATA / NXDOMAIN with
+   * the zone's SOA. ANY gets one RRset (RFC 8482). Failover groups answer through the engine.
+   */
+  resolve(start: NameNode, qtype: number, isHealthy: HealthLookup, random: RandomSource): Resolution {
+    const res: Resolution = { rcode: Rcode.NOERROR, answers: [], authority: [], additional: [], selections: [] };
+    const recordsOf = (src: RRsetSource): readonly ResourceRecord[] => {
+      if (src.kind === 'static') return src.records;
+      const chosen = src.group.select(isHealthy, random);
+      res.selections.push(chosen);
+      const out: ResourceRecord[] = [];
+      for (const r of chosen) out.push(...src.rrs.get(r)!);
+      return out;
+    };
+    let node = start;
+    const visited = new Set<NameNode>([start]);
+    for (let hops = 0; ; hops++) {
+      let src: RRsetSource | undefined;
+      if (qtype === RRType.ANY) {
+        src = node.cname;
+        for (let i = 0; !src && i < ANY_PREFERENCE.length; i++) src = node.rrsets.get(ANY_PREFERENCE[i]);
+      } else {
+        src = qtype === RRType.CNAME ? node.cname : node.rrsets.get(qtype);
+      }
+      if (src) {
+        const rrs = recordsOf(src);
+        res.answers.push(...rrs);
+        if (src.type === RRType.NS) this.glue(node.zone, rrs, res.additional);
+        return res;
+      }
+      if (!node.cname) {
+        res.authority.push(node.zone.negativeSoa);
+        return res;
+      }
+      const cnames = recordsOf(node.cname);
+      res.answers.push(...cnames);
+      const data = cnames[0].data;
+      if (data.kind !== 'NAME' || hops + 1 >= MAX_CNAME_CHAIN) return res;
+      const target = this.find(data.name);
+      if (target.zone !== node.zone) return res; // outside this zone: the resolver follows it
+      if (!target.node) {
+        res.rcode = Rcode.NXDOMAIN; // RFC 6604: the rcode is that of the last name in the chain
+        res.authority.push(node.zone.negativeSoa);
+        return res;
+      }
+      if (visited.has(target.node)) return res; // a loop
+      visited.add(target.node);
+      node = target.node;
+    }
+  }
+
+  /** A and AAAA records of in-zone name servers, for the additional section of an NS answer. */
+  private glue(zone: CompiledZone, ns: readonly ResourceRecord[], into: ResourceRecord[]): void {
+    for (const r of ns) {
+      if (r.data.kind !== 'NAME') continue;
+      const t = this.find(r.data.name);
+      if (!t.node || t.zone !== zone) continue;
+      for (const type of [RRType.A, RRType.AAAA]) {
+        const src = t.node.rrsets.get(type);
+        if (src?.kind === 'static') into.push(...src.records);
+      }
+    }
+  }
+
+  /** Encodes a resolution for questions about `node` (any case). */
+  encode(node: NameNode, qtype: number, res: Resolution): EncodedTail {
+    const w = new Writer(512);
+    w.bytes(Buffer.alloc(12));
+    w.name(node.labels);
+    w.u16(qtype);
+    w.u16(RRClass.IN);
+    return finish(w, res.rcode, res.answers, res.authority, res.additional);
+  }
+
+  /** The NXDOMAIN tail for a question name of `qnameLength` wire octets inside `zone`. */
+  nxdomainTail(zone: CompiledZone, qnameLength: number): EncodedTail {
+    let tail = zone.nxdomain.get(qnameLength);
+    if (!tail) {
+      const w = new Writer(256);
+      const zoneWire = qnameLength - zone.key.length; // octets of the labels in front of the zone
+      w.bytes(Buffer.alloc(12 + zoneWire));
+      w.registerName(zone.labels, 12 + zoneWire);
+      w.name(zone.labels, false);
+      w.u16(0);
+      w.u16(RRClass.IN);
+      tail = finish(w, Rcode.NXDOMAIN, [], [zone.negativeSoa], []);
+      zone.nxdomain.set(qnameLength, tail);
+    }
+    return tail;
+  }
+}
+
+function finish(w: Writer, rcode: number, an: readonly ResourceRecord[], ns: readonly ResourceRecord[], ar: readonly ResourceRecord[]): EncodedTail {
+  const start = w.length;
+  for (const r of an) w.record(r);
+  for (const r of ns) w.record(r);
+  for (const r of ar) w.record(r);
+  const all = w.toBuffer();
+  return { rcode, tail: all.subarray(start), an: an.length, ns: ns.length, ar: ar.length };
+}
