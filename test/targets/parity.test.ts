@@ -7,10 +7,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import { declareAllKinds, GATEWAY_KINDS } from './gateway-kinds';
 import { canonicalModel, FailoverModel } from '../../lib/model';
 import { CloudFormationTarget, readCloudFormationTemplate } from '../../lib/targets/cloudformation';
 import { readTerraformJson, readTerraformOutput, TerraformTarget } from '../../lib/targets/terraform';
-import { declareAllKinds, GATEWAY_KINDS } from './gateway-kinds';
 
 function viaCloudFormation(declare: (scope: Construct) => void): { read: FailoverModel; rendered: FailoverModel } {
   const stack = new Stack(new App(), 'Parity', { env: { region: 'us-east-1' } });

@@ -143,7 +143,8 @@ function definedHcl(entries: Array<[string, Record<string, unknown>]>): Record<s
 /** The attributes of an element as Terraform JSON (what `synthesizeAttributes` returns). */
 export function renderJsonAttributes(lib: TerraformLibrary, spec: ElementSpec): Record<string, unknown> {
   checkAttributes(spec, spec.schema, spec.values);
-  const attributes: Record<string, unknown> = Object.fromEntries(Object.entries(spec.schema).map(([k, s]) => [k, jsonValue(lib, spec, s, spec.values[k])]));
+  const attributes: Record<string, unknown> = Object.fromEntries(
+    Object.entries(spec.schema).map(([k, s]) => [k, jsonValue(lib, spec, s, spec.values[k])]));
   // cdktf adds its own metadata ({ metadata: { path, uniqueId } }) next to this.
   if (spec.metadata) attributes['//'] = { ...spec.metadata };
   return attributes;

@@ -8,6 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { METADATA_KEY, MODEL_ID_TAG } from './render';
+import { HEALTH_CHECK_RESOURCE, RECORD_RESOURCE, ZONE_DATA_SOURCE, ZONE_RESOURCE } from './schema';
 import {
   FailoverModel,
   FailoverRole,
@@ -20,8 +22,6 @@ import {
   RecordType,
   unresolvedMarker,
 } from '../../model';
-import { METADATA_KEY, MODEL_ID_TAG } from './render';
-import { HEALTH_CHECK_RESOURCE, RECORD_RESOURCE, ZONE_DATA_SOURCE, ZONE_RESOURCE } from './schema';
 
 /** A number only known at apply time. `isUnresolved` recognises it. */
 const UNRESOLVED_NUMBER = -1e300;

@@ -23,12 +23,23 @@ describe('EMDR example (CDKTF)', () => {
     expect(Object.keys(parsed.resource.aws_route53_record)).toHaveLength(2);
     for (const [ip, name] of [['203.0.113.10', 'gw-isp-a'], ['198.51.100.20', 'gw-isp-b']]) {
       expect(json).toHaveResourceWithProperties(HEALTH_CHECK, {
-        type: 'HTTP', ip_address: ip, port: 80, resource_path: '/status', request_interval: 30, failure_threshold: 3,
+        type: 'HTTP',
+        ip_address: ip,
+        port: 80,
+        resource_path: '/status',
+        request_interval: 30,
+        failure_threshold: 3,
         tags: { 'Name': `emdr.example.com ${name}`, 'cdk-dns-failover:id': `Emdr/${name}/HealthCheck` },
       });
       expect(json).toHaveResourceWithProperties(RECORD, {
-        zone_id: 'Z0EXAMPLE1234567890', name: 'emdr.example.com', type: 'A', ttl: 60, records: [ip], set_identifier: name,
-        weighted_routing_policy: { weight: 50 }, health_check_id: expect.stringMatching(/^\$\{aws_route53_health_check\.[\w-]+\.id\}$/),
+        zone_id: 'Z0EXAMPLE1234567890',
+        name: 'emdr.example.com',
+        type: 'A',
+        ttl: 60,
+        records: [ip],
+        set_identifier: name,
+        weighted_routing_policy: { weight: 50 },
+        health_check_id: expect.stringMatching(/^\$\{aws_route53_health_check\.[\w-]+\.id\}$/),
       });
     }
     expect(json).toHaveProviderWithProperties(AwsProvider, { region: 'us-east-1' });

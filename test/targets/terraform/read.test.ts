@@ -83,12 +83,24 @@ describe('reading Terraform JSON written by hand', () => {
       },
       aws_route53_record: {
         one: {
-          zone_id: '${data.aws_route53_zone.main.zone_id}', name: 'www', type: 'A', ttl: '300', records: ['${var.ip}'], set_identifier: 'one',
-          weighted_routing_policy: [{ weight: '0' }], health_check_id: '${aws_route53_health_check.web.id}',
+          zone_id: '${data.aws_route53_zone.main.zone_id}',
+          name: 'www',
+          type: 'A',
+          ttl: '300',
+          records: ['${var.ip}'],
+          set_identifier: 'one',
+          weighted_routing_policy: [{ weight: '0' }],
+          health_check_id: '${aws_route53_health_check.web.id}',
         },
         two: {
-          zone_id: '${data.aws_route53_zone.main.id}', name: 'www.example.com.', type: 'A', ttl: 300, records: ['203.0.113.9'], set_identifier: 'two',
-          weighted_routing_policy: { weight: 5 }, health_check_id: 'abc-external',
+          zone_id: '${data.aws_route53_zone.main.id}',
+          name: 'www.example.com.',
+          type: 'A',
+          ttl: 300,
+          records: ['203.0.113.9'],
+          set_identifier: 'two',
+          weighted_routing_policy: { weight: 5 },
+          health_check_id: 'abc-external',
         },
         byid: { zone_id: '${data.aws_route53_zone.byid.zone_id}', name: 'api.example.com', type: 'A', ttl: 60, records: ['203.0.113.1'], set_identifier: 'p', failover_routing_policy: [{ type: 'PRIMARY' }] },
         managed: { zone_id: '${aws_route53_zone.managed.zone_id}', name: '', type: 'A', ttl: 60, records: '${var.ips}', multivalue_answer_routing_policy: 'true', set_identifier: 'm' },
@@ -135,7 +147,8 @@ describe('reading Terraform JSON written by hand', () => {
   test('a JSON text and a list of resource sections read the same as the object', () => {
     const text = JSON.stringify(handWritten);
     expect(readTerraformJson(text)).toEqual(readTerraformJson(handWritten));
-    const split = { ...handWritten, resource: [{ aws_route53_health_check: handWritten.resource.aws_route53_health_check }, { aws_route53_record: handWritten.resource.aws_route53_record, aws_route53_zone: handWritten.resource.aws_route53_zone }] };
+    const { aws_route53_health_check: checks, aws_route53_record: records, aws_route53_zone: zones } = handWritten.resource;
+    const split = { ...handWritten, resource: [{ aws_route53_health_check: checks }, { aws_route53_record: records, aws_route53_zone: zones }] };
     expect(readTerraformJson(split)).toEqual(readTerraformJson(handWritten));
   });
 

@@ -1,6 +1,7 @@
 /**
  * The constructs in a cdktf TerraformStack, checked with cdktf's own Testing assertions.
  */
+import * as fs from 'fs';
 import { Duration, Lazy } from 'aws-cdk-lib';
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import 'cdktf/lib/testing/adapters/jest';
@@ -200,7 +201,7 @@ describe('WeightedFailoverGateway in a TerraformStack', () => {
     ]);
     // cdktf writes them into the manifest next to the stack.
     const outdir = Testing.fullSynth(stack);
-    const manifest = JSON.parse(require('fs').readFileSync(`${outdir}/manifest.json`, 'utf8'));
+    const manifest = JSON.parse(fs.readFileSync(`${outdir}/manifest.json`, 'utf8'));
     expect(manifest.stacks.stack.annotations.filter((a: Body) => a.level === '@cdktf/warn')).toHaveLength(3);
   });
 });
