@@ -13,10 +13,10 @@ import {
   validateGroup,
   validateRecordSet,
 } from '../model';
-import { FailoverTarget, findTarget } from '../targets/target';
 import { EndpointHealthCheck, GatewayEndpoint } from './endpoint';
 import { HealthCheck, healthCheckModelId, HealthCheckOptions, IHealthCheck } from './health-check';
 import { GatewayZone } from './zone';
+import { FailoverTarget, findTarget } from '../targets/target';
 
 /** The record type a gateway answers with. */
 export enum GatewayRecordType {

@@ -5,6 +5,7 @@
  * the capabilities of the target at hand; nothing else re-implements a rule. A finding names the
  * resource, the bad value and the fix.
  */
+import { isIPv4, isIPv6 } from 'net';
 import { dnsNameProblem, isIpAddress, nonPublicAddressKind, normalizeName } from './names';
 import { isUnresolved } from './tokens';
 import {
@@ -16,7 +17,6 @@ import {
   RecordSetModel,
   routingPolicyOf,
 } from './types';
-import { isIPv4, isIPv6 } from 'net';
 
 export type Severity = 'error' | 'warning';
 
@@ -266,8 +266,9 @@ export function validateRecordSet(r: RecordSetModel): Finding[] {
   } else if (r.setIdentifier !== undefined) {
     f.error('record/set-identifier', `set identifier '${r.setIdentifier}' is given but the record has no routing policy; add a weight, failover role or multivalue answer, or remove the identifier`);
   }
-  if (r.setIdentifier !== undefined && !isUnresolved(r.setIdentifier) && (r.setIdentifier.length < 1 || r.setIdentifier.length > MAX_SET_IDENTIFIER)) {
-    f.error('record/set-identifier', `set identifier '${r.setIdentifier.slice(0, 40)}...' has ${r.setIdentifier.length} characters; use 1 to ${MAX_SET_IDENTIFIER}`);
+  const idLength = r.setIdentifier !== undefined && !isUnresolved(r.setIdentifier) ? r.setIdentifier.length : 1;
+  if (idLength < 1 || idLength > MAX_SET_IDENTIFIER) {
+    f.error('record/set-identifier', `set identifier '${r.setIdentifier!.slice(0, 40)}...' has ${idLength} characters; use 1 to ${MAX_SET_IDENTIFIER}`);
   }
   if (known(r.weight) && (!isInt(r.weight!) || r.weight! < 0 || r.weight! > 255)) {
     f.error('record/weight', `weight ${r.weight} is out of range; use a whole number from 0 to 255 (0 keeps the member as a standby)`);

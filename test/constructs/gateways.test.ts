@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
 import {
   ActivePassiveGateway,
   EndpointHealthCheck,
@@ -292,7 +293,6 @@ describe('target discovery', () => {
 
   test('works in a nested construct and a nested stack', () => {
     const s = stack();
-    const { Construct } = require('constructs');
     const inner = new Construct(s, 'Inner');
     new WeightedFailoverGateway(inner, 'Api', { zone, recordName: 'api', endpoints: [{ name: 'a', ipAddress: '203.0.113.10' }, { name: 'b', ipAddress: '203.0.113.11' }] });
     synth(s).resourceCountIs('AWS::Route53::RecordSet', 2);

@@ -142,7 +142,7 @@ describe('HealthCheck', () => {
 
   test('fails a calculated child of a calculated check', () => {
     const s = stack();
-    const inner = new HealthCheck(s, 'Inner', { childHealthChecks: [] , healthThreshold: 0 });
+    const inner = new HealthCheck(s, 'Inner', { childHealthChecks: [], healthThreshold: 0 });
     new HealthCheck(s, 'Outer', { childHealthChecks: [inner] });
     expect(() => Template.fromStack(s)).toThrow(/child 'Inner' is itself a CALCULATED health check/);
   });

@@ -4,6 +4,7 @@
  * `AWS::Route53::RecordSetGroup`, whoever wrote them; values that are only known at deployment
  * (`Ref`, `Fn::GetAtt`, ...) become unresolved markers.
  */
+import { MODEL_METADATA_KEY } from './render';
 import {
   FailoverModel,
   FailoverRole,
@@ -16,7 +17,6 @@ import {
   RecordType,
   unresolvedMarker,
 } from '../../model';
-import { MODEL_METADATA_KEY } from './render';
 
 /** A number only known at deployment. `isUnresolved` recognises it. */
 const UNRESOLVED_NUMBER = -1e300;

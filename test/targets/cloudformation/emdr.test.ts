@@ -18,7 +18,12 @@ describe('EMDR example (CDK)', () => {
         HealthCheckTags: [{ Key: 'Name', Value: `emdr.example.com ${name}` }],
       });
       t.hasResourceProperties('AWS::Route53::RecordSet', {
-        Name: 'emdr.example.com.', Type: 'A', TTL: '60', Weight: 50, SetIdentifier: name, ResourceRecords: [ip],
+        Name: 'emdr.example.com.',
+        Type: 'A',
+        TTL: '60',
+        Weight: 50,
+        SetIdentifier: name,
+        ResourceRecords: [ip],
         HealthCheckId: { 'Fn::GetAtt': [Match.anyValue(), 'HealthCheckId'] },
       });
     }
