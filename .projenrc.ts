@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdktf/provider-aws@^21',
     'cdktf@0.21.0',
     'fast-check@^4',
+    'kubernetes-models@^5',
+    'playwright-core@^1',
   ],
   bin: { 'dns-failover': 'lib/cli/main.js' },
   // Runtime code that is not part of the jsii API (DNS server, checker, CLI).
