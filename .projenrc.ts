@@ -39,7 +39,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdktf/provider-aws@^21',
     'cdktf@0.21.0',
     'fast-check@^4',
-    'kubernetes-models@^5',
+    'kubernetes-models@^4.5.1',
     'playwright-core@^1',
   ],
   bin: { 'dns-failover': 'lib/cli/main.js' },
