@@ -43,6 +43,28 @@ export class HealthCheckRegion {
 }
 
 /**
+ * Probe deadlines. Route 53's are fixed (4 s to connect, 10 s for TCP, 2 s for the status line,
+ * 2 s for the body); only the self-hosted target accepts others (100 ms and up), for tests and drills.
+ */
+export interface ProbeTimeouts {
+  /**
+   * Time to establish the TCP connection.
+   * @default - 4 seconds for HTTP and HTTPS, 10 seconds for TCP (Route 53's)
+   */
+  readonly connect?: Duration;
+  /**
+   * Time from connecting to the HTTP status line.
+   * @default Duration.seconds(2)
+   */
+  readonly status?: Duration;
+  /**
+   * Time from the status line to the end of the first 5,120 bytes of the body (string-match checks).
+   * @default Duration.seconds(2)
+   */
+  readonly body?: Duration;
+}
+
+/**
  * How to probe an endpoint. Shared by a gateway's members, and overridable per endpoint.
  */
 export interface HealthCheckOptions {
@@ -97,6 +119,12 @@ export interface HealthCheckOptions {
    * @default Duration.seconds(30)
    */
   readonly requestInterval?: Duration;
+
+  /**
+   * Probe deadlines (self-hosted target only).
+   * @default - Route 53's fixed deadlines
+   */
+  readonly timeouts?: ProbeTimeouts;
 
   /**
    * Consecutive results needed to change a checker's view, in both directions (1..10).
@@ -285,7 +313,10 @@ function withLeadingSlash(path: string | undefined): string | undefined {
 export function healthCheckConfig(props: HealthCheckProps): HealthCheckConfigModel {
   const calculated = props.childHealthChecks !== undefined;
   const alarm = props.alarmName !== undefined;
-  const endpointFields = ['protocol', 'port', 'resourcePath', 'searchString', 'fullyQualifiedDomainName', 'ipAddress', 'enableSni', 'requestInterval', 'failureThreshold', 'regions', 'measureLatency'] as const;
+  const endpointFields = [
+    'protocol', 'port', 'resourcePath', 'searchString', 'fullyQualifiedDomainName', 'ipAddress',
+    'enableSni', 'requestInterval', 'failureThreshold', 'regions', 'measureLatency', 'timeouts',
+  ] as const;
   const setEndpointFields = endpointFields.filter((k) => props[k] !== undefined);
 
   if (calculated && alarm) {
@@ -331,11 +362,18 @@ export function healthCheckConfig(props: HealthCheckProps): HealthCheckConfigMod
     port: props.port ?? defaultPort,
     resourcePath: http ? withLeadingSlash(props.resourcePath ?? '/') : props.resourcePath,
     searchString: props.searchString,
-    requestInterval: props.requestInterval ? props.requestInterval.toMilliseconds() / 1000 : 30,
+    requestInterval: seconds(props.requestInterval) ?? 30,
     failureThreshold: props.failureThreshold ?? 3,
     measureLatency: props.measureLatency || undefined,
     enableSni: protocol === HealthCheckProtocol.HTTPS ? (props.enableSni ?? true) : props.enableSni,
     regions: props.regions,
+    connectTimeout: seconds(props.timeouts?.connect),
+    statusTimeout: seconds(props.timeouts?.status),
+    bodyTimeout: seconds(props.timeouts?.body),
     ...common,
   };
+}
+
+function seconds(duration: Duration | undefined): number | undefined {
+  return duration === undefined ? undefined : duration.toMilliseconds() / 1000;
 }

@@ -57,7 +57,17 @@ export interface HealthCheckConfigModel {
   readonly alarmIdentifier?: { readonly name: string; readonly region: string };
   readonly insufficientDataHealthStatus?: InsufficientDataHealthStatus;
   readonly routingControlArn?: string;
+  /**
+   * Self-hosted only (Route 53's are fixed): seconds to connect (Route 53: 4 for HTTP/HTTPS, 10 for TCP),
+   * to receive the status line after connecting (2), and to receive the body after that (2).
+   */
+  readonly connectTimeout?: number;
+  readonly statusTimeout?: number;
+  readonly bodyTimeout?: number;
 }
+
+/** Route 53's fixed probe deadlines, in seconds (DG-health). */
+export const ROUTE53_TIMEOUTS = { httpConnect: 4, tcpConnect: 10, status: 2, body: 2 } as const;
 
 export interface HealthCheckModel {
   /**

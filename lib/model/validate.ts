@@ -157,6 +157,17 @@ export function validateHealthCheck(hc: HealthCheckModel, caps: TargetCapabiliti
         f.error('health-check/regions', `${c.regions.length} region(s) listed (${c.regions.join(', ') || 'none'}); Route 53 needs at least 3, or leave regions unset for all 8`);
       }
     }
+    for (const field of ['connectTimeout', 'statusTimeout', 'bodyTimeout'] as const) {
+      const value = c[field];
+      if (!known(value)) continue;
+      if (caps.route53Limits) {
+        f.error('health-check/timeout', `${field} ${value} s is set, but Route 53's probe timeouts are fixed (4 s to connect, 10 s for TCP, 2 s for the status, 2 s for the body); remove it, or use the self-hosted target`);
+      } else if (!(value! >= MIN_SELF_HOSTED_INTERVAL_SECONDS)) {
+        f.error('health-check/timeout', `${field} ${value} s is too short; ${caps.name} accepts ${MIN_SELF_HOSTED_INTERVAL_SECONDS} s (100 ms) and more`);
+      }
+    }
+    if (c.type === 'TCP') notFor('statusTimeout', c.statusTimeout, 'TCP health checks wait for no status');
+    if (!strMatch) notFor('bodyTimeout', c.bodyTimeout, `${c.type} health checks read no body (only *_STR_MATCH do)`);
     notFor('childHealthChecks', c.childHealthChecks, `only CALCULATED health checks have children, this one is ${c.type}`);
     notFor('healthThreshold', c.healthThreshold, `only CALCULATED health checks have a health threshold, this one is ${c.type}`);
     notFor('alarmIdentifier', c.alarmIdentifier, `only CLOUDWATCH_METRIC health checks watch an alarm, this one is ${c.type}`);
@@ -171,6 +182,9 @@ export function validateHealthCheck(hc: HealthCheckModel, caps: TargetCapabiliti
     notFor('failureThreshold', c.failureThreshold, what);
     notFor('enableSni', c.enableSni, what);
     notFor('regions', c.regions, what);
+    notFor('connectTimeout', c.connectTimeout, what);
+    notFor('statusTimeout', c.statusTimeout, what);
+    notFor('bodyTimeout', c.bodyTimeout, what);
     if (c.measureLatency) notFor('measureLatency', c.measureLatency, what);
   }
 

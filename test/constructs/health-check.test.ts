@@ -136,6 +136,7 @@ describe('HealthCheck', () => {
     ['an alarm region without an alarm', { ipAddress: '203.0.113.10', alarmRegion: 'us-east-1' }, /alarmRegion \/ insufficientDataHealthStatus are set but alarmName is not/],
     ['disabled in CloudFormation', { ipAddress: '203.0.113.10', disabled: true }, /CloudFormation cannot express a disabled health check \(Route 53 'Disabled'\)/],
     ['SNI on HTTP', { ipAddress: '203.0.113.10', enableSni: true }, /SNI applies to HTTPS health checks only, not HTTP/],
+    ['probe timeouts in Route 53', { ipAddress: '203.0.113.10', timeouts: { connect: Duration.seconds(1) } }, /connectTimeout 1 s is set, but Route 53's probe timeouts are fixed/],
   ])('fails %s', (_name, props, message) => {
     expect(() => new HealthCheck(stack(), 'Check', props)).toThrow(message);
   });

@@ -258,3 +258,20 @@ describe('group rules (ROUTE53.md §3)', () => {
     expect(validateHealthCheck(hc({ ipAddress: '${TfToken[TOKEN.3]}' }), ROUTE53)).toEqual([]);
   });
 });
+
+describe('probe timeouts (self-hosted only)', () => {
+  test('fails timeouts in a Route 53 target', () => {
+    const f = errors(validateHealthCheck(hc({ connectTimeout: 1 }), ROUTE53));
+    expect(f.map((x) => x.rule)).toEqual(['health-check/timeout']);
+    expect(f[0].message).toMatch(/connectTimeout 1 s is set, but Route 53's probe timeouts are fixed/);
+  });
+  test('the self-hosted target accepts 100 ms and up', () => {
+    expect(validateHealthCheck(hc({ connectTimeout: 0.1, statusTimeout: 0.2 }), SELF_HOSTED)).toEqual([]);
+    expect(validateHealthCheck(hc({ type: 'HTTP_STR_MATCH', searchString: 'ok', bodyTimeout: 0.3 }), SELF_HOSTED)).toEqual([]);
+    expect(rules(validateHealthCheck(hc({ connectTimeout: 0.05 }), SELF_HOSTED))).toEqual(['health-check/timeout']);
+  });
+  test('fails a body timeout without a search string and a status timeout on TCP', () => {
+    expect(rules(validateHealthCheck(hc({ bodyTimeout: 1 }), SELF_HOSTED))).toEqual(['health-check/field-not-allowed']);
+    expect(rules(validateHealthCheck(hc({ type: 'TCP', port: 22, resourcePath: undefined, statusTimeout: 1 }), SELF_HOSTED))).toEqual(['health-check/field-not-allowed']);
+  });
+});
