@@ -43,8 +43,10 @@ export interface CompiledGroup {
   readonly records: readonly RecordSetModel[];
   /**
    * The records that answer one query, in the group's record order. Never empty for a non-empty
-   * group. Allocation-light: for simple, weighted and failover groups, and for multivalue groups
-   * whose records all answer, the same frozen array is returned every time: do not modify it.
+   * group. The answer is a frozen array, and the same choice returns the same array (for multivalue
+   * groups: among the last MAX_CACHED_MULTIVALUE_ANSWERS distinct answers), so callers may cache
+   * derived data (encoded records) by its identity in a WeakMap. A query allocates nothing once its
+   * answer has been seen.
    */
   select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[];
   /** Exact distribution of {@link select}'s answers, see {@link answerDistribution}. */

@@ -9,6 +9,7 @@ import {
 } from './fixtures';
 import {
   DEFAULT_MAX_OUTCOMES,
+  MAX_CACHED_MULTIVALUE_ANSWERS,
   MAX_MULTIVALUE_ANSWERS,
   answerDistribution,
   binomial,
@@ -217,6 +218,40 @@ describe('groups', () => {
     records.push(weightedRecord('b', 100));
     expect(ids(compiled.select(() => true, () => 0.99))).toEqual(['a']);
     expect(compiled.policy).toBe('weighted');
+  });
+
+  it.each<[string, RecordSetModel[], string[]]>([
+    ['weighted', [weightedRecord('a', 1, 'up'), weightedRecord('b', 1, 'down')], ['b']],
+    ['failover', [failoverRecord('a', 'PRIMARY', 'up'), failoverRecord('b', 'SECONDARY', 'up')], ['a']],
+    ['multivalue, some healthy', Array.from({ length: 6 }, (_, i) => multivalueRecord(`m${i}`, 'up')), ['m1', 'm4']],
+    ['multivalue, more than 8', Array.from({ length: 12 }, (_, i) => multivalueRecord(`m${i}`, 'up')), []],
+    ['multivalue, more than 52 records', Array.from({ length: 60 }, (_, i) => multivalueRecord(`m${i}`, 'up')), ['m0', 'm59']],
+    ['simple', [simpleRecord('up')], []],
+  ])('select returns the same frozen array for the same choice (%s)', (_, records, down) => {
+    const group = compileGroup(records);
+    const answers = new Map<string, readonly RecordSetModel[]>();
+    const random = seededRandom(3);
+    for (let q = 0; q < 3000; q++) {
+      const answer = group.select(lookup(down), random);
+      expect(Object.isFrozen(answer)).toBe(true);
+      const k = ids(answer).join(',');
+      if (answers.has(k)) expect(answer).toBe(answers.get(k));
+      else answers.set(k, answer);
+    }
+    if (records.length > 8) expect(answers.size).toBeGreaterThan(1);
+  });
+
+  it('keeps answering correctly when the multivalue answer cache starts over', () => {
+    const records = Array.from({ length: 20 }, (_, i) => multivalueRecord(`m${i}`, 'up'));
+    const group = compileGroup(records);
+    const random = seededRandom(8);
+    const seen = new Set<string>();
+    for (let q = 0; q < 3 * MAX_CACHED_MULTIVALUE_ANSWERS; q++) {
+      const answer = ids(group.select(() => true, random));
+      expect(new Set(answer).size).toBe(8);
+      seen.add(answer.join(','));
+    }
+    expect(seen.size).toBeGreaterThan(MAX_CACHED_MULTIVALUE_ANSWERS); // the cache did start over
   });
 
   it('returns a fresh array from selectAnswer and a shared frozen one from select', () => {

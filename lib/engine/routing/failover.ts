@@ -14,7 +14,7 @@
  * the first healthy PRIMARY in record order, else the first healthy SECONDARY, else the first
  * PRIMARY (the first SECONDARY when there is no PRIMARY). No randomness is used.
  */
-import { HealthLookup, IndexOutcome, Router, singleAnswers } from './router';
+import { HealthLookup, IndexOutcome, NO_ANSWER, Router, singleAnswers } from './router';
 import { RecordSetModel } from '../../model/types';
 
 export function compileFailover(records: readonly RecordSetModel[]): Router {
@@ -24,7 +24,6 @@ export function compileFailover(records: readonly RecordSetModel[]): Router {
   const order = [...primaries, ...secondaries];
   const lastResort = order.length > 0 ? order[0] : -1;
   const singles = singleAnswers(records);
-  const none: readonly RecordSetModel[] = Object.freeze([]);
 
   const choose = (isHealthy: HealthLookup): number => {
     for (let k = 0; k < order.length; k++) {
@@ -37,7 +36,7 @@ export function compileFailover(records: readonly RecordSetModel[]): Router {
   return {
     select(isHealthy) {
       const i = choose(isHealthy);
-      return i < 0 ? none : singles[i];
+      return i < 0 ? NO_ANSWER : singles[i];
     },
     outcomes(isHealthy): IndexOutcome[] {
       const i = choose(isHealthy);

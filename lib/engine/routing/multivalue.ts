@@ -10,7 +10,8 @@
  *
  * The answer lists its records in the group's record order (our choice): which of them a client
  * tries first is the DNS server's business (it may rotate them), and a fixed order keeps answers
- * comparable.
+ * comparable. The same choice returns the same frozen array (see {@link MAX_CACHED_MULTIVALUE_ANSWERS}),
+ * so a query allocates nothing once its answer has been seen.
  */
 import { RecordSetModel } from '../../model/types';
 import { RandomSource, uniformIndex } from '../random';
@@ -18,6 +19,16 @@ import { HealthLookup, IndexOutcome, Router } from './router';
 
 /** Route 53 returns at most this many records for a multivalue answer. */
 export const MAX_MULTIVALUE_ANSWERS = 8;
+
+/**
+ * How many distinct answers a multivalue group keeps as ready-made frozen arrays, so that the same
+ * choice returns the same array (the DNS server caches encodings by answer identity). When full
+ * the cache starts over: a group of m > 8 candidates has C(m, 8) possible answers.
+ */
+export const MAX_CACHED_MULTIVALUE_ANSWERS = 4096;
+
+/** Record indices up to this bound make an exact bit-set key in a double (2^52 < 2^53). */
+const MAX_BITSET_INDEX = 52;
 
 /** n choose k, exact while it stays below 2^53. */
 export function binomial(n: number, k: number): number {
@@ -34,12 +45,16 @@ class MultivalueRouter implements Router {
   private readonly all: readonly RecordSetModel[];
   /** Scratch candidate indices of the query being answered (queries are answered synchronously). */
   private readonly scratch: Int32Array;
+  /** Ready-made answers by the set of their record indices. */
+  private readonly answers = new Map<number | string, readonly RecordSetModel[]>();
+  private readonly bit: Float64Array;
 
   constructor(private readonly records: readonly RecordSetModel[]) {
     this.n = records.length;
     this.ids = records.map((r) => r.healthCheckId);
     this.all = Object.freeze([...records]);
     this.scratch = new Int32Array(this.n);
+    this.bit = Float64Array.from(records, (_, i) => (i < MAX_BITSET_INDEX ? 2 ** i : 0));
   }
 
   select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[] {
@@ -67,8 +82,26 @@ class MultivalueRouter implements Router {
       }
     }
     const size = m < MAX_MULTIVALUE_ANSWERS ? m : MAX_MULTIVALUE_ANSWERS;
+    return this.answerFor(idx, size);
+  }
+
+  /** The frozen answer made of records idx[0..size), from the cache when it was given before. */
+  private answerFor(idx: Int32Array, size: number): readonly RecordSetModel[] {
+    let key: number | string;
+    if (this.n <= MAX_BITSET_INDEX) {
+      key = 0;
+      for (let k = 0; k < size; k++) key += this.bit[idx[k]];
+    } else {
+      key = '';
+      for (let k = 0; k < size; k++) key += `${idx[k]},`;
+    }
+    const cached = this.answers.get(key);
+    if (cached) return cached;
     const out = new Array<RecordSetModel>(size);
     for (let k = 0; k < size; k++) out[k] = this.records[idx[k]];
+    Object.freeze(out);
+    if (this.answers.size >= MAX_CACHED_MULTIVALUE_ANSWERS) this.answers.clear();
+    this.answers.set(key, out);
     return out;
   }
 

@@ -26,7 +26,7 @@ export interface IndexOutcome {
 export interface Router {
   /**
    * The records that answer one query, in the group's record order. Never empty for a non-empty
-   * group (last resort). The array may be shared between queries: do not modify it.
+   * group (last resort). A frozen array; the same choice returns the same array.
    */
   select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[];
   /** Every possible answer of {@link select} with its exact probability, in a fixed order. */
@@ -44,6 +44,9 @@ export function healthFlags(ids: readonly (string | undefined)[], isHealthy: Hea
   }
   return flags;
 }
+
+/** The answer of an empty group. */
+export const NO_ANSWER: readonly RecordSetModel[] = Object.freeze([]);
 
 /** Frozen one-record answers, built once per group so that single-record policies allocate nothing per query. */
 export function singleAnswers(records: readonly RecordSetModel[]): ReadonlyArray<readonly RecordSetModel[]> {

@@ -22,7 +22,7 @@
  */
 import { RecordSetModel } from '../../model/types';
 import { RandomSource, uniformIndex } from '../random';
-import { HealthLookup, IndexOutcome, Router, healthFlags, singleAnswers } from './router';
+import { HealthLookup, IndexOutcome, NO_ANSWER, Router, healthFlags, singleAnswers } from './router';
 
 export function effectiveWeight(weight: number | undefined): number {
   return weight !== undefined && Number.isFinite(weight) && weight > 0 ? weight : 0;
@@ -55,7 +55,7 @@ class WeightedRouter implements Router {
   }
 
   select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[] {
-    if (this.n === 0) return [];
+    if (this.n === 0) return NO_ANSWER;
     const i = this.pick(this.flagsFor(isHealthy, this.scratch), random);
     return this.singles[i];
   }
