@@ -80,8 +80,7 @@ export const RECORD_SCHEMA: ResourceSchema = {
   },
 };
 
-/** `data "aws_route53_zone"`: a lookup by name. */
+/** `data "aws_route53_zone"`: a lookup by name (a public zone: `private_zone` keeps its default, false). */
 export const ZONE_DATA_SOURCE_SCHEMA: ResourceSchema = {
   name: S,
-  private_zone: B,
 };
