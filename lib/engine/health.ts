@@ -8,6 +8,10 @@
  * {@link HealthState.evaluate} on its own schedule (and after reports arrive), and answers queries
  * from {@link HealthState.isHealthy}, which only reads the verdicts of the last evaluation
  * (ROUTE53.md §2: "Health comes from the last computed verdict, never from a probe at query time").
+ *
+ * A report is one checker's view of an endpoint: the checker has already applied `FailureThreshold`
+ * ("Consecutive results needed to change a checker's view, in both directions", ROUTE53.md §1
+ * "Timing") before it reports, so the engine never counts consecutive results itself.
  */
 import { HealthCheckModel, HealthCheckType } from '../model/types';
 
