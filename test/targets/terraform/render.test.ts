@@ -377,6 +377,11 @@ describe('Route 53 limits in a TerraformStack', () => {
     expect(() => weighted(newStack(), { ip: '10.1.2.3' })).toThrow(/ipAddress 10\.1\.2\.3 is a private \(RFC 1918\) address/);
   });
 
+  test('fails a probe timeout (Route 53\'s are fixed; the self-hosted target has them)', () => {
+    expect(() => new HealthCheck(newStack(), 'Slow', { ipAddress: '203.0.113.10', timeouts: { connect: Duration.seconds(8) } }))
+      .toThrow(/connectTimeout 8 s is set, but Route 53's probe timeouts are fixed/);
+  });
+
   test('fails duplicate endpoint names', () => {
     expect(() => new WeightedFailoverGateway(newStack(), 'Api', {
       zone,
