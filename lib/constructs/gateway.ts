@@ -14,7 +14,7 @@ import {
   validateRecordSet,
 } from '../model';
 import { EndpointHealthCheck, GatewayEndpoint } from './endpoint';
-import { HealthCheck, healthCheckModelId, HealthCheckOptions, IHealthCheck } from './health-check';
+import { HealthCheck, healthCheckModelId, HealthCheckOptions, HealthCheckProtocol, IHealthCheck } from './health-check';
 import { GatewayZone } from './zone';
 import { FailoverTarget, findTarget } from '../targets/target';
 
@@ -172,7 +172,7 @@ export abstract class GatewayBase extends Construct {
     const spec = endpoint.healthCheck ?? EndpointHealthCheck.withOptions();
     if (spec._kind === 'none') return undefined;
     if (spec._kind === 'existing') return spec._check!;
-    const options = { ...this.props.healthCheck, ...definedOnly(spec._options ?? {}) };
+    const options = mergeCheckOptions(this.props.healthCheck ?? {}, spec._options ?? {});
     const check = new HealthCheck(scope, 'HealthCheck', {
       ...options,
       ipAddress: options.ipAddress ?? endpoint.ipAddress,
@@ -187,6 +187,26 @@ export abstract class GatewayBase extends Construct {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * An endpoint's settings over the gateway's shared ones. When the endpoint changes the protocol, shared
+ * settings the new protocol cannot use (an HTTP path on a TCP check, SNI on plain HTTP) are left out;
+ * the endpoint's own settings are kept as given, so a real conflict still fails validation.
+ */
+function mergeCheckOptions(shared: HealthCheckOptions, own: HealthCheckOptions): HealthCheckOptions {
+  const protocol = own.protocol ?? shared.protocol ?? HealthCheckProtocol.HTTP;
+  const inherited: HealthCheckOptions = { ...shared };
+  if (own.protocol !== undefined && own.protocol !== shared.protocol) {
+    const drop: Array<keyof HealthCheckOptions> = protocol === HealthCheckProtocol.TCP
+      ? ['resourcePath', 'searchString', 'enableSni']
+      : protocol === HealthCheckProtocol.HTTP ? ['enableSni'] : [];
+    for (const key of drop) delete (inherited as Record<string, unknown>)[key];
+    if (protocol === HealthCheckProtocol.TCP && inherited.timeouts) {
+      inherited.timeouts = { connect: inherited.timeouts.connect } as HealthCheckOptions['timeouts'];
+    }
+  }
+  return { ...inherited, ...definedOnly(own) };
 }
 
 function inferRecordType(endpoints: GatewayEndpoint[]): string {

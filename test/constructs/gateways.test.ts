@@ -253,6 +253,29 @@ describe('ActivePassiveGateway', () => {
     t.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: { Type: 'TCP', Port: 443, IPAddress: '198.51.100.20', ResourcePath: Match.absent() } });
   });
 
+  test('an endpoint that switches protocol leaves the shared settings that protocol cannot use (README example)', () => {
+    const s = stack();
+    new ActivePassiveGateway(s, 'Site', {
+      zone: GatewayZone.fromZoneName('example.com'),
+      recordName: 'www',
+      healthCheck: { protocol: HealthCheckProtocol.HTTPS, resourcePath: '/healthz', fullyQualifiedDomainName: 'www.example.com', port: 8443 },
+      primary: { name: 'main', ipAddress: '203.0.113.10' },
+      secondary: {
+        name: 'maintenance-page',
+        ipAddress: '198.51.100.20',
+        healthCheck: EndpointHealthCheck.withOptions({ protocol: HealthCheckProtocol.TCP }),
+      },
+    });
+    const t = synth(s);
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: { Type: 'HTTPS', IPAddress: '203.0.113.10', Port: 8443, ResourcePath: '/healthz', EnableSNI: true, FullyQualifiedDomainName: 'www.example.com' },
+    });
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      // The shared port is the service's port: a TCP check keeps it.
+      HealthCheckConfig: { Type: 'TCP', IPAddress: '198.51.100.20', Port: 8443, ResourcePath: Match.absent(), EnableSNI: Match.absent() },
+    });
+  });
+
   test('fails two primaries for one name (two gateways on the same record)', () => {
     const s = stack();
     const props = { zone, recordName: 'www', primary: { name: 'main', ipAddress: '203.0.113.10' }, secondary: { name: 'backup', ipAddress: '198.51.100.20' } };
