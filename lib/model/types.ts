@@ -3,7 +3,8 @@
  *
  * Every target renders from it and reads back into it; the engine and the verifier consume it.
  * Field names follow the Route 53 API (`HealthCheckConfig`, `ResourceRecordSet`) in camelCase.
- * Fields left undefined mean "not set in the artifact": Route 53's defaults apply (see `effective.ts`).
+ * Fields left undefined mean "not set in the artifact": Route 53's defaults apply where they are used
+ * (the engine, the checker and the verifier own those defaults).
  *
  * This module is internal (not exported through jsii), so it may use any TypeScript.
  */
