@@ -131,7 +131,7 @@ export function parseQuery(buf: Buffer, length: number, q: ParsedQuery): QueryVe
   q.qclass = (buf[q.qnameEnd + 2] << 8) | buf[q.qnameEnd + 3];
   q.questionEnd = q.qnameEnd + 4;
   q.hasQuestion = true;
-  const raw = buf.toString('latin1', 12, q.qnameEnd);
+  const raw = latin1(buf, 12, q.qnameEnd);
   q.key = upper ? raw.toLowerCase() : raw;
 
   // Answer and authority records are unusual in a query; skip them. Then look for OPT.
@@ -172,6 +172,12 @@ export function parseQuery(buf: Buffer, length: number, q: ParsedQuery): QueryVe
   }
   return QueryVerdict.Answer;
 }
+
+/** Buffer#latin1Slice where Node has it (it skips toString's argument handling), else toString. */
+const latin1: (buf: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === 'function'
+    ? (buf, start, end) => (buf as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end)
+    : (buf, start, end) => buf.toString('latin1', start, end);
 
 function notimp(q: ParsedQuery): QueryVerdict {
   q.error = Rcode.NOTIMP;

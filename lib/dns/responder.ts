@@ -146,9 +146,16 @@ export class Responder {
     out[9] = ns & 0xff;
     out[10] = ar >> 8;
     out[11] = ar & 0xff;
-    query.copy(out, 12, 12, q.questionEnd);
+    // Byte loops: for a few dozen octets they are several times faster than Buffer#copy.
+    for (let i = 12; i < q.questionEnd; i++) out[i] = query[i];
     let p = 12 + qlen;
-    if (!tc) p += enc.tail.copy(out, p);
+    if (!tc) {
+      const tail = enc.tail;
+      const n = tail.length;
+      if (n > 128) out.set(tail, p);
+      else for (let i = 0; i < n; i++) out[p + i] = tail[i];
+      p += n;
+    }
     if (opt) writeOpt(out, p, this.maxUdpPayload, enc.rcode >> 4, q.dnssecOk);
     this.metrics.count(transport, enc.rcode, q.qtype);
     return out;

@@ -71,7 +71,7 @@ export function bundleSchema(): Record<string, unknown> {
 
 function schemaValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
     validator = ajv.compile(bundleSchema());
   }
   return validator;
