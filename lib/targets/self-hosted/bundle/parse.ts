@@ -295,7 +295,9 @@ export function checkBundleConfig(json: unknown): BundleCheck {
   const findings = validateModel(model, SELF_HOSTED_CAPABILITIES);
   for (const g of groupRecords(model.recordSets)) findings.push(...failoverWarnings(g));
   const fromModel = (f: Finding): BundleProblem => ({ path: findingPath(config, f), message: `${f.resource}: ${f.message}`, rule: f.rule });
-  const errors = [...own.errors, ...findings.filter((f) => f.severity === 'error').map(fromModel)];
+  // A bad value is reported once, by the bundle's own check that names the value's index.
+  const valueReported = (p: BundleProblem) => p.rule === 'record/value' && own.errors.some((e) => e.path.startsWith(`${p.path}/values/`));
+  const errors = [...own.errors, ...findings.filter((f) => f.severity === 'error').map(fromModel).filter((p) => !valueReported(p))];
   const warnings = [...own.warnings, ...findings.filter((f) => f.severity === 'warning').map(fromModel)];
   return errors.length > 0 ? { errors, warnings } : { config, errors, warnings };
 }
