@@ -15,6 +15,15 @@ export interface FlagSpec {
   readonly default?: string;
 }
 
+/** A positional argument (`dns-failover verify <path>`), stored in the parsed flags under its name. */
+export interface PositionalSpec {
+  readonly name: string;
+  /** The placeholder shown in help (`<path>`). */
+  readonly value: string;
+  readonly description: string;
+  readonly required?: boolean;
+}
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -24,12 +33,22 @@ export class UsageError extends Error {
 
 export type ParsedFlags = Record<string, string | boolean | undefined>;
 
-export function parseFlags(command: string, specs: readonly FlagSpec[], argv: readonly string[]): ParsedFlags {
+export function parseFlags(
+  command: string,
+  specs: readonly FlagSpec[],
+  argv: readonly string[],
+  positionals: readonly PositionalSpec[] = [],
+): ParsedFlags {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const out: ParsedFlags = {};
+  let position = 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
+      if (position < positionals.length) {
+        out[positionals[position++].name] = arg;
+        continue;
+      }
       throw new UsageError(`unexpected argument '${arg}' for '${command}'; flags start with --, see 'dns-failover ${command} --help'`);
     }
     const eq = arg.indexOf('=');
@@ -45,14 +64,16 @@ export function parseFlags(command: string, specs: readonly FlagSpec[], argv: re
       continue;
     }
     let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
+    if (eq >= 0) {value = arg.slice(eq + 1);} else {
       value = argv[i + 1];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`flag '--${name}' needs a value ${spec.value}`);
       i++;
     }
     if (value === '') throw new UsageError(`flag '--${name}' has an empty value; give ${spec.value}`);
     out[name] = value;
+  }
+  for (const p of positionals) {
+    if (p.required && out[p.name] === undefined) throw new UsageError(`'${command}' needs ${p.value}: ${p.description}`);
   }
   for (const s of specs) {
     if (out[s.name] === undefined && s.default !== undefined) out[s.name] = s.value ? s.default : s.default === 'true';
@@ -87,11 +108,14 @@ export function parseInteger(flag: string, value: string, min: number, max: numb
   return Number(value);
 }
 
-export function helpText(command: string, summary: string, specs: readonly FlagSpec[]): string {
+export function helpText(command: string, summary: string, specs: readonly FlagSpec[], positionals: readonly PositionalSpec[] = []): string {
   const rows = specs.map((s) => {
     const left = `  --${s.name}${s.value ? ` ${s.value}` : ''}`;
     const extra = s.required ? ' (required)' : s.default !== undefined ? ` (default ${s.default})` : '';
     return `${left.padEnd(34)} ${s.description}${extra}`;
   });
-  return `usage: dns-failover ${command} [flags]\n\n${summary}\n\nflags:\n${rows.join('\n')}\n  --help                           show this help\n`;
+  const args = positionals.map((p) => ` ${p.required ? p.value : `[${p.value}]`}`).join('');
+  const argRows = positionals.map((p) => `  ${p.value.padEnd(32)} ${p.description}`);
+  const argText = argRows.length > 0 ? `arguments:\n${argRows.join('\n')}\n\n` : '';
+  return `usage: dns-failover ${command}${args} [flags]\n\n${summary}\n\n${argText}flags:\n${rows.join('\n')}\n  --help                           show this help\n`;
 }

@@ -1,5 +1,5 @@
 /** What every `dns-failover` subcommand looks like. */
-import { FlagSpec } from './args';
+import { FlagSpec, PositionalSpec } from './args';
 
 export interface CliIo {
   /** One line to standard output (events are JSON lines). */
@@ -12,6 +12,8 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly flags: readonly FlagSpec[];
+  /** Positional arguments, in order. @default - none */
+  readonly positionals?: readonly PositionalSpec[];
   /**
    * Runs the command. Resolves with the exit code once the command is done; a long-running command
    * (serve) resolves when it has stopped.

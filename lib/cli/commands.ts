@@ -4,5 +4,6 @@
  */
 import { Command } from './command';
 import { serveCommand } from './serve';
+import { verifyCommand } from './verify';
 
-export const COMMANDS: readonly Command[] = [serveCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, verifyCommand];

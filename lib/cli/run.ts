@@ -22,11 +22,11 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(helpText(command.name, command.summary, command.flags).trimEnd());
+    io.out(helpText(command.name, command.summary, command.flags, command.positionals).trimEnd());
     return 0;
   }
   try {
-    const flags = parseFlags(command.name, command.flags, rest);
+    const flags = parseFlags(command.name, command.flags, rest, command.positionals);
     return await command.run(flags, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,0 +1,273 @@
+/**
+ * The verify report: per artifact and per gateway, lint, timing, what-if and (Route 53 artifacts)
+ * cost, as plain data (`--json`) and as readable text.
+ */
+import { costEstimate, CostEstimate } from './cost';
+import { Gateway, gatewaysOf } from './gateways';
+import { LintFinding, lintArtifact } from './lint';
+import { ArtifactSource, readArtifacts, TargetKind } from './source';
+import { CheckTiming, checkTiming, gatewayTiming, GatewayTiming, TimeRange, TimingContext } from './timing';
+import { whatIf, WhatIf } from './whatif';
+import { HealthCheckModel } from '../model';
+
+export interface MemberReport {
+  readonly setIdentifier: string;
+  readonly values: readonly string[];
+  readonly weight?: number;
+  readonly failover?: string;
+  readonly multiValueAnswer?: boolean;
+  readonly healthCheckId?: string;
+  /** The guarding check in one line, for example `HTTP 203.0.113.10:80/status every 30 s, threshold 3`. */
+  readonly healthCheck?: string;
+}
+
+export interface GatewayReport {
+  /** `name type`. */
+  readonly gateway: string;
+  readonly name: string;
+  readonly recordType: string;
+  readonly zone?: string;
+  readonly policy: string;
+  readonly ttl?: number;
+  readonly members: readonly MemberReport[];
+  readonly findings: readonly LintFinding[];
+  readonly timing: GatewayTiming;
+  readonly whatIf: WhatIf;
+}
+
+export interface ArtifactReport {
+  readonly target: TargetKind;
+  readonly file: string;
+  readonly name: string;
+  readonly resourceCount?: number;
+  /** Findings about the artifact as a whole (no gateway). */
+  readonly findings: readonly LintFinding[];
+  readonly gateways: readonly GatewayReport[];
+  /** Timing of every health check of the artifact. */
+  readonly healthChecks: readonly CheckTiming[];
+  /** Route 53 artifacts only. */
+  readonly cost?: CostEstimate;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+export interface VerifyReport {
+  readonly path: string;
+  readonly artifacts: readonly ArtifactReport[];
+  readonly errors: number;
+  readonly warnings: number;
+  /** 1 when any error-level rule fired, else 0. */
+  readonly exitCode: number;
+}
+
+export const TARGET_NAMES: Record<TargetKind, string> = {
+  'cloudformation': 'CloudFormation',
+  'terraform': 'Terraform',
+  'self-hosted': 'Self-hosted bundle',
+};
+
+/** One line describing a health check's probe. */
+export function describeCheck(hc: HealthCheckModel): string {
+  const c = hc.config;
+  switch (c.type) {
+    case 'CALCULATED': return `CALCULATED: at least ${c.healthThreshold ?? 0} of ${(c.childHealthChecks ?? []).length} children healthy${c.inverted ? ', inverted' : ''}`;
+    case 'CLOUDWATCH_METRIC': return `CLOUDWATCH_METRIC alarm ${c.alarmIdentifier?.name ?? '?'} (${c.alarmIdentifier?.region ?? '?'})${c.inverted ? ', inverted' : ''}`;
+    case 'RECOVERY_CONTROL': return `RECOVERY_CONTROL ${c.routingControlArn ?? ''}`;
+    default: {
+      const host = c.ipAddress ?? c.fullyQualifiedDomainName ?? '?';
+      const port = c.port !== undefined ? `:${c.port}` : '';
+      const where = c.type === 'TCP' ? `${host}${port}` : `${host}${port}${c.resourcePath ?? '/'}`;
+      const extras = [
+        c.searchString !== undefined ? `searching "${c.searchString.length > 30 ? `${c.searchString.slice(0, 27)}...` : c.searchString}"` : '',
+        c.fullyQualifiedDomainName !== undefined && c.ipAddress !== undefined ? `Host ${c.fullyQualifiedDomainName}` : '',
+        c.inverted ? 'inverted' : '',
+        c.disabled ? 'disabled' : '',
+        c.measureLatency ? 'latency measured' : '',
+      ].filter(Boolean);
+      return `${c.type} ${where} every ${c.requestInterval ?? 30} s, threshold ${c.failureThreshold ?? 3}${extras.length ? `, ${extras.join(', ')}` : ''}`;
+    }
+  }
+}
+
+export function timingContextOf(source: ArtifactSource): TimingContext {
+  return source.bundle ? { checkers: source.bundle.checkers, healthyFraction: source.bundle.verdict?.healthyFraction } : {};
+}
+
+export function gatewayReport(source: ArtifactSource, g: Gateway, findings: readonly LintFinding[]): GatewayReport {
+  const checks = new Map(source.model.healthChecks.map((h) => [h.id, h]));
+  return {
+    gateway: g.key,
+    name: g.name,
+    recordType: g.recordType,
+    ...(g.zone !== undefined ? { zone: g.zone } : {}),
+    policy: g.policy,
+    ...(g.ttl !== undefined ? { ttl: g.ttl } : {}),
+    members: g.members.map((m): MemberReport => ({
+      setIdentifier: m.setIdentifier,
+      values: [...m.record.values],
+      ...(m.record.weight !== undefined ? { weight: m.record.weight } : {}),
+      ...(m.record.failover !== undefined ? { failover: m.record.failover } : {}),
+      ...(m.record.multiValueAnswer ? { multiValueAnswer: true } : {}),
+      ...(m.record.healthCheckId !== undefined ? { healthCheckId: m.record.healthCheckId } : {}),
+      ...(m.healthCheck ? { healthCheck: describeCheck(m.healthCheck) } : m.externalHealthCheckId ? { healthCheck: `external health check ${m.externalHealthCheckId}` } : {}),
+    })),
+    findings: findings.filter((f) => f.gateways.includes(g.key)),
+    timing: gatewayTiming(g, checks, timingContextOf(source)),
+    whatIf: whatIf(source.model, g),
+  };
+}
+
+export function artifactReport(source: ArtifactSource): ArtifactReport {
+  const gateways = gatewaysOf(source.model);
+  const findings = lintArtifact(source, gateways);
+  const checks = new Map(source.model.healthChecks.map((h) => [h.id, h]));
+  const ctx = timingContextOf(source);
+  return {
+    target: source.target,
+    file: source.file,
+    name: source.name,
+    ...(source.resourceCount !== undefined ? { resourceCount: source.resourceCount } : {}),
+    findings: findings.filter((f) => f.gateways.length === 0),
+    gateways: gateways.map((g) => gatewayReport(source, g, findings)),
+    healthChecks: source.model.healthChecks.map((h) => checkTiming(h, checks, ctx)),
+    ...(source.route53 ? { cost: costEstimate(source.model) } : {}),
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+  };
+}
+
+export function verifyReport(location: string, sources: readonly ArtifactSource[] = readArtifacts(location)): VerifyReport {
+  const artifacts = sources.map(artifactReport);
+  const errors = artifacts.reduce((s, a) => s + a.errors, 0);
+  const warnings = artifacts.reduce((s, a) => s + a.warnings, 0);
+  return { path: location, artifacts, errors, warnings, exitCode: errors > 0 ? 1 : 0 };
+}
+
+// ---- text ----
+
+export function formatSeconds(s: number): string {
+  const v = s >= 100 ? Math.round(s) : s >= 10 ? Math.round(s * 10) / 10 : Math.round(s * 100) / 100;
+  return `${v}`;
+}
+
+export function formatRange(r: TimeRange | undefined): string {
+  if (!r) return '-';
+  return r.typical === r.worst ? `${formatSeconds(r.typical)} s` : `${formatSeconds(r.typical)}-${formatSeconds(r.worst)} s`;
+}
+
+export const formatPercent = (p: number) => `${(p * 100).toFixed(1)} %`;
+const dollars = (x: number) => `$${x.toFixed(2)}`;
+
+/** Rows of cells as aligned columns. */
+export function table(rows: ReadonlyArray<readonly string[]>, indent = '    '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => (indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).trimEnd());
+}
+
+function findingLines(findings: readonly LintFinding[], indent: string): string[] {
+  return findings.map((f) => `${indent}${f.severity === 'error' ? 'ERROR  ' : 'warning'} ${f.rule}  ${f.resource}: ${f.message}`);
+}
+
+function timingLines(t: GatewayTiming): string[] {
+  const out: string[] = [];
+  const ttl = t.ttl !== undefined ? `TTL ${t.ttl} s` : 'no TTL';
+  out.push(`  timing (ROUTE53.md §4; typical-worst, the worst allows one more probe cycle of checker skew; clients move = detection + ${ttl}):`);
+  const rows: string[][] = [['member', 'refusing: detect', 'clients move', 'hanging: detect', 'clients move', 'recovery', 'clients back']];
+  for (const m of t.members) {
+    if (!m.detectRefusing) {
+      rows.push([m.setIdentifier, m.note ?? '-']);
+      continue;
+    }
+    rows.push([
+      m.setIdentifier,
+      formatRange(m.detectRefusing),
+      formatRange(m.clientsMoveRefusing),
+      formatRange(m.detectHanging),
+      formatRange(m.clientsMoveHanging),
+      formatRange(m.recover),
+      formatRange(m.clientsReturn),
+    ]);
+  }
+  out.push(...table(rows));
+  return out;
+}
+
+function whatIfLines(w: WhatIf): string[] {
+  const out = ['  what-if (answer shares from the engine):'];
+  const rows: string[][] = [['scenario', ...w.members]];
+  for (const s of w.scenarios) {
+    const flags = [s.lastResort ? 'last resort: all answered as if healthy' : '', s.note ?? ''].filter(Boolean).join('; ');
+    rows.push([s.label, ...s.shares.map((x) => formatPercent(x.probability)), ...(flags ? [`(${flags})`] : [])]);
+  }
+  out.push(...table(rows));
+  return out;
+}
+
+export function formatGateway(g: GatewayReport): string[] {
+  const out: string[] = [];
+  out.push(`Gateway ${g.gateway}: ${g.policy}, ${g.ttl !== undefined ? `TTL ${g.ttl} s` : 'no TTL'}${g.zone ? `, zone ${g.zone}` : ''}`);
+  out.push('  members:');
+  out.push(...table(g.members.map((m) => [
+    m.setIdentifier || '-',
+    m.values.join(', '),
+    m.weight !== undefined ? `weight ${m.weight}` : m.failover ?? (m.multiValueAnswer ? 'multivalue' : ''),
+    m.healthCheck ?? 'no health check',
+  ])));
+  if (g.findings.length === 0) {out.push('  lint: no findings');} else {
+    out.push('  lint:');
+    out.push(...findingLines(g.findings, '    '));
+  }
+  out.push(...timingLines(g.timing));
+  out.push(...whatIfLines(g.whatIf));
+  return out;
+}
+
+export function formatCost(c: CostEstimate): string[] {
+  const out = [`Cost per month (Route 53 prices of ${c.asOf}, ${c.source}):`];
+  const rows = c.healthChecks.map((h) => [
+    `health check ${h.healthCheckId}`,
+    `${h.type}, ${h.endpoint === 'aws' ? 'AWS' : 'non-AWS'} endpoint`,
+    `basic ${dollars(h.basicMonthly)}${h.features.length ? ` + ${h.features.join(', ')} ${dollars(h.featuresMonthly)}` : ''}`,
+    dollars(h.monthly),
+  ]);
+  for (const z of c.hostedZones) rows.push([`hosted zone ${z.zone}`, '', '', dollars(z.monthly)]);
+  out.push(...table(rows, '  '));
+  out.push(`  health checks ${dollars(c.healthChecksMonthly)}, hosted zones ${dollars(c.hostedZonesMonthly)}, total ${dollars(c.totalMonthly)} a month`);
+  for (const n of c.notes) out.push(`  note: ${n}`);
+  return out;
+}
+
+export function formatArtifact(a: ArtifactReport): string[] {
+  const out: string[] = [];
+  const counts = [`${a.gateways.length} gateway${a.gateways.length === 1 ? '' : 's'}`, `${a.healthChecks.length} health check${a.healthChecks.length === 1 ? '' : 's'}`];
+  if (a.resourceCount !== undefined) counts.push(`${a.resourceCount} resources in the template`);
+  out.push(`${TARGET_NAMES[a.target]} ${a.target === 'self-hosted' ? '' : 'stack '}${a.name} (${a.file}): ${counts.join(', ')}`);
+  if (a.findings.length > 0) {
+    out.push('  findings:');
+    out.push(...findingLines(a.findings, '    '));
+  }
+  for (const g of a.gateways) {
+    out.push('');
+    out.push(...formatGateway(g));
+  }
+  if (a.cost) {
+    out.push('');
+    out.push(...formatCost(a.cost));
+  } else if (a.target === 'self-hosted') {
+    out.push('');
+    out.push('Cost: none from Route 53 (self-hosted: runs on your own machines)');
+  }
+  return out;
+}
+
+export function formatReport(r: VerifyReport): string {
+  const out: string[] = [`dns-failover verify ${r.path}`];
+  for (const a of r.artifacts) {
+    out.push('');
+    out.push(...formatArtifact(a));
+  }
+  out.push('');
+  out.push(`${r.errors} error${r.errors === 1 ? '' : 's'}, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}: exit code ${r.exitCode}`);
+  return out.join('\n');
+}
