@@ -1,0 +1,454 @@
+/**
+ * Every probe rule of ROUTE53.md §1 against local servers that misbehave on purpose.
+ * Deadlines use short self-hosted timeouts (300 ms) and are asserted within [deadline, deadline + TOL].
+ */
+import * as net from 'net';
+import * as tls from 'tls';
+import { performance } from 'perf_hooks';
+import { HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4 } from '../../lib/checker';
+import {
+  Cleanup, closedPort, fakeLookup, httpServer, httpsServer, neverAcceptingPort, rawResponder, rawServer,
+  selfSignedCert, sleep, target, timedProbe,
+} from './helpers';
+
+const TOL = 200;
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+const fast = { connectTimeout: 0.3, statusTimeout: 0.3 };
+const fastBody = { ...fast, bodyTimeout: 0.3 };
+
+function expectWithin(elapsed: number, deadline: number): void {
+  expect(elapsed).toBeGreaterThanOrEqual(deadline - 2);
+  expect(elapsed).toBeLessThanOrEqual(deadline + TOL);
+}
+
+describe('HTTP status', () => {
+  test.each([200, 204, 301, 302, 304, 399])('status %i is a success', async (status) => {
+    const { port } = await httpServer((_req, res) => {
+      res.writeHead(status, status >= 300 && status < 400 ? { location: '/elsewhere' } : {});
+      res.end();
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port }));
+    expect(r).toMatchObject({ healthy: true, reason: `HTTP status ${status}`, address: '127.0.0.1' });
+    expect(r.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test.each([400, 404, 500, 503])('fails with status %i', async (status) => {
+    const { port } = await httpServer((_req, res) => {
+      res.writeHead(status);
+      res.end('no');
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port }));
+    expect(r).toMatchObject({ healthy: false, reason: `HTTP status ${status}` });
+  });
+
+  test('a redirect is not followed: one request, and 302 counts as a success', async () => {
+    const paths: string[] = [];
+    const { port } = await httpServer((req, res) => {
+      paths.push(req.url!);
+      if (req.url === '/health') {
+        res.writeHead(302, { location: `http://127.0.0.1:${port}/broken` });
+        res.end();
+      } else {
+        res.writeHead(500);
+        res.end();
+      }
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, resourcePath: '/health' }));
+    expect(r).toMatchObject({ healthy: true, reason: 'HTTP status 302' });
+    await sleep(50);
+    expect(paths).toEqual(['/health']);
+  });
+
+  test('sends GET with the resource path, query string kept, a missing leading slash added', async () => {
+    const seen: Array<{ method?: string; url?: string }> = [];
+    const { port } = await httpServer((req, res) => {
+      seen.push({ method: req.method, url: req.url });
+      res.end('ok');
+    }, cleanup);
+    await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, resourcePath: 'status?deep=1' }));
+    expect(seen).toEqual([{ method: 'GET', url: '/status?deep=1' }]);
+  });
+});
+
+describe('Host header', () => {
+  test('FQDN:port on a port other than the default, connecting to the IP address', async () => {
+    const hosts: string[] = [];
+    const { port } = await httpServer((req, res) => {
+      hosts.push(req.headers.host!);
+      res.end();
+    }, cleanup);
+    await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, fullyQualifiedDomainName: 'www.example.com' }));
+    expect(hosts).toEqual([`www.example.com:${port}`]);
+  });
+
+  test('the IP (with the port) when there is no FQDN', async () => {
+    const hosts: string[] = [];
+    const { port } = await httpServer((req, res) => {
+      hosts.push(req.headers.host!);
+      res.end();
+    }, cleanup);
+    await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port }));
+    expect(hosts).toEqual([`127.0.0.1:${port}`]);
+  });
+
+  test('the rule on default and other ports, HTTP and HTTPS, IPv4 and IPv6', () => {
+    expect(hostHeaderFor('HTTP', 80, 'www.example.com', '192.0.2.1')).toBe('www.example.com');
+    expect(hostHeaderFor('HTTPS', 443, 'www.example.com', undefined)).toBe('www.example.com');
+    expect(hostHeaderFor('HTTP', 443, 'www.example.com', undefined)).toBe('www.example.com:443');
+    expect(hostHeaderFor('HTTPS', 80, 'www.example.com', undefined)).toBe('www.example.com:80');
+    expect(hostHeaderFor('HTTP', 80, undefined, '192.0.2.1')).toBe('192.0.2.1');
+    expect(hostHeaderFor('HTTP', 8080, undefined, '192.0.2.1')).toBe('192.0.2.1:8080');
+    expect(hostHeaderFor('HTTPS', 443, undefined, '2001:db8::1')).toBe('[2001:db8::1]');
+    expect(probeTargetOf({ id: 'x', config: { type: 'HTTP', fullyQualifiedDomainName: 'www.example.com.' } }).hostHeader).toBe('www.example.com');
+  });
+
+  test('an endpoint given by name is resolved (IPv4) and gets the FQDN as Host', async () => {
+    const hosts: string[] = [];
+    const { port } = await httpServer((req, res) => {
+      hosts.push(req.headers.host!);
+      res.end();
+    }, cleanup);
+    const lookup = fakeLookup({ 'gw.example.test': '127.0.0.1' });
+    const r = await timedProbe(target({ type: 'HTTP', fullyQualifiedDomainName: 'gw.example.test', port }), new HostResolver(lookup, 300));
+    expect(r).toMatchObject({ healthy: true, address: '127.0.0.1' });
+    expect(hosts).toEqual([`gw.example.test:${port}`]);
+  });
+});
+
+describe('HTTPS, TLS and SNI', () => {
+  test('a self-signed certificate for another name is not validated', async () => {
+    const { key, cert } = selfSignedCert();
+    const { port } = await httpsServer({ key, cert }, (_req, res) => res.end('ok'), cleanup);
+    const r = await timedProbe(target({ type: 'HTTPS', ipAddress: '127.0.0.1', port, fullyQualifiedDomainName: 'www.example.com' }));
+    expect(r).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+  });
+
+  test('SNI carries the FQDN by default and with enableSni, and is absent with enableSni false', async () => {
+    const { key, cert } = selfSignedCert();
+    const names: Array<string | false> = [];
+    const { port } = await httpsServer({ key, cert }, (req, res) => {
+      names.push((req.socket as tls.TLSSocket).servername ?? false);
+      res.end();
+    }, cleanup);
+    const base = { type: 'HTTPS' as const, ipAddress: '127.0.0.1', port, fullyQualifiedDomainName: 'sni.example.com' };
+    await timedProbe(target(base));
+    await timedProbe(target({ ...base, enableSni: true }));
+    await timedProbe(target({ ...base, enableSni: false }));
+    await timedProbe(target({ type: 'HTTPS', ipAddress: '127.0.0.1', port }));
+    expect(names).toEqual(['sni.example.com', 'sni.example.com', false, false]);
+  });
+
+  test('a server that needs SNI fails the handshake without it, and passes with it', async () => {
+    const { key, cert } = selfSignedCert();
+    // Only an SNI callback, no default certificate: a hello without SNI cannot be answered.
+    const { port } = await httpsServer({ SNICallback: (_name, cb) => cb(null, tls.createSecureContext({ key, cert })) }, (_req, res) => res.end(), cleanup);
+    const base = { type: 'HTTPS' as const, ipAddress: '127.0.0.1', port, fullyQualifiedDomainName: 'sni.example.com' };
+    const without = await timedProbe(target({ ...base, enableSni: false }));
+    expect(without.healthy).toBe(false);
+    expect(without.reason).toMatch(/^TLS handshake failed: .*handshake failure/);
+    expect(await timedProbe(target(base))).toMatchObject({ healthy: true });
+  });
+
+  test('TLS to a plain HTTP server fails the handshake', async () => {
+    const { port } = await rawResponder('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', cleanup);
+    const r = await timedProbe(target({ type: 'HTTPS', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r.healthy).toBe(false);
+    expect(r.reason).toMatch(/^TLS handshake failed: /);
+  });
+
+  test('a TLS handshake that never completes counts against the status deadline (from connecting)', async () => {
+    const { port } = await rawServer(() => undefined, cleanup); // accepts, never answers the hello
+    const r = await timedProbe(target({ type: 'HTTPS', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: false, reason: 'TLS handshake timed out (not completed within 300 ms of connecting)' });
+    expectWithin(r.elapsed, 300);
+  });
+
+  test('HTTPS_STR_MATCH reads the body over TLS', async () => {
+    const { key, cert } = selfSignedCert();
+    const { port } = await httpsServer({ key, cert }, (_req, res) => res.end('status: all good'), cleanup);
+    const r = await timedProbe(target({ type: 'HTTPS_STR_MATCH', ipAddress: '127.0.0.1', port, searchString: 'all good' }));
+    expect(r).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+  });
+});
+
+describe('deadlines', () => {
+  test('connect: a listener that never accepts times out at connectTimeout', async () => {
+    const port = await neverAcceptingPort(cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: false, reason: 'connection timed out (no TCP connection within 300 ms)' });
+    expectWithin(r.elapsed, 300);
+  });
+
+  test('status: a server that accepts and never answers times out at statusTimeout after connecting', async () => {
+    const { port } = await rawServer(() => undefined, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: false, reason: 'response timed out (no HTTP status within 300 ms of connecting)' });
+    expectWithin(r.elapsed, 300);
+  });
+
+  test('status: headers trickled one byte at a time never beat the deadline', async () => {
+    const { port } = await rawServer((s) => {
+      const text = 'HTTP/1.1 200 OK\r\nX-Slow: ' + 'x'.repeat(100) + '\r\n\r\n';
+      let i = 0;
+      const timer = setInterval(() => {
+        if (s.destroyed || i >= text.length) return clearInterval(timer);
+        s.write(text[i++]);
+      }, 20);
+      s.on('close', () => clearInterval(timer));
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: false, reason: 'response timed out (no HTTP status within 300 ms of connecting)' });
+    expectWithin(r.elapsed, 300);
+  });
+
+  test('status: a status that arrives before the deadline passes', async () => {
+    const { port } = await httpServer((_req, res) => {
+      setTimeout(() => res.end('late but fine'), 150);
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+    expect(r.latencyMs!).toBeGreaterThanOrEqual(140);
+  });
+
+  test('body: a body trickled one byte per second times out at bodyTimeout after the status', async () => {
+    let statusSentAt = 0;
+    const { port } = await rawServer((s) => {
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n');
+        statusSentAt = performance.now();
+        const timer = setInterval(() => (s.destroyed ? clearInterval(timer) : s.write('a')), 1000);
+        s.write('a');
+        s.on('close', () => clearInterval(timer));
+      });
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP_STR_MATCH', ipAddress: '127.0.0.1', port, searchString: 'ready', ...fastBody }));
+    const end = performance.now();
+    expect(r).toMatchObject({ healthy: false, reason: 'response timed out (search string not found within 300 ms of the status; 1 bytes received)' });
+    expectWithin(end - statusSentAt, 300);
+  });
+
+  test('TCP: connected within the deadline passes; a listener that never accepts times out', async () => {
+    const { port: open } = await rawServer(() => undefined, cleanup);
+    expect(await timedProbe(target({ type: 'TCP', ipAddress: '127.0.0.1', port: open }))).toMatchObject({ healthy: true, reason: 'TCP connection established' });
+    const port = await neverAcceptingPort(cleanup);
+    const r = await timedProbe(target({ type: 'TCP', ipAddress: '127.0.0.1', port, connectTimeout: 0.3 }));
+    expect(r).toMatchObject({ healthy: false, reason: 'connection timed out (no TCP connection within 300 ms)' });
+    expectWithin(r.elapsed, 300);
+  });
+
+  test('the defaults are Route 53\'s: 4 s connect, 10 s TCP, 2 s status, 2 s body', () => {
+    expect(target({ type: 'HTTP_STR_MATCH', ipAddress: '127.0.0.1', searchString: 'x' }).timeouts).toEqual({ connectMs: 4000, statusMs: 2000, bodyMs: 2000 });
+    expect(target({ type: 'TCP', ipAddress: '127.0.0.1', port: 22 }).timeouts.connectMs).toBe(10_000);
+  });
+});
+
+describe('search string', () => {
+  function bodyServer(body: Buffer | string, chunks = 1) {
+    return httpServer((_req, res) => {
+      const b = Buffer.from(body);
+      res.writeHead(200, { 'content-length': b.length });
+      const size = Math.ceil(b.length / chunks);
+      let i = 0;
+      const next = () => {
+        if (i >= b.length) return res.end();
+        res.write(b.subarray(i, i + size));
+        i += size;
+        setTimeout(next, 5);
+      };
+      next();
+    }, cleanup);
+  }
+  const strMatch = (port: number, searchString: string) => target({ type: 'HTTP_STR_MATCH', ipAddress: '127.0.0.1', port, searchString, ...fastBody });
+
+  test('a string ending exactly at byte 5120 passes', async () => {
+    const body = 'a'.repeat(SEARCH_WINDOW_BYTES - 5) + 'READY' + 'b'.repeat(100);
+    const { port } = await bodyServer(body, 3);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+  });
+
+  test('a string crossing byte 5120 fails', async () => {
+    const body = 'a'.repeat(SEARCH_WINDOW_BYTES - 4) + 'READY' + 'b'.repeat(100);
+    const { port } = await bodyServer(body, 3);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes' });
+  });
+
+  test('a string split across two writes is found', async () => {
+    const body = 'x'.repeat(1000) + 'READY' + 'y'.repeat(1000);
+    const { port } = await httpServer((_req, res) => {
+      res.write(body.slice(0, 1002));
+      setTimeout(() => res.end(body.slice(1002)), 20);
+    }, cleanup);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true });
+  });
+
+  test('matching is case-sensitive and byte-exact (UTF-8)', async () => {
+    const { port } = await bodyServer('status: ready, café');
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false });
+    expect(await timedProbe(strMatch(port, 'ready'))).toMatchObject({ healthy: true });
+    expect(await timedProbe(strMatch(port, 'café'))).toMatchObject({ healthy: true });
+  });
+
+  test('a short body without the string fails when it ends', async () => {
+    const { port } = await bodyServer('nothing here');
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 12 bytes)' });
+  });
+
+  test('the status still counts: 503 with the string fails', async () => {
+    const { port } = await httpServer((_req, res) => {
+      res.writeHead(503);
+      res.end('READY');
+    }, cleanup);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'HTTP status 503' });
+  });
+
+  test('a 1 GB body: only the first 5,120 bytes are read, then the connection is closed', async () => {
+    let written = 0;
+    let closedAfter = -1;
+    const chunk = Buffer.alloc(64 * 1024, 'z');
+    const { port } = await rawServer((s) => {
+      s.once('data', () => {
+        s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${1024 ** 3}\r\n\r\n`);
+        const pump = () => {
+          while (!s.destroyed && written < 1024 ** 3) {
+            written += chunk.length;
+            if (!s.write(chunk)) return void s.once('drain', pump);
+          }
+        };
+        pump();
+      });
+      s.on('close', () => (closedAfter = written));
+    }, cleanup);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const r = await timedProbe(strMatch(port, 'READY'));
+    expect(r).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes' });
+    expect(r.elapsed).toBeLessThan(300);
+    await sleep(50);
+    expect(closedAfter).toBeGreaterThanOrEqual(0);
+    expect(closedAfter).toBeLessThan(64 * 1024 * 1024); // far from 1 GB: the server saw us go
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(32 * 1024 * 1024);
+  });
+});
+
+describe('malformed responses and broken connections', () => {
+  test.each([
+    ['a header line without a colon', 'HTTP/1.1 200 OK\r\nFoo bar\r\nContent-Length: 0\r\n\r\n', 'Invalid header token'],
+    ['a space in a header name', 'HTTP/1.1 200 OK\r\nFo o: bar\r\nContent-Length: 0\r\n\r\n', 'Invalid header token'],
+    ['a control character in a value', 'HTTP/1.1 200 OK\r\nFoo: b\x01r\r\nContent-Length: 0\r\n\r\n', 'Invalid header value char'],
+    ['obsolete line folding', 'HTTP/1.1 200 OK\r\nFoo: bar\r\n baz\r\nContent-Length: 0\r\n\r\n', 'whitespace'],
+    ['a status line that is not HTTP', 'HTTX/1.1 200 OK\r\n\r\n', 'Expected HTTP/'],
+    ['bare LF line endings', 'HTTP/1.1 200 OK\nContent-Length: 0\n\n', 'CR'],
+    ['two different Content-Length values', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok', 'length'],
+    ['headers larger than 16 KiB', `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 'headers larger than the limit'],
+  ])('%s is a malformed response', async (_name, response, detail) => {
+    const { port } = await rawResponder(response, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r.healthy).toBe(false);
+    expect(r.reason).toMatch(/^malformed HTTP response: /);
+    expect(r.reason).toContain(detail);
+  });
+
+  test('a closed port: connection refused', async () => {
+    const port = await closedPort();
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: false, reason: 'connection refused' });
+    expect(r.elapsed).toBeLessThan(100);
+    expect(await timedProbe(target({ type: 'TCP', ipAddress: '127.0.0.1', port }))).toMatchObject({ healthy: false, reason: 'connection refused' });
+  });
+
+  test('a reset after the request: connection reset', async () => {
+    const { port } = await rawServer((s) => s.once('data', () => s.resetAndDestroy()), cleanup);
+    expect(await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }))).toMatchObject({ healthy: false, reason: 'connection reset before the status' });
+  });
+
+  test('a close without a response: connection closed by the endpoint', async () => {
+    const { port } = await rawServer((s) => s.once('data', () => s.end()), cleanup);
+    expect(await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }))).toMatchObject({ healthy: false, reason: 'connection closed by the endpoint before the status' });
+  });
+
+  test('a reset in the middle of the body', async () => {
+    const { port } = await rawServer((s) => s.once('data', () => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc');
+      setTimeout(() => s.resetAndDestroy(), 20);
+    }), cleanup);
+    const r = await timedProbe(target({ type: 'HTTP_STR_MATCH', ipAddress: '127.0.0.1', port, searchString: 'READY', ...fastBody }));
+    expect(r.healthy).toBe(false);
+    expect(r.reason).toMatch(/^(connection reset|connection closed by the endpoint) while reading the body$/);
+  });
+
+  test('many bad endpoints at once leave no socket behind', async () => {
+    const open = new Set<net.Socket>();
+    const { port } = await rawServer((s) => {
+      open.add(s);
+      s.resume(); // read (and ignore) the request, so the client's close is seen
+      s.on('close', () => open.delete(s));
+    }, cleanup);
+    const t = target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast });
+    const results = await Promise.all(Array.from({ length: 50 }, () => probe(t, { resolver: new HostResolver() })));
+    expect(results.every((r) => !r.healthy && r.reason.startsWith('response timed out'))).toBe(true);
+    await sleep(100);
+    expect(open.size).toBe(0);
+  });
+});
+
+describe('name resolution', () => {
+  test('a name without an address fails with "DNS resolution failed"', async () => {
+    const r = await timedProbe(target({ type: 'HTTP', fullyQualifiedDomainName: 'missing.example.test' }), new HostResolver(fakeLookup({}), 300));
+    expect(r).toMatchObject({ healthy: false, reason: 'DNS resolution failed: no IPv4 address for missing.example.test (ENOTFOUND)' });
+    expect(r.latencyMs).toBeUndefined();
+  });
+
+  test('a hanging lookup fails at the lookup deadline, and concurrent probes share one lookup', async () => {
+    let release: (v: string) => void = () => undefined;
+    const hanging = new Promise<string>((resolve) => (release = resolve));
+    const lookup = fakeLookup({ 'slow.example.test': () => hanging });
+    const resolver = new HostResolver(lookup, 300);
+    const t = target({ type: 'HTTP', fullyQualifiedDomainName: 'slow.example.test', ...fast });
+    const started = performance.now();
+    const [a, b] = await Promise.all([probe(t, { resolver }), probe(t, { resolver })]);
+    expectWithin(performance.now() - started, 300);
+    expect(a).toMatchObject({ healthy: false, reason: 'DNS resolution failed: lookup of slow.example.test timed out after 300 ms' });
+    expect(b.reason).toBe(a.reason);
+    expect(lookup.calls).toEqual(['slow.example.test']);
+    expect(resolver.inFlight).toBe(1);
+    release('127.0.0.1');
+    await sleep(10);
+    expect(resolver.inFlight).toBe(0);
+  });
+
+  test('the name is resolved again at every probe', async () => {
+    const { port } = await httpServer((_req, res) => res.end(), cleanup);
+    const answers = ['127.0.0.1', '127.0.0.2'];
+    const lookup = fakeLookup({ 'moving.example.test': async () => answers.shift()! });
+    const resolver = new HostResolver(lookup, 300);
+    const t = target({ type: 'HTTP', fullyQualifiedDomainName: 'moving.example.test', port, ...fast });
+    expect(await timedProbe(t, resolver)).toMatchObject({ healthy: true, address: '127.0.0.1' });
+    // The server listens on 127.0.0.1 only: the new address refuses.
+    expect(await timedProbe(t, resolver)).toMatchObject({ healthy: false, reason: 'connection refused', address: '127.0.0.2' });
+    expect(lookup.calls).toHaveLength(2);
+  });
+
+  test('the system lookup returns IPv4 only', async () => {
+    expect(net.isIPv4(await systemLookupIPv4('localhost'))).toBe(true);
+  });
+});
+
+describe('targets from the model', () => {
+  test('fails with the field, the value and the fix', () => {
+    expect(() => probeTargetOf({ id: 'a', config: { type: 'HTTP' } })).toThrow("health check 'a' has neither ipAddress nor fullyQualifiedDomainName; set one of them");
+    expect(() => probeTargetOf({ id: 'a', config: { type: 'TCP', ipAddress: '127.0.0.1' } })).toThrow("health check 'a' is a TCP check without a port; set port (1..65535)");
+    expect(() => probeTargetOf({ id: 'a', config: { type: 'HTTP', ipAddress: 'nope' } })).toThrow("ipAddress 'nope' is not an IPv4 or IPv6 address");
+    expect(() => probeTargetOf({ id: 'a', config: { type: 'HTTP_STR_MATCH', ipAddress: '127.0.0.1' } })).toThrow('without a searchString');
+    expect(() => probeTargetOf({ id: 'a', config: { type: 'HTTP', ipAddress: '127.0.0.1', requestInterval: 0.05 } })).toThrow('requestInterval 0.05 s is too short for a checker; give 0.1 s (100 ms) or more');
+    expect(() => probeTargetOf({ id: 'a', config: { type: 'HTTP', ipAddress: '127.0.0.1', statusTimeout: 0.01 } })).toThrow('statusTimeout 0.01 s is not a duration the checker can use');
+    expect(() => probeTargetOf({ id: 'a', config: { type: 'CALCULATED', childHealthChecks: [] } })).toThrow('type CALCULATED, which no checker probes');
+  });
+
+  test('defaults: port by type, path /, interval 30 s, threshold 3, SNI on for HTTPS with an FQDN', () => {
+    expect(probeTargetOf({ id: 'a', config: { type: 'HTTPS', fullyQualifiedDomainName: 'a.example.com' } })).toMatchObject({
+      protocol: 'HTTPS', port: 443, path: '/', intervalMs: 30_000, failureThreshold: 3, servername: 'a.example.com', hostHeader: 'a.example.com',
+    });
+    expect(probeTargetOf({ id: 'a', config: { type: 'HTTP', ipAddress: '127.0.0.1', requestInterval: 0.1 } })).toMatchObject({ port: 80, intervalMs: 100 });
+  });
+});
