@@ -5,6 +5,7 @@
 import { DnsNode } from '../dns';
 import { parseHostPort, parseInteger } from './args';
 import { Command, eventLine } from './command';
+import { SignalLatch } from './signals';
 
 export const DEFAULT_LISTEN = '127.0.0.1:5353';
 export const DEFAULT_ADMIN = '127.0.0.1:8053';
@@ -30,10 +31,12 @@ export const serveCommand: Command = {
     const statsSeconds = parseInteger('stats-interval', String(flags['stats-interval']), 0, 86_400);
     const log = (e: { readonly event: string; readonly [key: string]: unknown }) => io.out(eventLine(e));
 
+    const signals = new SignalLatch(); // before anything starts: see signals.ts
     let node: DnsNode;
     try {
       node = await DnsNode.start({ configFile: String(flags.config), dns, admin, log, tcpIdleTimeoutMs, maxUdpPayload, evaluateIntervalMs });
     } catch (e) {
+      signals.dispose();
       const message = (e as Error).message;
       log({ event: 'failed', error: message });
       io.err(`dns-failover serve: ${message}`);
@@ -56,24 +59,22 @@ export const serveCommand: Command = {
         stopping = true;
         log({ event: 'stopping', signal });
         if (stats) clearInterval(stats);
-        process.off('SIGHUP', hup);
         node.stop().then(
           () => {
+            signals.dispose();
             log({ event: 'stopped' });
             resolve(0);
           },
           (e) => {
+            signals.dispose();
             log({ event: 'stopped', error: (e as Error).message });
             resolve(0);
           },
         );
       };
-      const hup = () => {
+      signals.attach(stop, () => {
         node.reload();
-      };
-      process.on('SIGHUP', hup);
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      });
     });
   },
 };

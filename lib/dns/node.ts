@@ -75,6 +75,29 @@ function verdictSettingsOf(config: BundleConfig): Partial<VerdictSettings> {
   };
 }
 
+/**
+ * The verdicts a reload changed. The engine carries reports over a reload and recomputes the
+ * verdicts with the new config (`HealthState.reloaded`) before the first evaluate(), so a change the
+ * new config itself causes (a new threshold, inversion, disabled) is not in evaluate()'s list: compare
+ * each check's verdict before and after instead. Checks new in this config count as changed when
+ * evaluate() says so.
+ */
+function reloadChanges(before: HealthState, after: HealthState, config: BundleConfig, evaluated: readonly VerdictChange[], now: number): VerdictChange[] {
+  const existed = new Set(before.snapshot(now).map((s) => s.healthCheckId));
+  const reasons = new Map(after.snapshot(now).map((s) => [s.healthCheckId, s.reason]));
+  const out: VerdictChange[] = [];
+  for (const h of config.healthChecks) {
+    if (existed.has(h.id)) {
+      const healthy = after.isHealthy(h.id);
+      if (healthy !== before.isHealthy(h.id)) out.push({ healthCheckId: h.id, healthy, at: now, reason: `after the reload: ${reasons.get(h.id)}` });
+    } else {
+      const change = evaluated.find((c) => c.healthCheckId === h.id);
+      if (change) out.push(change);
+    }
+  }
+  return out;
+}
+
 export class DnsNode {
   /** Starts a node: loads and validates the config (throws when it is invalid), then listens. */
   static async start(options: DnsNodeOptions): Promise<DnsNode> {
@@ -217,11 +240,13 @@ export class DnsNode {
         result = { ok: false, at, error: check.error, problems: check.problems };
       } else {
         try {
-          const next = this.compile(check.config, this.loaded.health, check.warnings);
+          const previous = this.loaded.health;
+          const next = this.compile(check.config, previous, check.warnings);
           this.loaded = next;
-          const changes = next.health.evaluate(this.clock());
+          const now = this.clock();
+          const evaluated = next.health.evaluate(now);
           this.refreshVerdictGauges();
-          this.noteChanges(changes);
+          this.noteChanges(reloadChanges(previous, next.health, check.config, evaluated, now));
           result = { ok: true, at, warnings: check.warnings };
         } catch (e) {
           result = { ok: false, at, error: `${this.options.configFile} could not be loaded: ${(e as Error).message}` };
