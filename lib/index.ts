@@ -3,3 +3,4 @@ import './targets/cloudformation';
 import './targets/terraform';
 
 export * from './constructs';
+export * from './verify/simulation';

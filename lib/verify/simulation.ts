@@ -1,0 +1,343 @@
+/**
+ * The verifier as a library (jsii): simulate a synthesized stack or bundle in a unit test, mark members
+ * down, and assert the answers, the lint findings, the failover times and the cost.
+ */
+import { Stack, Stage } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { costEstimate } from './cost';
+import { Gateway, gatewayKey, gatewaysOf } from './gateways';
+import { lintArtifact } from './lint';
+import { timingContextOf } from './report';
+import { ArtifactSource, bundleSource, cloudFormationSource, readArtifacts, terraformSource } from './source';
+import { gatewayTiming, TimeRange } from './timing';
+import { scenario, verdicts } from './whatif';
+import { normalizeName } from '../model';
+import { isTerraformStack, libraryOfStack } from '../targets/terraform/library';
+
+/** How serious a verifier finding is. */
+export enum FindingSeverity {
+  /** The configuration is refused, or will not fail over as intended (`dns-failover verify` exits 1). */
+  ERROR = 'error',
+  /** It works, but not as well as it could. */
+  WARNING = 'warning',
+}
+
+/** One lint finding of the verifier. */
+export interface VerifyFinding {
+  /** Error or warning. */
+  readonly severity: FindingSeverity;
+  /** Stable rule id, for example `group/ttl-above-60` (a model rule) or `verify/failure-threshold-one` (a verifier rule). */
+  readonly rule: string;
+  /** The resource: `health check 'ID'`, `record NAME TYPE [SET]`, `record set group NAME TYPE`, `stack NAME`. */
+  readonly resource: string;
+  /** The problem and the fix. */
+  readonly message: string;
+  /** The fix alone. */
+  readonly fix: string;
+  /** The gateways it concerns (`NAME TYPE`); empty for the artifact as a whole. */
+  readonly gateways: string[];
+}
+
+/** A gateway of the simulated artifact: the records of one name and type. */
+export interface SimulatedGateway {
+  /** Fully qualified record name, lower case, without the trailing dot. */
+  readonly recordName: string;
+  /** A, AAAA, CNAME, ... */
+  readonly recordType: string;
+  /** `weighted`, `failover`, `multivalue` or `simple`. */
+  readonly routingPolicy: string;
+  /** The members' names (their set identifiers), in artifact order. */
+  readonly endpointNames: string[];
+  /**
+   * The records' TTL in seconds.
+   * @default - the records have no TTL
+   */
+  readonly ttlSeconds?: number;
+}
+
+/** One possible answer of a gateway and its probability. */
+export interface AnswerProbability {
+  /** The answering members (set identifiers). */
+  readonly setIdentifiers: string[];
+  /** The values answered. */
+  readonly values: string[];
+  /** From 0 to 1; the probabilities of a gateway's answers add up to 1. */
+  readonly probability: number;
+}
+
+/** A time window in seconds: about how long, and at worst. */
+export interface TimeWindow {
+  /** About how long it takes (ROUTE53.md §4). */
+  readonly typicalSeconds: number;
+  /** The longest it can take: one more probe cycle of skew between checkers. */
+  readonly worstSeconds: number;
+}
+
+/** How fast one member leaves and rejoins the answers (ROUTE53.md §4). */
+export interface EndpointTiming {
+  /** The gateway's record name. */
+  readonly recordName: string;
+  /** The gateway's record type. */
+  readonly recordType: string;
+  /** The member (set identifier). */
+  readonly endpointName: string;
+  /**
+   * The guarding health check's id.
+   * @default - the member has no health check
+   */
+  readonly healthCheckId?: string;
+  /**
+   * Time until the checkers declare a refusing endpoint unhealthy.
+   * @default - not timed (no health check, or a check the verifier cannot time)
+   */
+  readonly detectRefusing?: TimeWindow;
+  /**
+   * Time until the checkers declare a hanging endpoint unhealthy (each probe runs into its timeouts).
+   * @default - not timed
+   */
+  readonly detectHanging?: TimeWindow;
+  /**
+   * Time until a recovered endpoint is healthy again.
+   * @default - not timed
+   */
+  readonly recovery?: TimeWindow;
+  /**
+   * Time until clients stop using a refusing endpoint: detection plus the TTL.
+   * @default - not timed
+   */
+  readonly clientsMoveRefusing?: TimeWindow;
+  /**
+   * Time until clients stop using a hanging endpoint: detection plus the TTL.
+   * @default - not timed
+   */
+  readonly clientsMoveHanging?: TimeWindow;
+  /**
+   * Time until clients use a recovered endpoint again: recovery plus the TTL.
+   * @default - not timed
+   */
+  readonly clientsReturn?: TimeWindow;
+  /**
+   * Why a time is missing, or what it follows.
+   * @default - none
+   */
+  readonly note?: string;
+}
+
+/** The monthly Route 53 cost of an artifact's health checks and hosted zones. */
+export interface CostSummary {
+  /** All health checks, per month. */
+  readonly healthChecksMonthly: number;
+  /** The hosted zones the records live in, per month. */
+  readonly hostedZonesMonthly: number;
+  /** Health checks and hosted zones, per month (DNS queries are not included). */
+  readonly totalMonthly: number;
+  /** `USD`. */
+  readonly currency: string;
+  /** The date of the price table (ISO 8601). */
+  readonly pricesAsOf: string;
+}
+
+const windowOf = (r: TimeRange | undefined): TimeWindow | undefined => (r ? { typicalSeconds: r.typical, worstSeconds: r.worst } : undefined);
+
+/**
+ * A synthesized artifact under simulation: the answers Route 53 (or the self-hosted DNS server) would
+ * give, computed by the same engine the DNS server runs, with members marked down at will.
+ *
+ * Marking a member down makes its health check report the endpoint as failed: a member without a
+ * health check keeps being answered (as in Route 53), members that share a health check go down
+ * together, and an inverted check turns healthy.
+ */
+export class FailoverSimulation {
+  /** Synthesizes an aws-cdk-lib stack and simulates its template. */
+  public static fromCdkStack(stack: Stack): FailoverSimulation {
+    const stage = Stage.of(stack);
+    if (!stage) throw new Error(`stack '${stack.node.path}' is not in an App or Stage, so it cannot be synthesized`);
+    const template = stage.synth({ force: true }).getStackArtifact(stack.artifactId).template;
+    return new FailoverSimulation(cloudFormationSource(template, `${stack.artifactId}.template.json`, stack.stackName));
+  }
+
+  /** Synthesizes a cdktf (or CDK Terrain) `TerraformStack` and simulates its Terraform JSON. */
+  public static fromTerraformStack(stack: IConstruct): FailoverSimulation {
+    if (!isTerraformStack(stack)) {
+      throw new Error(`'${(stack as IConstruct).node.path}' is not a cdktf TerraformStack; give the stack itself (for an aws-cdk-lib Stack use fromCdkStack)`);
+    }
+    const json = JSON.parse(libraryOfStack(stack).lib.Testing.synth(stack as any));
+    return new FailoverSimulation(terraformSource(json, 'cdk.tf.json', stack.node.id));
+  }
+
+  /** Simulates a CloudFormation template (parsed JSON, for example `Template.fromStack(stack).toJSON()`). */
+  public static fromTemplate(template: any): FailoverSimulation {
+    return new FailoverSimulation(cloudFormationSource(template, 'template.json', 'template'));
+  }
+
+  /** Simulates a Terraform JSON configuration (a parsed `cdk.tf.json`). */
+  public static fromTerraformJson(config: any): FailoverSimulation {
+    return new FailoverSimulation(terraformSource(config, 'cdk.tf.json', 'terraform'));
+  }
+
+  /** Simulates a self-hosted bundle: its directory, or its bundle config file. */
+  public static fromBundle(location: string): FailoverSimulation {
+    const sources = readArtifacts(location);
+    if (sources.length !== 1 || sources[0].target !== 'self-hosted') {
+      throw new Error(`'${location}' is not a self-hosted bundle; give the bundle directory or its config.json (for other artifacts use fromPath)`);
+    }
+    return new FailoverSimulation(sources[0]);
+  }
+
+  /** Simulates a bundle config given as parsed JSON. */
+  public static fromBundleConfig(config: any): FailoverSimulation {
+    return new FailoverSimulation(bundleSource(config, 'config.json'));
+  }
+
+  /**
+   * Simulates whatever `dns-failover verify` reads at `location`: a cdk.out or cdktf.out directory with
+   * one stack, a template, a cdk.tf.json, or a bundle.
+   */
+  public static fromPath(location: string): FailoverSimulation {
+    const sources = readArtifacts(location);
+    if (sources.length !== 1) {
+      throw new Error(`'${location}' holds ${sources.length} stacks (${sources.map((s) => s.name).join(', ')}); give one stack's template or cdk.tf.json`);
+    }
+    return new FailoverSimulation(sources[0]);
+  }
+
+  /** The target that wrote the artifact: `cloudformation`, `terraform` or `self-hosted`. */
+  public readonly target: string;
+
+  private readonly source: ArtifactSource;
+  private readonly gatewayList: Gateway[];
+  private readonly down = new Set<string>();
+
+  private constructor(source: ArtifactSource) {
+    this.source = source;
+    this.target = source.target;
+    this.gatewayList = gatewaysOf(source.model);
+  }
+
+  /** The gateways of the artifact, in artifact order. */
+  public get gateways(): SimulatedGateway[] {
+    return this.gatewayList.map((g) => ({
+      recordName: g.name,
+      recordType: g.recordType,
+      routingPolicy: g.policy,
+      endpointNames: g.members.map((m) => m.setIdentifier),
+      ...(g.ttl !== undefined ? { ttlSeconds: g.ttl } : {}),
+    }));
+  }
+
+  /**
+   * Marks a member's endpoint as failed: its health check reports unhealthy (with the check's
+   * inversion applied). No effect on a member without a health check: Route 53 keeps answering it.
+   */
+  public markDown(recordName: string, recordType: string, endpointName: string): void {
+    const id = this.checkOf(recordName, recordType, endpointName);
+    if (id !== undefined) this.down.add(id);
+  }
+
+  /** Marks a member's endpoint as working again. */
+  public markUp(recordName: string, recordType: string, endpointName: string): void {
+    const id = this.checkOf(recordName, recordType, endpointName);
+    if (id !== undefined) this.down.delete(id);
+  }
+
+  /** Marks every member of a gateway down (Route 53 then answers as if all were healthy: the last resort). */
+  public markAllDown(recordName: string, recordType: string): void {
+    for (const m of this.gateway(recordName, recordType).members) {
+      if (m.record.healthCheckId !== undefined) this.down.add(m.record.healthCheckId);
+    }
+  }
+
+  /** Marks every member of every gateway up again. */
+  public reset(): void {
+    this.down.clear();
+  }
+
+  /** Every possible answer of a gateway with its exact probability, given the members marked down. */
+  public answerDistribution(recordName: string, recordType: string): AnswerProbability[] {
+    const s = this.currentScenario(recordName, recordType);
+    if (!s.answers) {
+      throw new Error(`${gatewayKey(recordName, recordType)} has too many possible answers to list; use shareOf() for each endpoint`);
+    }
+    return s.answers.map((a) => ({ setIdentifiers: [...a.setIdentifiers], values: [...a.values], probability: a.probability }));
+  }
+
+  /** The probability that an endpoint is part of the answer, given the members marked down. */
+  public shareOf(recordName: string, recordType: string, endpointName: string): number {
+    const g = this.gateway(recordName, recordType);
+    this.member(g, endpointName);
+    const s = this.currentScenario(recordName, recordType);
+    return s.shares.find((x) => x.setIdentifier === endpointName)!.probability;
+  }
+
+  /** The verifier's lint: the model rules with the target's capabilities, and the verifier's own rules. */
+  public lint(): VerifyFinding[] {
+    return lintArtifact(this.source, this.gatewayList).map((f) => ({
+      severity: f.severity === 'error' ? FindingSeverity.ERROR : FindingSeverity.WARNING,
+      rule: f.rule,
+      resource: f.resource,
+      message: f.message,
+      fix: f.fix,
+      gateways: [...f.gateways],
+    }));
+  }
+
+  /** How fast each member leaves and rejoins the answers, per gateway (ROUTE53.md §4). */
+  public timing(): EndpointTiming[] {
+    const checks = new Map(this.source.model.healthChecks.map((h) => [h.id, h]));
+    const out: EndpointTiming[] = [];
+    for (const g of this.gatewayList) {
+      const t = gatewayTiming(g, checks, timingContextOf(this.source));
+      for (const m of t.members) {
+        const timing: { -readonly [K in keyof EndpointTiming]: EndpointTiming[K] } = { recordName: g.name, recordType: g.recordType, endpointName: m.setIdentifier };
+        if (m.healthCheckId !== undefined) timing.healthCheckId = m.healthCheckId;
+        if (m.detectRefusing) timing.detectRefusing = windowOf(m.detectRefusing);
+        if (m.detectHanging) timing.detectHanging = windowOf(m.detectHanging);
+        if (m.recover) timing.recovery = windowOf(m.recover);
+        if (m.clientsMoveRefusing) timing.clientsMoveRefusing = windowOf(m.clientsMoveRefusing);
+        if (m.clientsMoveHanging) timing.clientsMoveHanging = windowOf(m.clientsMoveHanging);
+        if (m.clientsReturn) timing.clientsReturn = windowOf(m.clientsReturn);
+        if (m.note !== undefined) timing.note = m.note;
+        out.push(timing);
+      }
+    }
+    return out;
+  }
+
+  /** The monthly Route 53 cost; undefined for a self-hosted bundle. */
+  public cost(): CostSummary | undefined {
+    if (!this.source.route53) return undefined;
+    const c = costEstimate(this.source.model);
+    return {
+      healthChecksMonthly: c.healthChecksMonthly,
+      hostedZonesMonthly: c.hostedZonesMonthly,
+      totalMonthly: c.totalMonthly,
+      currency: c.currency,
+      pricesAsOf: c.asOf,
+    };
+  }
+
+  private currentScenario(recordName: string, recordType: string) {
+    const g = this.gateway(recordName, recordType);
+    return scenario(g, verdicts(this.source.model, this.down), 'simulated', [], [...this.down]);
+  }
+
+  private gateway(recordName: string, recordType: string): Gateway {
+    const key = gatewayKey(normalizeName(recordName), recordType);
+    const g = this.gatewayList.find((x) => x.key === key || x.key.startsWith(`${key} (`));
+    if (!g) {
+      const known = this.gatewayList.map((x) => x.key).join(', ') || 'none';
+      throw new Error(`no gateway ${key} in this ${this.target} artifact; its gateways are ${known}`);
+    }
+    return g;
+  }
+
+  private member(g: Gateway, endpointName: string) {
+    const m = g.members.find((x) => x.setIdentifier === endpointName);
+    if (!m) throw new Error(`gateway ${g.key} has no endpoint '${endpointName}'; its endpoints are ${g.members.map((x) => x.setIdentifier).join(', ')}`);
+    return m;
+  }
+
+  private checkOf(recordName: string, recordType: string, endpointName: string): string | undefined {
+    return this.member(this.gateway(recordName, recordType), endpointName).record.healthCheckId;
+  }
+}
