@@ -346,3 +346,29 @@ describe('malformed queries and other opcodes', () => {
     expect(addresses(await udpQuery(port, query('www.example.com', RRType.A)))).toHaveLength(2);
   });
 });
+
+describe('IPv6', () => {
+  test('listens on ::1 over UDP and TCP', async () => {
+    const v6 = await DnsNode.start({ config: sampleConfig(), dns: { host: '::1', port: 0 } });
+    try {
+      const p = v6.dnsAddress.port;
+      expect(addresses(decodeMessage(await udpExchange(p, query('www.example.com', RRType.A), 2000, '::1'))).sort()).toEqual(['192.0.2.80', '192.0.2.81']);
+      const q = query('example.com', RRType.SOA, { id: 99 });
+      const answer = await new Promise<Buffer>((resolve, reject) => {
+        const s = net.connect(p, '::1', () => s.write(Buffer.concat([Buffer.from([0, q.length]), q])));
+        let acc = Buffer.alloc(0);
+        s.on('data', (c) => {
+          acc = Buffer.concat([acc, c]);
+          if (acc.length >= 2 && acc.length >= 2 + acc.readUInt16BE(0)) {
+            s.destroy();
+            resolve(acc.subarray(2));
+          }
+        });
+        s.on('error', reject);
+      });
+      expect(decodeMessage(answer)).toEqual(expect.objectContaining({ id: 99, answers: [expect.objectContaining({ type: RRType.SOA })] }));
+    } finally {
+      await v6.stop();
+    }
+  });
+});
