@@ -11,3 +11,5 @@ export * from './probe-http';
 export * from './probe-tcp';
 export * from './probe';
 export * from './scheduler';
+export * from './reporter';
+export * from './checker';

@@ -1,0 +1,137 @@
+/**
+ * One checker: an id and a region, the probe schedule of every endpoint check it is responsible for,
+ * and the pushes of its observations to every DNS node (DESIGN.md "Self-hosted topology").
+ *
+ * Which checks it probes: endpoint checks (HTTP*, HTTPS*, TCP) that are not disabled, and, when a check
+ * lists `regions`, only if this checker's region is in the list (Route 53 probes from the listed
+ * regions only). Every skipped check is logged with the reason.
+ */
+import { HealthCheckModel } from '../model/types';
+import { ReportPusher, ReportPusherOptions } from './reporter';
+import { HostResolver, LookupIPv4 } from './resolve';
+import { CheckObservation, ProbeScheduler, SchedulerOptions } from './scheduler';
+import { isProbed, probeTargetOf, ProbeTarget, ProbeTimeoutDefaults, ROUTE53_PROBE_TIMEOUTS } from './target';
+
+export interface CheckerEvent {
+  readonly event: string;
+  readonly [key: string]: unknown;
+}
+
+export interface CheckerOptions {
+  readonly checkerId: string;
+  readonly region: string;
+  readonly healthChecks: readonly HealthCheckModel[];
+  /** Where and how to push reports. @default - no pushes (observations are only kept) */
+  readonly push?: Omit<ReportPusherOptions, 'checkerId' | 'region' | 'observations' | 'version' | 'heartbeatMs' | 'log' | 'clock'> & {
+    /** @default the shortest interval of the probed checks */
+    readonly heartbeatMs?: number;
+  };
+  /** Deadlines for checks that do not set their own. @default ROUTE53_PROBE_TIMEOUTS */
+  readonly timeoutDefaults?: ProbeTimeoutDefaults;
+  /** @default the system resolver, IPv4 */
+  readonly lookup?: LookupIPv4;
+  /** @default 2000 */
+  readonly lookupTimeoutMs?: number;
+  readonly maxConcurrency?: number;
+  readonly random?: () => number;
+  readonly clock?: () => number;
+  readonly probe?: SchedulerOptions['probe'];
+  readonly onResult?: SchedulerOptions['onResult'];
+  readonly log?: (event: CheckerEvent) => void;
+}
+
+export interface SkippedCheck {
+  readonly healthCheckId: string;
+  readonly reason: string;
+}
+
+/** The checks a checker in `region` probes, and those it skips with the reason. */
+export function selectChecks(healthChecks: readonly HealthCheckModel[], region: string, defaults: ProbeTimeoutDefaults = ROUTE53_PROBE_TIMEOUTS): { targets: ProbeTarget[]; skipped: SkippedCheck[] } {
+  const targets: ProbeTarget[] = [];
+  const skipped: SkippedCheck[] = [];
+  for (const hc of healthChecks) {
+    if (!isProbed(hc)) {
+      const why = hc.config.disabled === true ? 'disabled (always healthy, not probed)' : `type ${hc.config.type} is not probed by checkers`;
+      skipped.push({ healthCheckId: hc.id, reason: why });
+      continue;
+    }
+    const regions = hc.config.regions;
+    if (regions !== undefined && regions.length > 0 && !regions.includes(region)) {
+      skipped.push({ healthCheckId: hc.id, reason: `its regions (${regions.join(', ')}) do not include this checker's region '${region}'` });
+      continue;
+    }
+    targets.push(probeTargetOf(hc, defaults));
+  }
+  return { targets, skipped };
+}
+
+export class Checker {
+  readonly scheduler: ProbeScheduler;
+  readonly pusher?: ReportPusher;
+  readonly skipped: readonly SkippedCheck[];
+  private readonly log: (event: CheckerEvent) => void;
+  private running = false;
+
+  constructor(readonly options: CheckerOptions) {
+    if (typeof options.checkerId !== 'string' || options.checkerId === '') throw new Error('a checker needs an id; give --checker-id');
+    if (typeof options.region !== 'string' || options.region === '') throw new Error(`checker '${options.checkerId}' needs a region; give --region`);
+    this.log = options.log ?? (() => undefined);
+    const { targets, skipped } = selectChecks(options.healthChecks, options.region, options.timeoutDefaults);
+    this.skipped = skipped;
+    const resolver = new HostResolver(options.lookup, options.lookupTimeoutMs);
+    this.scheduler = new ProbeScheduler(targets, {
+      resolver,
+      maxConcurrency: options.maxConcurrency,
+      random: options.random,
+      clock: options.clock,
+      probe: options.probe,
+      userAgent: `dns-failover-checker/1 (${options.checkerId})`,
+      onResult: options.onResult,
+      onChange: (o, previous) => {
+        this.log({ event: 'verdict', healthCheckId: o.healthCheckId, healthy: o.healthy, previous, reason: o.reason, latencyMs: o.latencyMs ?? null, observedAt: new Date(o.observedAt).toISOString() });
+        this.pusher?.changed();
+      },
+    });
+    if (options.push) {
+      const heartbeatMs = options.push.heartbeatMs ?? this.scheduler.shortestIntervalMs ?? 30_000;
+      this.pusher = new ReportPusher({
+        ...options.push,
+        heartbeatMs,
+        checkerId: options.checkerId,
+        region: options.region,
+        observations: () => this.scheduler.observations(),
+        version: () => this.scheduler.version,
+        clock: options.clock,
+        log: (e) => this.log(e),
+      });
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const s of this.skipped) this.log({ event: 'check-skipped', healthCheckId: s.healthCheckId, reason: s.reason });
+    this.scheduler.start();
+    this.pusher?.start();
+    this.log({
+      event: 'checker-started',
+      checkerId: this.options.checkerId,
+      region: this.options.region,
+      checks: this.scheduler.size,
+      skipped: this.skipped.length,
+      push: this.pusher ? this.pusher.status().map((s) => s.url) : [],
+    });
+  }
+
+  observations(): CheckObservation[] {
+    return this.scheduler.observations();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.scheduler.stop();
+    await this.pusher?.stop();
+    this.log({ event: 'checker-stopped', checkerId: this.options.checkerId, probes: this.scheduler.stats.probes });
+  }
+}
