@@ -3,6 +3,7 @@
  * Reloads on SIGHUP (and POST /reload); stops cleanly, exit code 0, on SIGTERM and SIGINT.
  */
 import { DnsNode } from '../dns';
+import { DEFAULT_REPORT_CLOCK_SKEW_MS, HmacReportAuthenticator, readSecretFile, REFUSE_REPORTS } from '../dns/report-auth';
 import { parseHostPort, parseInteger } from './args';
 import { Command, eventLine } from './command';
 import { SignalLatch } from './signals';
@@ -21,6 +22,8 @@ export const serveCommand: Command = {
     { name: 'max-udp-payload', value: '<octets>', description: 'largest UDP response (512..4096)', default: '1232' },
     { name: 'evaluate-interval', value: '<ms>', description: 'how often verdicts are re-evaluated without reports', default: '1000' },
     { name: 'stats-interval', value: '<seconds>', description: 'log query counts this often (0: never)', default: '0' },
+    { name: 'secret-file', value: '<file>', description: 'shared secret of the checkers\' reports (HMAC-SHA256); without it every report is refused' },
+    { name: 'max-clock-skew', value: '<ms>', description: 'refuse reports timestamped further than this from the node\'s clock', default: String(DEFAULT_REPORT_CLOCK_SKEW_MS) },
   ],
   async run(flags, io): Promise<number> {
     const dns = parseHostPort('listen', String(flags.listen));
@@ -29,12 +32,21 @@ export const serveCommand: Command = {
     const maxUdpPayload = parseInteger('max-udp-payload', String(flags['max-udp-payload']), 512, 4096);
     const evaluateIntervalMs = parseInteger('evaluate-interval', String(flags['evaluate-interval']), 10, 3_600_000);
     const statsSeconds = parseInteger('stats-interval', String(flags['stats-interval']), 0, 86_400);
+    const maxClockSkewMs = parseInteger('max-clock-skew', String(flags['max-clock-skew']), 1, 3_600_000);
     const log = (e: { readonly event: string; readonly [key: string]: unknown }) => io.out(eventLine(e));
 
     const signals = new SignalLatch(); // before anything starts: see signals.ts
     let node: DnsNode;
     try {
-      node = await DnsNode.start({ configFile: String(flags.config), dns, admin, log, tcpIdleTimeoutMs, maxUdpPayload, evaluateIntervalMs });
+      // Reports are authenticated with the shared secret (lib/dns/report-auth.ts); without one the
+      // node serves DNS but refuses every report (403), and says so at startup.
+      const reportAuthenticator = flags['secret-file'] !== undefined
+        ? new HmacReportAuthenticator({ secret: readSecretFile(String(flags['secret-file'])), maxClockSkewMs })
+        : REFUSE_REPORTS;
+      if (flags['secret-file'] === undefined) {
+        log({ event: 'warning', message: 'no --secret-file: this node refuses every checker report (403) and keeps its verdicts as they start (healthy); give the checkers\' secret file to accept their reports' });
+      }
+      node = await DnsNode.start({ configFile: String(flags.config), dns, admin, log, tcpIdleTimeoutMs, maxUdpPayload, evaluateIntervalMs, reportAuthenticator, maxClockSkewMs });
     } catch (e) {
       signals.dispose();
       const message = (e as Error).message;

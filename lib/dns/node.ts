@@ -354,7 +354,11 @@ export class DnsNode {
       healthChecks: health.snapshot(now),
       checkers: loaded.config.checkers.map((c) => {
         const last = this.lastReportAt.get(c.id);
-        return { id: c.id, region: c.region, lastReportAt: last !== undefined ? new Date(last).toISOString() : null, ageMs: last !== undefined ? now - last : null };
+        const credentials = this.authenticator.checkerStatus?.(c.id, now);
+        return {
+          id: c.id, region: c.region, lastReportAt: last !== undefined ? new Date(last).toISOString() : null, ageMs: last !== undefined ? now - last : null,
+          ...(credentials !== undefined ? { credentials } : {}),
+        };
       }),
       recentVerdictChanges: this.recent.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
       queries: { total: this.metrics.totalQueries(), dropped: this.metrics.dropped },

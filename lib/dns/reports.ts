@@ -10,10 +10,10 @@
  * One report carries a checker's current observations; it is accepted or refused as a whole.
  *
  * Authentication is a separate step that runs first, on the raw body and headers (an HMAC must be
- * computed over the exact octets received): see {@link ReportAuthenticator}. The checker issue
- * defines the real one; until then a node runs with {@link UNAUTHENTICATED_REPORTS}, which accepts
- * every report and is only fit for an admin address that nobody else can reach (the default is
- * loopback).
+ * computed over the exact octets received): see {@link ReportAuthenticator}. The real one is
+ * `HmacReportAuthenticator` (`report-auth.ts`, wire format there); `dns-failover serve` uses it with
+ * `--secret-file`, and refuses every report without one. {@link UNAUTHENTICATED_REPORTS} accepts every
+ * report and is only fit for in-process use and tests.
  */
 import { IncomingHttpHeaders } from 'http';
 import { CheckerReport } from '../engine';
@@ -46,12 +46,15 @@ export interface ReportRequest {
 export type ReportAuthResult =
   /** `checkerId`, when the credentials identify a checker, must match the body's. */
   | { readonly ok: true; readonly checkerId?: string }
-  | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
+  /** 401 unauthenticated (also too old or from the future), 403 refused, 409 replayed or out of order. */
+  | { readonly ok: false; readonly status: 401 | 403 | 409; readonly reason: string };
 
 /** The seam where report authentication plugs in (signature, timestamp, sequence, replay). */
 export interface ReportAuthenticator {
   readonly name: string;
   authenticate(request: ReportRequest): ReportAuthResult;
+  /** What the status shows about a checker's credentials (last sequence, refusals), if anything. */
+  checkerStatus?(checkerId: string, now: number): object | undefined;
 }
 
 /** Accepts every report. Only for admin addresses nobody else can reach. */

@@ -1,0 +1,114 @@
+/**
+ * `dns-failover check`: one health checker. Probes every endpoint check of a bundle config on its own
+ * schedule and pushes its observations, signed with the shared secret, to every DNS node.
+ * Logs one JSON line per event (checker-started, check-skipped, verdict, push-failed,
+ * push-recovered, stopping, checker-stopped); stops cleanly, exit code 0, on SIGTERM and SIGINT.
+ */
+import { Checker, DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_CONCURRENCY, parseReportUrl, ROUTE53_PROBE_TIMEOUTS } from '../checker';
+import { readSecretFile } from '../dns/report-auth';
+import { formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
+import { parseInteger, UsageError } from './args';
+import { Command, eventLine } from './command';
+import { SignalLatch } from './signals';
+
+const R53 = ROUTE53_PROBE_TIMEOUTS;
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Run a health checker: probe the endpoint checks of a bundle config as Route 53 does and push the\nsigned observations to every DNS node. Logs one JSON line per event; exits 0 on SIGTERM.',
+  flags: [
+    { name: 'config', value: '<file>', description: 'the bundle config (JSON)', required: true },
+    { name: 'checker-id', value: '<id>', description: 'this checker\'s id, one of the config\'s checkers', required: true },
+    { name: 'region', value: '<region>', description: 'this checker\'s region, as the config lists it', required: true },
+    { name: 'push', value: '<url>[,<url>...]', description: 'the DNS nodes\' report endpoints, e.g. http://127.0.0.1:8053/reports', required: true },
+    { name: 'secret-file', value: '<file>', description: 'the shared secret the DNS nodes verify (at least 16 octets)', required: true },
+    { name: 'connect-timeout', value: '<ms>', description: 'HTTP(S) connect deadline for checks without connectTimeout', default: String(R53.httpConnectMs) },
+    { name: 'tcp-connect-timeout', value: '<ms>', description: 'TCP check connect deadline for checks without connectTimeout', default: String(R53.tcpConnectMs) },
+    { name: 'status-timeout', value: '<ms>', description: 'deadline from connecting to the status, for checks without statusTimeout', default: String(R53.statusMs) },
+    { name: 'body-timeout', value: '<ms>', description: 'deadline from the status to the search string, for checks without bodyTimeout', default: String(R53.bodyMs) },
+    { name: 'lookup-timeout', value: '<ms>', description: 'deadline of a host name lookup', default: String(DEFAULT_LOOKUP_TIMEOUT_MS) },
+    { name: 'max-concurrency', value: '<n>', description: 'probes in flight at most', default: String(DEFAULT_MAX_CONCURRENCY) },
+    { name: 'heartbeat', value: '<ms>', description: 'push at least this often (default: the shortest check interval)' },
+  ],
+  async run(flags, io): Promise<number> {
+    const ms = (name: string, min = 100) => parseInteger(name, String(flags[name]), min, 3_600_000);
+    const timeoutDefaults = {
+      httpConnectMs: ms('connect-timeout'),
+      tcpConnectMs: ms('tcp-connect-timeout'),
+      statusMs: ms('status-timeout'),
+      bodyMs: ms('body-timeout'),
+    };
+    const lookupTimeoutMs = ms('lookup-timeout');
+    const maxConcurrency = parseInteger('max-concurrency', String(flags['max-concurrency']), 1, 65_536);
+    const heartbeatMs = flags.heartbeat !== undefined ? ms('heartbeat', 10) : undefined;
+    const urls = String(flags.push).split(',').map((u) => u.trim()).filter((u) => u !== '');
+    if (urls.length === 0) throw new UsageError('--push has no URL; give the DNS nodes\' report endpoints, comma-separated');
+    for (const u of urls) {
+      try {
+        parseReportUrl(u);
+      } catch (e) {
+        throw new UsageError(`--push: ${(e as Error).message}`);
+      }
+    }
+    const checkerId = String(flags['checker-id']);
+    const region = String(flags.region);
+    const log = (e: { readonly event: string; readonly [key: string]: unknown }) => io.out(eventLine(e));
+    const signals = new SignalLatch(); // before anything starts: a SIGTERM during startup is kept
+    const fail = (message: string) => {
+      signals.dispose();
+      log({ event: 'failed', error: message });
+      io.err(`dns-failover check: ${message}`);
+      return 1;
+    };
+
+    const file = String(flags.config);
+    const loaded = readBundleConfigFile(file);
+    if (!loaded.config) return fail(`cannot use the bundle config ${file}:\n${loaded.errors.map(formatProblem).join('\n')}`);
+    const config = loaded.config;
+    const me = config.checkers.find((c) => c.id === checkerId);
+    if (!me) {
+      return fail(`checker '${checkerId}' is not in ${file} (its checkers: ${config.checkers.map((c) => c.id).join(', ') || 'none'}); the DNS nodes only accept configured checkers, so add it there or use one of those ids`);
+    }
+    if (me.region !== region) return fail(`checker '${checkerId}' is in region '${me.region}' in ${file}, not '${region}'; give --region ${me.region}`);
+
+    let checker: Checker;
+    try {
+      const secret = readSecretFile(String(flags['secret-file']));
+      checker = new Checker({
+        checkerId,
+        region,
+        healthChecks: config.healthChecks,
+        timeoutDefaults,
+        lookupTimeoutMs,
+        maxConcurrency,
+        push: { urls, secret, ...(heartbeatMs !== undefined ? { heartbeatMs } : {}) },
+        log,
+      });
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    checker.start();
+
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log({ event: 'stopping', signal });
+        checker.stop().then(
+          () => {
+            signals.dispose();
+            resolve(0);
+          },
+          (e) => {
+            signals.dispose();
+            log({ event: 'checker-stopped', error: (e as Error).message });
+            resolve(0);
+          },
+        );
+      };
+      // SIGHUP: nothing to reload yet (restart the checker with the new config).
+      signals.attach(stop, () => log({ event: 'sighup-ignored', message: 'the checker does not reload; restart it to use a new config' }));
+    });
+  },
+};
