@@ -3,4 +3,5 @@ import './targets/cloudformation';
 import './targets/terraform';
 
 export * from './constructs';
+export * from './targets/self-hosted/stack';
 export * from './verify/simulation';

@@ -1,0 +1,3 @@
+export * from './stack';
+export * from './read';
+export { BUNDLE_FILES } from './files';

@@ -1,0 +1,223 @@
+/**
+ * The bundle's Kubernetes manifests: the fleet as Kubernetes runs it.
+ *
+ * - a Namespace;
+ * - a ConfigMap holding `config.json` (pods roll when it changes: its digest is a pod annotation);
+ * - per DNS node, a Deployment (one replica: a node is an identity the checkers push to) and a
+ *   ClusterIP Service for its admin API (`<prefix>-dns-<node>-admin:8053`, where checkers push);
+ * - two Services publishing DNS on port 53 from every DNS node, one UDP and one TCP (separate,
+ *   because many load balancers take one protocol per Service);
+ * - per checker region, a Deployment with one container per checker of that region, each pushing to
+ *   every DNS node's admin Service.
+ *
+ * The report secret comes from a Secret the user creates (`kubectl create secret generic ...`, key
+ * `secret`); the manifests only refer to it by name.
+ */
+import { createHash } from 'crypto';
+import { BUNDLE_FILES, checkArgs, CONTAINER_ADMIN_PORT, CONTAINER_DNS_PORT, reportUrl, serveArgs } from './files';
+import type { BundleContext } from './synth';
+
+type Json = Record<string, unknown>;
+
+const CONFIG_DIR = '/etc/dns-failover/config';
+const SECRET_DIR = '/etc/dns-failover/secret';
+/** The key of the report secret inside the user's Secret. */
+export const SECRET_KEY = 'secret';
+
+/** A DNS-1123 label (also a DNS-1035 label: starts with a letter) from any text; long names keep a digest. */
+export function kubernetesName(text: string): string {
+  let name = text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
+  if (!/^[a-z]/.test(name)) name = `x-${name}`.replace(/-+$/, '');
+  if (name.length > 63) {
+    const digest = createHash('sha256').update(text).digest('hex').slice(0, 8);
+    name = `${name.slice(0, 54).replace(/-+$/, '')}-${digest}`;
+  }
+  return name;
+}
+
+/** Names that sanitise to the same text get a digest each, so that no two objects share a name. */
+function uniqueNames(ids: readonly string[], make: (id: string) => string): Map<string, string> {
+  const names = new Map(ids.map((id) => [id, make(id)]));
+  const counts = new Map<string, number>();
+  for (const n of names.values()) counts.set(n, (counts.get(n) ?? 0) + 1);
+  for (const [id, n] of names) {
+    if (counts.get(n)! > 1) names.set(id, kubernetesName(`${n.slice(0, 50)}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`));
+  }
+  return names;
+}
+
+/** The names of a bundle's Kubernetes objects. */
+export interface KubernetesNames {
+  /** What every name starts with: the stack's path. */
+  readonly prefix: string;
+  readonly configMap: string;
+  /** Deployment per DNS node id. */
+  readonly nodes: ReadonlyMap<string, string>;
+  /** Admin Service per DNS node id. */
+  readonly adminServices: ReadonlyMap<string, string>;
+  readonly dnsServices: { readonly udp: string; readonly tcp: string };
+  /** Deployment per checker region. */
+  readonly regions: ReadonlyMap<string, string>;
+}
+
+export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>): KubernetesNames {
+  const prefix = kubernetesName(ctx.stackPath.split('/').filter(Boolean).join('-') || 'dns-failover');
+  const nodes = uniqueNames(ctx.config.dnsNodes.map((n) => n.id), (id) => kubernetesName(`${prefix}-dns-${id}`));
+  return {
+    prefix,
+    configMap: kubernetesName(`${prefix}-config`),
+    nodes,
+    adminServices: new Map([...nodes].map(([id, name]) => [id, kubernetesName(`${name}-admin`)])),
+    dnsServices: { udp: kubernetesName(`${prefix}-dns-udp`), tcp: kubernetesName(`${prefix}-dns-tcp`) },
+    regions: uniqueNames([...new Set(ctx.config.checkers.map((c) => c.region))], (r) => kubernetesName(`${prefix}-checker-${r}`)),
+  };
+}
+
+export function kubernetesManifests(ctx: BundleContext): Json[] {
+  const { config, settings } = ctx;
+  const k = settings.kubernetes;
+  const namespace = k.namespace;
+  const names = kubernetesNames(ctx);
+  const prefix = names.prefix;
+  const configText = `${JSON.stringify(config, null, 2)}\n`;
+  const digest = createHash('sha256').update(configText).digest('hex');
+  const common = {
+    'app.kubernetes.io/name': 'dns-failover',
+    'app.kubernetes.io/instance': prefix,
+    'app.kubernetes.io/managed-by': 'cdk-dns-failover',
+  };
+  const metadata = (name: string, component: string, extra: Json = {}) => ({
+    name,
+    namespace,
+    labels: { ...common, 'app.kubernetes.io/component': component, ...extra },
+  });
+  const configMapName = names.configMap;
+  const nodeNames = names.nodes;
+  const adminService = (id: string) => names.adminServices.get(id)!;
+  const volumes = [
+    { name: 'config', configMap: { name: configMapName } },
+    { name: 'report-secret', secret: { secretName: k.reportSecretName, defaultMode: 0o440, items: [{ key: SECRET_KEY, path: SECRET_KEY }] } },
+  ];
+  const volumeMounts = [
+    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+    { name: 'report-secret', mountPath: SECRET_DIR, readOnly: true },
+  ];
+  const configFile = `${CONFIG_DIR}/${BUNDLE_FILES.config}`;
+  const secretFile = `${SECRET_DIR}/${SECRET_KEY}`;
+  const containerSecurity = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  };
+  const podSecurity = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } };
+  const podAnnotations = { 'dns-failover/config-sha256': digest };
+  const objects: Json[] = [];
+
+  objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: common } });
+  objects.push({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata(configMapName, 'config'),
+    data: { [BUNDLE_FILES.config]: configText },
+  });
+
+  for (const node of config.dnsNodes) {
+    const name = nodeNames.get(node.id)!;
+    const selector = { ...common, 'app.kubernetes.io/component': 'dns-node', 'dns-failover/node': name };
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata(name, 'dns-node', { 'dns-failover/node': name }),
+      spec: {
+        replicas: 1,
+        // One pod per node identity: the old one stops before the new one reports under the same id.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/node-id': node.id } },
+          spec: {
+            securityContext: podSecurity,
+            containers: [
+              {
+                name: 'dns-node',
+                image: settings.containerImage,
+                imagePullPolicy: 'IfNotPresent',
+                args: serveArgs({ config: configFile, listen: `0.0.0.0:${CONTAINER_DNS_PORT}`, admin: `0.0.0.0:${CONTAINER_ADMIN_PORT}`, secretFile }),
+                ports: [
+                  { name: 'dns-udp', containerPort: CONTAINER_DNS_PORT, protocol: 'UDP' },
+                  { name: 'dns-tcp', containerPort: CONTAINER_DNS_PORT, protocol: 'TCP' },
+                  { name: 'admin', containerPort: CONTAINER_ADMIN_PORT, protocol: 'TCP' },
+                ],
+                readinessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 5 },
+                livenessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 10, failureThreshold: 3 },
+                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+                securityContext: containerSecurity,
+                volumeMounts,
+              },
+            ],
+            volumes,
+          },
+        },
+      },
+    });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(adminService(node.id), 'dns-node-admin', { 'dns-failover/node': name }),
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'admin', port: CONTAINER_ADMIN_PORT, targetPort: 'admin', protocol: 'TCP' }],
+      },
+    });
+  }
+
+  const dnsSelector = { ...common, 'app.kubernetes.io/component': 'dns-node' };
+  for (const protocol of ['UDP', 'TCP'] as const) {
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(protocol === 'UDP' ? names.dnsServices.udp : names.dnsServices.tcp, 'dns'),
+      spec: {
+        type: k.dnsServiceType,
+        selector: dnsSelector,
+        ports: [{ name: `dns-${protocol.toLowerCase()}`, port: 53, targetPort: `dns-${protocol.toLowerCase()}`, protocol }],
+      },
+    });
+  }
+
+  const push = config.dnsNodes.map((n) => reportUrl(`${adminService(n.id)}.${namespace}.svc:${CONTAINER_ADMIN_PORT}`));
+  for (const [region, name] of names.regions) {
+    const checkers = config.checkers.filter((c) => c.region === region);
+    const containerNames = uniqueNames(checkers.map((c) => c.id), (id) => kubernetesName(`checker-${id}`));
+    const selector = { ...common, 'app.kubernetes.io/component': 'checker', 'dns-failover/region': name };
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata(name, 'checker', { 'dns-failover/region': name }),
+      spec: {
+        replicas: 1,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/region': region } },
+          spec: {
+            securityContext: podSecurity,
+            containers: checkers.map((c) => ({
+              name: containerNames.get(c.id)!,
+              image: settings.containerImage,
+              imagePullPolicy: 'IfNotPresent',
+              args: checkArgs({ config: configFile, checkerId: c.id, region: c.region, push, secretFile }),
+              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+              securityContext: containerSecurity,
+              volumeMounts,
+            })),
+            volumes,
+          },
+        },
+      },
+    });
+  }
+  return objects;
+}

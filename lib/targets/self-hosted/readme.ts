@@ -1,0 +1,126 @@
+/** The README.md inside a bundle: what is in it and how to start it, with this bundle's own names. */
+import { BUNDLE_FILES, CONTAINER_ADMIN_PORT } from './files';
+import { kubernetesNames, SECRET_KEY } from './kubernetes';
+import type { BundleContext } from './synth';
+import { SECRET_CREDENTIAL, unitNames } from './systemd';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function renderBundleReadme(ctx: BundleContext): string {
+  const { config, settings, version } = ctx;
+  const zones = config.zones.map((z) => `\`${z.name}\``).join(', ');
+  const regions = [...new Set(config.checkers.map((c) => c.region))];
+  const names = unitNames(ctx);
+  const k = settings.kubernetes;
+  const kn = kubernetesNames(ctx);
+  const dir = settings.systemd.configDirectory;
+  const sample = config.recordSets[0] ?? { name: config.zones[0].name, recordType: 'SOA' };
+  const groups = [...new Map(config.recordSets.map((r) => [`${r.name} ${r.recordType}`, r])).values()];
+  const nodeOf = new Map(config.dnsNodes.map((n) => [n.id, n]));
+
+  const lines: string[] = [
+    `# Self-hosted DNS failover bundle: ${ctx.stackPath}`,
+    '',
+    `Written by cdk-dns-failover ${version} from the \`SelfHostedStack\` \`${ctx.stackPath}\`. It serves ${zones}`,
+    `from ${plural(config.dnsNodes.length, 'DNS node')}, with ${plural(config.checkers.length, 'checker')} in ${plural(regions.length, 'region')} (${regions.join(', ')}).`,
+    'Synthesize the stack again to change it: the files here are generated.',
+    '',
+    '| file | what it is |',
+    '|---|---|',
+    `| \`${BUNDLE_FILES.config}\` | the bundle config (format version ${config.version}): zones, health checks, failover groups, verdict settings, checkers, DNS nodes |`,
+    `| \`${BUNDLE_FILES.kubernetes}\` | the fleet on Kubernetes: one Deployment per DNS node, DNS Services (UDP and TCP), one checker Deployment per region, the config as a ConfigMap |`,
+    `| \`${BUNDLE_FILES.systemdDirectory}/\` | the fleet on plain machines: one systemd service per DNS node and per checker |`,
+    `| \`${BUNDLE_FILES.dockerfile}\` | the container image the Kubernetes manifests run (build it yourself: no public image exists) |`,
+    '',
+    'Failover groups:',
+    '',
+    ...groups.map((g) => {
+      const members = config.recordSets.filter((r) => r.name === g.name && r.recordType === g.recordType);
+      const desc = members.map((m) => `${m.setIdentifier} ${m.values.join(',')}${m.weight !== undefined ? ` weight ${m.weight}` : m.failover !== undefined ? ` ${m.failover}` : ''}`);
+      return `- \`${g.name}\` ${g.recordType}, TTL ${g.ttl} s: ${desc.join('; ')}`;
+    }),
+    ...(groups.length === 0 ? ['- none (the zones hold static records only)'] : []),
+    '',
+    `A health check is healthy when more than ${config.verdict?.healthyFraction ?? 0.18} of the checkers with a fresh report`,
+    `(younger than ${(config.verdict?.freshnessMs ?? 90000) / 1000} s) say so; every DNS node decides on its own from the reports it receives.`,
+    '',
+    '## On one machine',
+    '',
+    'With the cdk-dns-failover package installed (`npm install cdk-dns-failover`), in this directory:',
+    '',
+    '```sh',
+    'npx dns-failover up .',
+    '```',
+    '',
+    `runs one DNS node on 127.0.0.1:5353 (\`--listen\` to change it) and one checker per region (${regions.join(', ')}) in one`,
+    'process, with a live view in the terminal, the admin API and a status page at http://127.0.0.1:8053/ (`--admin`).',
+    'The checkers sign their reports with a secret made up for the run. Ask it:',
+    '',
+    '```sh',
+    `dig @127.0.0.1 -p 5353 ${sample.name} ${sample.recordType}`,
+    '```',
+    '',
+    '## The report secret',
+    '',
+    'Checkers sign every report (HMAC) with a secret that every DNS node shares; a node refuses reports it cannot',
+    'verify. Make one and keep it out of version control:',
+    '',
+    '```sh',
+    `openssl rand -hex 32 > ${SECRET_CREDENTIAL}`,
+    '```',
+    '',
+    '## Plain machines (systemd)',
+    '',
+    'Each DNS node and each checker runs as its own service (systemd 248 or later: the secret reaches it through',
+    '`LoadCredential=`). On every machine, install the command and the config:',
+    '',
+    '```sh',
+    `npm install --global cdk-dns-failover@${version}   # or a packed .tgz of it`,
+    `sudo install -d -m 0755 ${dir}`,
+    `sudo install -m 0644 ${BUNDLE_FILES.config} ${dir}/${BUNDLE_FILES.config}`,
+    `sudo install -m 0600 ${SECRET_CREDENTIAL} ${dir}/${SECRET_CREDENTIAL}`,
+    '```',
+    '',
+    `then the units that run there (the addresses are those of \`${BUNDLE_FILES.config}\`; \`${settings.systemd.cliPath}\` must be the command):`,
+    '',
+    '| unit | runs | listens on / reports to |',
+    '|---|---|---|',
+    ...config.dnsNodes.map((n) => `| \`${names.dnsNodes.get(n.id)}\` | DNS node \`${n.id}\` | DNS ${n.dns}, admin API ${n.admin} |`),
+    ...config.checkers.map((c) => `| \`${names.checkers.get(c.id)}\` | checker \`${c.id}\` (${c.region}) | ${config.dnsNodes.map((n) => nodeOf.get(n.id)!.admin).join(', ')} |`),
+    '',
+    '```sh',
+    `sudo install -m 0644 ${BUNDLE_FILES.systemdDirectory}/<unit> /etc/systemd/system/`,
+    'sudo systemctl daemon-reload && sudo systemctl enable --now <unit>',
+    '```',
+    '',
+    `After changing \`${BUNDLE_FILES.config}\`, \`sudo systemctl reload <dns node unit>\` re-reads it (a config that does not`,
+    'validate is refused and the node keeps serving the previous one); restart the checkers.',
+    '',
+    '## Kubernetes',
+    '',
+    `1. Build the image the manifests run (\`${settings.containerImage}\`) and push it where the cluster pulls from:`,
+    '',
+    '   ```sh',
+    `   npm pack cdk-dns-failover@${version}   # or \`npm pack\` in a checkout; gives cdk-dns-failover-${version}.tgz`,
+    `   docker build --build-arg PACKAGE=./cdk-dns-failover-${version}.tgz -t ${settings.containerImage} .`,
+    '   ```',
+    '',
+    '2. Apply the manifests, then create the Secret they refer to (the pods wait for it):',
+    '',
+    '   ```sh',
+    `   kubectl apply -f ${BUNDLE_FILES.kubernetes}`,
+    `   kubectl -n ${k.namespace} create secret generic ${k.reportSecretName} --from-file=${SECRET_KEY}=${SECRET_CREDENTIAL}`,
+    '   ```',
+    '',
+    `3. Look at a node: \`kubectl -n ${k.namespace} port-forward svc/${kn.adminServices.get(config.dnsNodes[0].id)} ${CONTAINER_ADMIN_PORT}\``,
+    `   and open http://127.0.0.1:${CONTAINER_ADMIN_PORT}/ (status page), /status (JSON) or /metrics.`,
+    '',
+    `DNS is published on port 53 by the Services \`${kn.dnsServices.udp}\` and \`${kn.dnsServices.tcp}\` (type ${k.dnsServiceType}); delegate`,
+    'the zones to their external addresses. Applying a changed config rolls the pods.',
+    '',
+  ];
+  if (ctx.warnings.length > 0) {
+    lines.push('## Warnings at synthesis', '', ...ctx.warnings.map((w) => `- ${w}`), '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,271 @@
+/**
+ * Synthesis of a self-hosted stack: the rendered model plus the stack's settings become a bundle
+ * config (validated with `checkBundleConfig`: JSON Schema, bundle rules, model rules), and the
+ * files of the bundle directory.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { IConstruct } from 'constructs';
+import {
+  BUNDLE_CONFIG_VERSION,
+  BundleConfig,
+  BundleProblem,
+  BundleStaticRecord,
+  BundleZone,
+  checkBundleConfig,
+  DEFAULT_NAME_SERVER_TTL,
+  DEFAULT_SOA_TIMERS,
+  formatProblem,
+  StaticRecordType,
+  zoneOf,
+} from './bundle';
+import { BUNDLE_FILES, renderDockerfile } from './files';
+import { kubernetesManifests } from './kubernetes';
+import { renderBundleReadme } from './readme';
+import { systemdUnits } from './systemd';
+import { SelfHostedTarget, WARNING_METADATA } from './target';
+import { toYamlDocuments } from './yaml';
+import { freshnessMsFor } from '../../engine/health';
+import {
+  FailoverModel,
+  HealthCheckModel,
+  isUnresolved,
+  normalizeName,
+  qualifyName,
+  recordLabel,
+  RecordSetModel,
+} from '../../model';
+
+export interface StaticRecordSettings {
+  readonly recordName: string;
+  readonly recordType: string;
+  readonly values: readonly string[];
+  readonly ttl: number;
+}
+
+/** A zone as the stack settings hold it (durations in seconds). */
+export interface ZoneSettings {
+  readonly zoneName: string;
+  readonly nameServers: readonly string[];
+  readonly mname: string;
+  readonly rname: string;
+  readonly serial: number;
+  readonly refresh?: number;
+  readonly retry?: number;
+  readonly expire?: number;
+  readonly minimum?: number;
+  readonly soaTtl?: number;
+  readonly nameServerTtl?: number;
+  readonly records: ReadonlyArray<StaticRecordSettings>;
+}
+
+/** The props of a `SelfHostedStack`, checked, with the defaults filled in. */
+export interface StackSettings {
+  readonly zones: readonly ZoneSettings[];
+  /** False when the zones come from the gateways. */
+  readonly zonesGiven: boolean;
+  readonly dnsNodes: ReadonlyArray<{ readonly id: string; readonly dns: string; readonly admin: string }>;
+  readonly checkers: ReadonlyArray<{ readonly id: string; readonly region: string }>;
+  readonly healthyFraction: number;
+  /** Unset: derived from the health checks' intervals. */
+  readonly freshnessMs?: number;
+  readonly containerImage: string;
+  readonly kubernetes: { readonly namespace: string; readonly reportSecretName: string; readonly dnsServiceType: string };
+  readonly systemd: { readonly cliPath: string; readonly configDirectory: string };
+}
+
+/** The bundle in memory. */
+export interface BundleSynthesis {
+  /** The bundle config, when there are no problems. */
+  readonly config?: BundleConfig;
+  /** The model this stack renders: what the gateways handed over, with each record in its served zone. */
+  readonly model: FailoverModel;
+  /** Relative path → content; empty when there are problems. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Errors: synthesis refuses to write the bundle while there are any. */
+  readonly problems: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** The version of this library (written into the bundle so that a reader knows who wrote it). */
+export function libraryVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function defaultZone(zoneName: string, settings: StackSettings): ZoneSettings {
+  const nameServers = settings.dnsNodes.map((_, i) => `ns${i + 1}.${zoneName}`);
+  return { zoneName, nameServers, mname: nameServers[0], rname: `hostmaster.${zoneName}`, serial: 1, records: [] };
+}
+
+function bundleZone(z: ZoneSettings): BundleZone {
+  const records: BundleStaticRecord[] = z.records.map((r) => ({
+    name: qualifyName(r.recordName, z.zoneName),
+    recordType: r.recordType as StaticRecordType,
+    ttl: r.ttl,
+    values: [...r.values],
+  }));
+  return {
+    name: z.zoneName,
+    soa: {
+      mname: z.mname,
+      rname: z.rname,
+      serial: z.serial,
+      refresh: z.refresh ?? DEFAULT_SOA_TIMERS.refresh,
+      retry: z.retry ?? DEFAULT_SOA_TIMERS.retry,
+      expire: z.expire ?? DEFAULT_SOA_TIMERS.expire,
+      minimum: z.minimum ?? DEFAULT_SOA_TIMERS.minimum,
+      ttl: z.soaTtl ?? DEFAULT_SOA_TIMERS.ttl,
+    },
+    nameServers: [...z.nameServers],
+    nameServerTtl: z.nameServerTtl ?? DEFAULT_NAME_SERVER_TTL,
+    ...(records.length > 0 ? { records } : {}),
+  };
+}
+
+/** A JSON copy without undefined fields (what `config.json` holds). */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
+
+function unresolvedFields(value: Record<string, unknown>): string[] {
+  return Object.entries(value).filter(([, v]) => isUnresolved(v)).map(([k, v]) => `${k} (${JSON.stringify(v)})`);
+}
+
+const TOKEN_FIX = 'the self-hosted target writes literal values only and cannot resolve a value known at deployment; give a literal';
+
+/** Builds the bundle of a stack; never throws for a problem of the stack, it lists it. */
+export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarget, stack: IConstruct): BundleSynthesis {
+  const rendered = target.renderedModel;
+  const problems: string[] = [];
+
+  // Zones: as given, or the ones the gateways name.
+  const zoneSettings = [...settings.zones];
+  if (!settings.zonesGiven) {
+    for (const r of rendered.recordSets) {
+      if (r.hostedZoneName === undefined || isUnresolved(r.hostedZoneName)) continue;
+      const name = normalizeName(r.hostedZoneName);
+      if (!zoneSettings.some((z) => z.zoneName === name)) zoneSettings.push(defaultZone(name, settings));
+    }
+  }
+  const zones = zoneSettings.map(bundleZone);
+  const zoneList = zones.map((z) => z.name).join(', ') || 'none';
+
+  // Records: each in the zone that serves it, named by that zone's name.
+  const groupRecords: RecordSetModel[] = [];
+  for (const r of rendered.recordSets) {
+    const label = `record ${recordLabel(r)}`;
+    const tokens = unresolvedFields({ name: r.name, values: r.values, ttl: r.ttl, weight: r.weight, setIdentifier: r.setIdentifier });
+    if (tokens.length > 0) {
+      problems.push(`${label}: ${tokens.join(', ')}: ${TOKEN_FIX}`);
+      continue;
+    }
+    let zone: string | undefined;
+    if (r.hostedZoneName !== undefined && !isUnresolved(r.hostedZoneName)) {
+      zone = normalizeName(r.hostedZoneName);
+      if (!zones.some((z) => z.name === zone)) {
+        problems.push(`${label}: its zone '${zone}' is not one of the zones of this stack (${zoneList}); add { zoneName: '${zone}' } to the stack's zones`);
+        continue;
+      }
+    } else {
+      zone = zoneOf(zones, r.name)?.name;
+      if (zone === undefined) {
+        const by = r.hostedZoneId !== undefined ? `hosted zone id '${r.hostedZoneId}'` : 'no zone name';
+        problems.push(`${label}: the gateway names its zone by ${by}, and none of this stack's zones (${zoneList}) contains '${r.name}'; list the zone in the stack's zones (for example { zoneName: '${r.name.split('.').slice(-2).join('.')}' })`);
+        continue;
+      }
+    }
+    const placed: RecordSetModel = { ...r, hostedZoneName: zone };
+    delete (placed as { hostedZoneId?: string }).hostedZoneId;
+    groupRecords.push(placed);
+  }
+
+  // Health checks: literal values, and at least one checker for a check limited to regions.
+  const regions = new Set(settings.checkers.map((c) => c.region));
+  const healthChecks: HealthCheckModel[] = [];
+  for (const h of rendered.healthChecks) {
+    const tokens = unresolvedFields({ ...h.config } as Record<string, unknown>);
+    if (tokens.length > 0) {
+      problems.push(`health check '${h.id}': ${tokens.join(', ')}: ${TOKEN_FIX}`);
+      continue;
+    }
+    const listed = h.config.regions;
+    if (listed !== undefined && listed.length > 0 && !listed.some((r) => regions.has(r))) {
+      problems.push(`health check '${h.id}': it is probed only from regions ${listed.join(', ')}, where no checker of this stack runs (checkers run in ${[...regions].join(', ')}), so nothing would ever report on it; add a checker in one of those regions, or leave regions unset to be probed by every checker`);
+    }
+    healthChecks.push(h);
+  }
+
+  const config: BundleConfig = plain({
+    version: BUNDLE_CONFIG_VERSION,
+    zones,
+    healthChecks,
+    recordSets: groupRecords,
+    verdict: { healthyFraction: settings.healthyFraction, freshnessMs: settings.freshnessMs ?? freshnessMsFor(healthChecks) },
+    checkers: settings.checkers.map((c) => ({ id: c.id, region: c.region })),
+    dnsNodes: settings.dnsNodes.map((n) => ({ id: n.id, dns: n.dns, admin: n.admin })),
+  } as BundleConfig);
+
+  const staticRecords: RecordSetModel[] = zones.flatMap((z) =>
+    (z.records ?? []).map((r) => ({
+      hostedZoneName: z.name, name: normalizeName(r.name), recordType: r.recordType, ttl: r.ttl, values: [...r.values],
+    })),
+  );
+  const model: FailoverModel = { healthChecks: rendered.healthChecks, recordSets: [...staticRecords, ...groupRecords] };
+
+  if (zones.length === 0) {
+    problems.push('the stack serves no zone: add a gateway (its zone is served), or list zones in the stack\'s props');
+  }
+  const constructWarnings = stack.node.findAll().flatMap((c) =>
+    c.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => `${c.node.path}: ${m.data}`),
+  );
+  if (problems.length > 0) return { model, files: new Map(), problems, warnings: constructWarnings };
+
+  const check = checkBundleConfig(config);
+  const where = (p: BundleProblem) => `config.json${formatProblem(p).trim()}`;
+  if (check.errors.length > 0) {
+    return { model, files: new Map(), problems: check.errors.map(where), warnings: constructWarnings };
+  }
+  const warnings = [...constructWarnings, ...check.warnings.map(where)];
+  const version = libraryVersion();
+  const context = { config, settings, stackPath: stack.node.path, version, warnings };
+  const files = new Map<string, string>();
+  files.set(BUNDLE_FILES.config, `${JSON.stringify(config, null, 2)}\n`);
+  files.set(BUNDLE_FILES.kubernetes, toYamlDocuments(kubernetesManifests(context)));
+  for (const [name, text] of systemdUnits(context)) files.set(`${BUNDLE_FILES.systemdDirectory}/${name}`, text);
+  files.set(BUNDLE_FILES.dockerfile, renderDockerfile(version));
+  files.set(BUNDLE_FILES.readme, renderBundleReadme(context));
+  return { config, model, files, problems: [], warnings };
+}
+
+/** What the renderers of the bundle's files get. */
+export interface BundleContext {
+  readonly config: BundleConfig;
+  readonly settings: StackSettings;
+  readonly stackPath: string;
+  readonly version: string;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Writes a synthesized bundle into `dir`. The directories the bundle owns (`kubernetes/`, `systemd/`)
+ * are replaced, so a node or checker removed from the stack leaves no unit behind; other files in
+ * `dir` are left alone.
+ */
+export function writeBundle(dir: string, synthesis: BundleSynthesis): void {
+  if (synthesis.problems.length > 0) {
+    throw new Error(`the self-hosted bundle has errors, nothing was written to ${dir}:\n${synthesis.problems.join('\n')}`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  for (const owned of [BUNDLE_FILES.systemdDirectory, path.dirname(BUNDLE_FILES.kubernetes)]) {
+    fs.rmSync(path.join(dir, owned), { recursive: true, force: true });
+  }
+  for (const [rel, text] of synthesis.files) {
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+}

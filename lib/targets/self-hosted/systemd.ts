@@ -1,0 +1,116 @@
+/**
+ * The bundle's systemd units, for plain machines: one service per DNS node and one per checker,
+ * each running the `dns-failover` command with the bundle config. The report secret reaches the
+ * service through `LoadCredential=` (systemd 248 or later), so the unit runs as a dynamic user that
+ * can read it without the file being readable by anyone else.
+ */
+import { createHash } from 'crypto';
+import { BUNDLE_FILES, checkArgs, reportUrl, serveArgs } from './files';
+import type { BundleContext } from './synth';
+
+/** The credential name (and file name in the config directory) of the report secret. */
+export const SECRET_CREDENTIAL = 'report-secret';
+/** Where systemd puts a loaded credential (the `%d` specifier). */
+const CREDENTIAL_PATH = `%d/${SECRET_CREDENTIAL}`;
+
+/** One word of a command line as systemd reads it (`%` and `$` escaped, quoted when needed). */
+export function systemdWord(word: string): string {
+  if (word === CREDENTIAL_PATH) return word;
+  const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  if (/^[A-Za-z0-9_@%+=:,./[\]$-]+$/.test(escaped)) return escaped;
+  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function unitId(id: string): string {
+  const clean = id.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return clean === id ? id : `${clean}-${createHash('sha256').update(id).digest('hex').slice(0, 6)}`;
+}
+
+function portOf(hostPort: string): number {
+  return Number(/:(\d+)$/.exec(hostPort)![1]);
+}
+
+/** The unit file names of a bundle's DNS nodes and checkers, by id. */
+export function unitNames(ctx: Pick<BundleContext, 'config'>): { dnsNodes: Map<string, string>; checkers: Map<string, string> } {
+  return {
+    dnsNodes: new Map(ctx.config.dnsNodes.map((n) => [n.id, `dns-failover-dns-${unitId(n.id)}.service`])),
+    checkers: new Map(ctx.config.checkers.map((c) => [c.id, `dns-failover-checker-${unitId(c.id)}.service`])),
+  };
+}
+
+export function systemdUnits(ctx: BundleContext): Map<string, string> {
+  const { config, settings } = ctx;
+  const dir = settings.systemd.configDirectory;
+  const configFile = `${dir === '/' ? '' : dir}/${BUNDLE_FILES.config}`;
+  const secretFile = `${dir === '/' ? '' : dir}/${SECRET_CREDENTIAL}`;
+  // LoadCredential= expands specifiers (%), not environment variables.
+  const credentialSource = secretFile.replace(/%/g, '%%');
+  const exec = (args: string[]) => [settings.systemd.cliPath, ...args].map(systemdWord).join(' ');
+  const names = unitNames(ctx);
+  const zones = config.zones.map((z) => z.name).join(', ');
+  const header = (what: string) => [
+    `# ${what} of the self-hosted stack '${ctx.stackPath}', written by cdk-dns-failover ${ctx.version}.`,
+    '# Install on the machine that runs it: README.md next to this directory, "Plain machines (systemd)".',
+  ];
+  const hardening = [
+    'DynamicUser=yes',
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=yes',
+    'PrivateTmp=yes',
+    'PrivateDevices=yes',
+    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK',
+  ];
+  const units = new Map<string, string>();
+
+  for (const node of config.dnsNodes) {
+    const privileged = portOf(node.dns) < 1024 || portOf(node.admin) < 1024;
+    units.set(names.dnsNodes.get(node.id)!, [
+      ...header(`DNS node '${node.id}'`),
+      '[Unit]',
+      `Description=dns-failover DNS node ${node.id} (${zones})`,
+      'Wants=network-online.target',
+      'After=network-online.target',
+      '',
+      '[Service]',
+      'Type=exec',
+      `ExecStart=${exec(serveArgs({ config: configFile, listen: node.dns, admin: node.admin, secretFile: CREDENTIAL_PATH }))}`,
+      // SIGHUP re-reads the config; a bad config is refused and the node keeps serving the old one.
+      'ExecReload=/bin/kill -HUP $MAINPID',
+      `LoadCredential=${SECRET_CREDENTIAL}:${credentialSource}`,
+      'Restart=on-failure',
+      'RestartSec=2',
+      ...hardening,
+      ...(privileged ? ['AmbientCapabilities=CAP_NET_BIND_SERVICE', 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE'] : ['CapabilityBoundingSet=']),
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'));
+  }
+
+  const push = config.dnsNodes.map((n) => reportUrl(n.admin));
+  for (const checker of config.checkers) {
+    units.set(names.checkers.get(checker.id)!, [
+      ...header(`Checker '${checker.id}' (region ${checker.region})`),
+      '[Unit]',
+      `Description=dns-failover checker ${checker.id} in ${checker.region}, reporting to ${config.dnsNodes.map((n) => n.id).join(', ')}`,
+      'Wants=network-online.target',
+      'After=network-online.target',
+      '',
+      '[Service]',
+      'Type=exec',
+      `ExecStart=${exec(checkArgs({ config: configFile, checkerId: checker.id, region: checker.region, push, secretFile: CREDENTIAL_PATH }))}`,
+      `LoadCredential=${SECRET_CREDENTIAL}:${credentialSource}`,
+      'Restart=on-failure',
+      'RestartSec=2',
+      ...hardening,
+      'CapabilityBoundingSet=',
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'));
+  }
+  return units;
+}

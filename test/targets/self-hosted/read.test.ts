@@ -1,0 +1,124 @@
+/**
+ * Reading a bundle back into the model: what a SelfHostedStack renders is what its bundle says
+ * (canonical models equal), for every gateway kind, and the same as what the CloudFormation target
+ * says (zones by name here, by id there).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { emdrStack, removeTempDirs, tempDir } from './helpers';
+import { SelfHostedApp, SelfHostedStack, SelfHostedStackProps, StaticRecordType } from '../../../lib';
+import { canonicalModel, FailoverModel, RecordSetModel } from '../../../lib/model';
+import { readCloudFormationTemplate } from '../../../lib/targets/cloudformation';
+import { BundleConfigError } from '../../../lib/targets/self-hosted/bundle';
+import { readSelfHostedBundle } from '../../../lib/targets/self-hosted/read';
+import { GATEWAY_KINDS, ZONE_BY_ID } from '../gateway-kinds';
+
+afterAll(removeTempDirs);
+
+/** Checkers in the regions the gateway kinds name, and both of their zones. */
+const KIND_PROPS: SelfHostedStackProps = {
+  zones: [
+    { zoneName: 'example.com', records: [{ recordName: 'ns1', recordType: StaticRecordType.A, values: ['192.0.2.53'] }] },
+    { zoneName: 'example.org' },
+  ],
+  checkers: [
+    { id: 'use1', region: 'us-east-1' },
+    { id: 'euw1', region: 'eu-west-1' },
+    { id: 'apse1', region: 'ap-southeast-1' },
+  ],
+};
+
+function roundTrip(stack: SelfHostedStack): { rendered: FailoverModel; read: FailoverModel } {
+  const dir = tempDir();
+  stack.synth(dir);
+  return { rendered: canonicalModel(stack._synthesize().model), read: canonicalModel(readSelfHostedBundle(dir).model) };
+}
+
+/** The CloudFormation model with zones by name, as the self-hosted target serves them. */
+function byZoneName(model: FailoverModel): FailoverModel {
+  return {
+    healthChecks: model.healthChecks,
+    recordSets: model.recordSets.map((r): RecordSetModel => {
+      if (r.hostedZoneId !== ZONE_BY_ID.hostedZoneId) return r;
+      const { hostedZoneId: _, ...rest } = r;
+      return { ...rest, hostedZoneName: ZONE_BY_ID.zoneName };
+    }),
+  };
+}
+
+describe('a bundle reads back as the model its stack rendered', () => {
+  test('EMDR', () => {
+    const { stack } = emdrStack();
+    const { rendered, read } = roundTrip(stack);
+    expect(read).toEqual(rendered);
+    expect(read.healthChecks.map((h) => h.id)).toEqual(['Emdr/gw-isp-a/HealthCheck', 'Emdr/gw-isp-b/HealthCheck']);
+    expect(read.recordSets.map((r) => [r.setIdentifier, r.weight, r.hostedZoneName])).toEqual([['gw-isp-a', 50, 'example.com'], ['gw-isp-b', 50, 'example.com']]);
+  });
+
+  const supported = GATEWAY_KINDS.filter((k) => !k.kind.includes('CloudWatch'));
+  test.each(supported.map((k) => [k.kind, k] as const))('%s, and says what CloudFormation says', (_, kind) => {
+    const stack = new SelfHostedStack(new SelfHostedApp(), 'Parity', KIND_PROPS);
+    kind.declare(stack);
+    const { rendered, read } = roundTrip(stack);
+    expect(read).toEqual(rendered);
+
+    const cfnStack = new Stack(new App(), 'Parity', { env: { region: 'us-east-1' } });
+    kind.declare(cfnStack);
+    const cfn = canonicalModel(byZoneName(readCloudFormationTemplate(Template.fromStack(cfnStack).toJSON())));
+    const withoutStatic = { ...read, recordSets: read.recordSets.filter((r) => r.setIdentifier !== undefined) };
+    expect(withoutStatic).toEqual(cfn);
+  });
+
+  test('all kinds in one stack, with a zone\'s static records', () => {
+    const stack = new SelfHostedStack(new SelfHostedApp(), 'All', KIND_PROPS);
+    for (const k of supported) k.declare(stack);
+    const { rendered, read } = roundTrip(stack);
+    expect(read).toEqual(rendered);
+    expect(read.recordSets).toContainEqual({ hostedZoneName: 'example.com', name: 'ns1.example.com', recordType: 'A', ttl: 300, values: ['192.0.2.53'] });
+  });
+
+  test('the one kind the self-hosted target refuses: a CloudWatch alarm check', () => {
+    const kind = GATEWAY_KINDS.find((k) => k.kind.includes('CloudWatch'))!;
+    const stack = new SelfHostedStack(new SelfHostedApp(), 'Alarm', KIND_PROPS);
+    expect(() => kind.declare(stack)).toThrow(/CloudWatch alarm health checks are not available in the self-hosted target/);
+  });
+});
+
+describe('reading', () => {
+  test('takes the bundle directory or its config.json', () => {
+    const { stack } = emdrStack();
+    const dir = tempDir();
+    stack.synth(dir);
+    const fromDir = readSelfHostedBundle(dir);
+    expect(fromDir.configFile).toBe(path.join(dir, 'config.json'));
+    expect(readSelfHostedBundle(path.join(dir, 'config.json')).model).toEqual(fromDir.model);
+    expect(fromDir.config.checkers).toEqual([{ id: 'checker-1', region: 'local' }]);
+  });
+
+  test('fails for a path that does not exist, or a directory that is not a bundle', () => {
+    const dir = tempDir();
+    expect(() => readSelfHostedBundle(path.join(dir, 'missing'))).toThrow(/missing does not exist; give a bundle directory/);
+    expect(() => readSelfHostedBundle(dir)).toThrow(/is a directory without config.json, so it is not a bundle/);
+  });
+
+  test('fails for an invalid bundle config, naming the file, the path and the value', () => {
+    const { stack } = emdrStack();
+    const dir = tempDir();
+    stack.synth(dir);
+    const file = path.join(dir, 'config.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    config.recordSets[0].weight = 256;
+    fs.writeFileSync(file, JSON.stringify(config));
+    let error: unknown;
+    try {
+      readSelfHostedBundle(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BundleConfigError);
+    expect((error as Error).message).toContain(`${file} is not a valid bundle config:`);
+    expect((error as Error).message).toMatch(/\/recordSets\/0\/weight: .*256/);
+  });
+});
