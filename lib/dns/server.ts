@@ -106,7 +106,8 @@ export class DnsServer {
       const server = net.createServer((socket) => this.onConnection(socket));
       server.maxConnections = this.options.maxTcpConnections ?? 1024;
       server.once('error', reject);
-      server.listen({ host: this.options.host, port, exclusive: true }, () => {
+      // Not exclusive: in a `cluster` worker the listening socket is then shared with the other workers.
+      server.listen({ host: this.options.host, port }, () => {
         server.off('error', reject);
         server.on('error', (e) => this.onError(e));
         resolve(server);
