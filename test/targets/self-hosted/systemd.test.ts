@@ -1,0 +1,150 @@
+/**
+ * The bundle's systemd units: what each runs (checked against the real `dns-failover serve` and
+ * `check` flags), how the secret reaches it, and how odd paths are quoted.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { emdrStack, removeTempDirs, tempDir } from './helpers';
+import { SelfHostedStackProps } from '../../../lib';
+import { parseFlags } from '../../../lib/cli/args';
+import { checkCommand } from '../../../lib/cli/check';
+import { serveCommand } from '../../../lib/cli/serve';
+
+afterAll(removeTempDirs);
+
+interface Unit {
+  readonly text: string;
+  readonly sections: Record<string, Array<[string, string]>>;
+}
+
+function units(props: SelfHostedStackProps = {}): Map<string, Unit> {
+  const { stack } = emdrStack(props);
+  const dir = tempDir();
+  stack.synth(dir);
+  const out = new Map<string, Unit>();
+  for (const name of fs.readdirSync(path.join(dir, 'systemd')).sort()) {
+    const text = fs.readFileSync(path.join(dir, 'systemd', name), 'utf8');
+    const sections: Unit['sections'] = {};
+    let current = '';
+    for (const line of text.split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const section = /^\[(\w+)\]$/.exec(line);
+      if (section) {
+        current = section[1];
+        sections[current] = [];
+        continue;
+      }
+      const eq = line.indexOf('=');
+      expect(eq).toBeGreaterThan(0);
+      sections[current].push([line.slice(0, eq), line.slice(eq + 1)]);
+    }
+    out.set(name, { text, sections });
+  }
+  return out;
+}
+
+const value = (u: Unit, section: string, key: string) => u.sections[section]?.filter(([k]) => k === key).map(([, v]) => v) ?? [];
+
+/** A command line split the way systemd splits it (double quotes, backslash escapes, `%%` and `$$`). */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (line[i] === ' ') i++;
+    if (i >= line.length) break;
+    let word = '';
+    if (line[i] === '"') {
+      i++;
+      while (i < line.length && line[i] !== '"') {
+        if (line[i] === '\\') i++;
+        word += line[i++];
+      }
+      i++;
+    } else {
+      while (i < line.length && line[i] !== ' ') word += line[i++];
+    }
+    out.push(word.replace(/%%/g, '%').replace(/\$\$/g, '$'));
+  }
+  return out;
+}
+
+describe('systemd units', () => {
+  const props: SelfHostedStackProps = {
+    dnsNodes: [{ id: 'ns-a', dnsAddress: '192.0.2.53:53', adminAddress: '10.0.0.53:8053' }, { id: 'ns-b', dnsAddress: '[2001:db8::53]:5353', adminAddress: '10.0.1.53:8053' }],
+    checkers: [{ id: 'eu-1', region: 'eu' }, { id: 'us-1', region: 'us' }],
+  };
+
+  test('one service per DNS node and per checker', () => {
+    expect([...units(props).keys()]).toEqual([
+      'dns-failover-checker-eu-1.service',
+      'dns-failover-checker-us-1.service',
+      'dns-failover-dns-ns-a.service',
+      'dns-failover-dns-ns-b.service',
+    ]);
+  });
+
+  test('a DNS node serves the installed config on its addresses, with the secret as a credential', () => {
+    const u = units(props).get('dns-failover-dns-ns-b.service')!;
+    const argv = words(value(u, 'Service', 'ExecStart')[0]);
+    expect(argv).toEqual([
+      '/usr/local/bin/dns-failover', 'serve',
+      '--config', '/etc/dns-failover/config.json',
+      '--listen', '[2001:db8::53]:5353',
+      '--admin', '10.0.1.53:8053',
+      '--secret-file', '%d/report-secret',
+    ]);
+    // The real command accepts these flags.
+    const flags = parseFlags('serve', serveCommand.flags, argv.slice(2));
+    expect(flags).toMatchObject({ 'config': '/etc/dns-failover/config.json', 'listen': '[2001:db8::53]:5353', 'secret-file': '%d/report-secret' });
+    expect(value(u, 'Service', 'LoadCredential')).toEqual(['report-secret:/etc/dns-failover/report-secret']);
+    expect(value(u, 'Service', 'ExecReload')).toEqual(['/bin/kill -HUP $MAINPID']);
+    expect(value(u, 'Service', 'Restart')).toEqual(['on-failure']);
+    expect(value(u, 'Service', 'DynamicUser')).toEqual(['yes']);
+    // Port 5353 needs no privilege.
+    expect(value(u, 'Service', 'AmbientCapabilities')).toEqual([]);
+    expect(value(u, 'Service', 'CapabilityBoundingSet')).toEqual(['']);
+    expect(value(u, 'Unit', 'After')).toEqual(['network-online.target']);
+    expect(value(u, 'Install', 'WantedBy')).toEqual(['multi-user.target']);
+  });
+
+  test('a DNS node on port 53 gets exactly the capability to bind it', () => {
+    const u = units(props).get('dns-failover-dns-ns-a.service')!;
+    expect(value(u, 'Service', 'AmbientCapabilities')).toEqual(['CAP_NET_BIND_SERVICE']);
+    expect(value(u, 'Service', 'CapabilityBoundingSet')).toEqual(['CAP_NET_BIND_SERVICE']);
+  });
+
+  test('a checker pushes to every DNS node\'s admin address', () => {
+    const u = units(props).get('dns-failover-checker-us-1.service')!;
+    const argv = words(value(u, 'Service', 'ExecStart')[0]);
+    expect(argv).toEqual([
+      '/usr/local/bin/dns-failover', 'check',
+      '--config', '/etc/dns-failover/config.json',
+      '--checker-id', 'us-1',
+      '--region', 'us',
+      '--push', 'http://10.0.0.53:8053/reports,http://10.0.1.53:8053/reports',
+      '--secret-file', '%d/report-secret',
+    ]);
+    expect(parseFlags('check', checkCommand.flags, argv.slice(2))).toMatchObject({ 'checker-id': 'us-1', 'region': 'us' });
+    expect(value(u, 'Service', 'LoadCredential')).toEqual(['report-secret:/etc/dns-failover/report-secret']);
+    expect(value(u, 'Service', 'ExecReload')).toEqual([]);
+  });
+
+  test('paths with spaces, % and $ are quoted and escaped for systemd', () => {
+    const all = units({ systemd: { cliPath: '/opt/dns failover/bin/dns-failover', configDirectory: '/srv/100%/$conf/' } });
+    const u = all.get('dns-failover-dns-dns-1.service')!;
+    const line = value(u, 'Service', 'ExecStart')[0];
+    expect(line).toContain('"/opt/dns failover/bin/dns-failover"');
+    expect(line).toContain('/srv/100%%/$$conf/config.json');
+    expect(words(line).slice(0, 4)).toEqual(['/opt/dns failover/bin/dns-failover', 'serve', '--config', '/srv/100%/$conf/config.json']);
+    expect(value(u, 'Service', 'LoadCredential')).toEqual(['report-secret:/srv/100%%/$conf/report-secret']);
+  });
+
+  test('ids that systemd cannot take in a unit name are replaced, keeping names distinct', () => {
+    const names = [...units({ checkers: [{ id: 'a/b', region: 'r' }, { id: 'a_b', region: 'r' }] }).keys()];
+    expect(names.filter((n) => n.includes('checker'))).toEqual([
+      expect.stringMatching(/^dns-failover-checker-a_b-[0-9a-f]{6}\.service$/),
+      'dns-failover-checker-a_b.service',
+    ]);
+    for (const n of names) expect(n).toMatch(/^[A-Za-z0-9:_.\\-]+\.service$/);
+  });
+});
