@@ -117,6 +117,15 @@ export class Responder {
       }
     }
     const res = serving.zones.resolve(node, qtype, serving.isHealthy, this.random);
+    if (res.selections.length === 1 && cacheable) {
+      // The answer depends on one choice of the engine only (a CNAME chain to a group): keep it per choice.
+      let byChoice = node.chosen.get(qtype);
+      if (!byChoice) node.chosen.set(qtype, (byChoice = new WeakMap()));
+      let enc = byChoice.get(res.selections[0]);
+      if (!enc) byChoice.set(res.selections[0], (enc = serving.zones.encode(node, qtype, res)));
+      if (plan === undefined) node.plans.set(qtype, null);
+      return enc;
+    }
     const enc = serving.zones.encode(node, qtype, res);
     if (plan === undefined && cacheable) node.plans.set(qtype, res.selections.length === 0 ? enc : null);
     return enc;

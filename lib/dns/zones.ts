@@ -76,6 +76,11 @@ export interface NameNode {
   cname?: RRsetSource;
   /** Per query type: the encoded answer when it does not depend on health or chance, or `null` when it does. */
   readonly plans: Map<number, EncodedTail | null>;
+  /**
+   * Per query type, encoded answers that depend on exactly one group's choice (a CNAME chain ending
+   * at a failover group), by that choice.
+   */
+  readonly chosen: Map<number, WeakMap<readonly RecordSetModel[], EncodedTail>>;
 }
 
 export interface GroupInfo {
@@ -207,7 +212,7 @@ export class ZoneSet {
     const key = nameKey(labels);
     let node = this.nodes.get(key);
     if (!node) {
-      node = { name, labels, key, zone, rrsets: new Map(), plans: new Map() };
+      node = { name, labels, key, zone, rrsets: new Map(), plans: new Map(), chosen: new Map() };
       this.nodes.set(key, node);
       if (labels.length > zone.labels.length) this.node(zone, labels.slice(1).map((l) => l.toString('latin1')).join('.'));
     }
