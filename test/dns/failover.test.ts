@@ -49,6 +49,10 @@ describe('weighted group', () => {
     // Binomial(200, 0.5): below 60 has probability < 1e-8.
     expect(counts.get('192.0.2.10')!).toBeGreaterThan(60);
     expect(counts.get('192.0.2.20')!).toBeGreaterThan(60);
+    // Through a CNAME to the group as well (its answers are kept per engine choice).
+    const viaCname = new Set<string>();
+    for (let i = 0; i < 60; i++) viaCname.add(addresses(await udpQuery(dnsPort, query('to-emdr.example.com', RRType.A))).join(','));
+    expect([...viaCname].sort()).toEqual(['192.0.2.10', '192.0.2.20']);
   });
 
   test('a member reported unhealthy by every checker leaves the answers; the verdict change is returned', async () => {
