@@ -28,6 +28,13 @@ type ConnectCallback = (...args: [null, net.Socket | tls.TLSSocket] | [Error, nu
 
 function noop(): void {}
 
+/**
+ * What the probe's leftovers (the undici client, the response body) are destroyed with once the
+ * outcome is known. One shared object: only our own no-op handlers ever see it, and not creating
+ * (and capturing the stack of) an error per probe keeps probing cheap.
+ */
+const PROBE_DONE = new Error('probe finished');
+
 /** Probes `target` at `address` (already resolved). Resolves with the outcome; never rejects. */
 export function probeHttp(target: ProbeTarget, address: string, options: { readonly userAgent?: string; readonly signal?: AbortSignal } = {}): Promise<Outcome> {
   const t = target.timeouts;
@@ -39,7 +46,7 @@ export function probeHttp(target: ProbeTarget, address: string, options: { reado
     let phase: 'connect' | 'tls' | 'status' | 'body' = 'connect';
     let raw: net.Socket | undefined;
     let secure: tls.TLSSocket | undefined;
-    let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
+    let body: NodeJS.ReadableStream & { destroy(error?: Error): void } | undefined;
     let client: Client | undefined;
 
     const finish = (healthy: boolean, reason: string) => {
@@ -47,10 +54,12 @@ export function probeHttp(target: ProbeTarget, address: string, options: { reado
       settled = true;
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      body?.destroy();
+      body?.destroy(PROBE_DONE);
+      // undici first, so that it closes the socket it holds with PROBE_DONE (a socket closed under
+      // it would make it create an error of its own); then whatever it never got.
+      client?.destroy(PROBE_DONE).catch(noop);
       secure?.destroy();
       raw?.destroy();
-      client?.destroy().catch(noop);
       resolve({ healthy, reason });
     };
     const arm = (ms: number, reason: () => string) => {
@@ -136,7 +145,7 @@ export function probeHttp(target: ProbeTarget, address: string, options: { reado
         body = stream;
         stream.on('error', noop);
         if (settled) {
-          stream.destroy();
+          stream.destroy(PROBE_DONE);
           return;
         }
         phase = 'body';

@@ -12,6 +12,7 @@
  * The observation of a check (what the checker reports): its view, the reason of the last result,
  * the last latency and when that result was observed.
  */
+import { setMaxListeners } from 'events';
 import { performance } from 'perf_hooks';
 import { probe as realProbe, ProbeFunction, ProbeResult } from './probe';
 import { HostResolver } from './resolve';
@@ -139,6 +140,8 @@ export class ProbeScheduler {
     this.resolver = options.resolver ?? new HostResolver();
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
+    // Every probe in flight listens on the one stop signal (and removes its listener when done).
+    setMaxListeners(0, this.abort.signal);
     this.checks = targets.map((target) => {
       if (this.byId.has(target.healthCheckId)) {
         throw new Error(`two targets share the health check id '${target.healthCheckId}'; give each check its own id`);
