@@ -79,6 +79,9 @@ interface OwnFinding {
   readonly gateways: readonly string[];
 }
 
+/** A status line, or a line that starts with a common response header's name. */
+const HEADER_LIKE = /^HTTP\/\d(\.\d)?\s|^(content-[a-z-]+|server|location|set-cookie|cache-control|date|connection|transfer-encoding|etag|last-modified|www-authenticate|x-[a-z0-9-]+):/i;
+
 const checkLabel = (hc: HealthCheckModel) => `health check '${hc.id}'`;
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -225,7 +228,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
           gateways: gws,
         });
       }
-      if (/^HTTP\/\d/.test(s) || /^[A-Za-z][A-Za-z0-9-]*:\s/.test(s) || /\r|\n/.test(s)) {
+      if (HEADER_LIKE.test(s) || /\r|\n/.test(s)) {
         out.push({
           severity: 'warning',
           rule: 'verify/search-string-in-headers',

@@ -6,8 +6,9 @@ import { costEstimate, CostEstimate } from './cost';
 import { Gateway, gatewaysOf } from './gateways';
 import { LintFinding, lintArtifact } from './lint';
 import { ArtifactSource, readArtifacts, TargetKind } from './source';
-import { CheckTiming, checkTiming, gatewayTiming, GatewayTiming, TimeRange, TimingContext } from './timing';
+import { CheckTiming, checkTiming, checkersToFlip, gatewayTiming, GatewayTiming, TimeRange, TimingContext } from './timing';
 import { whatIf, WhatIf } from './whatif';
+import { DEFAULT_HEALTHY_FRACTION } from '../engine';
 import { HealthCheckModel } from '../model';
 
 export interface MemberReport {
@@ -47,6 +48,14 @@ export interface ArtifactReport {
   readonly healthChecks: readonly CheckTiming[];
   /** Route 53 artifacts only. */
   readonly cost?: CostEstimate;
+  /** Self-hosted only: the checkers and the engine's verdict rule. */
+  readonly verdicts?: {
+    readonly checkers: readonly string[];
+    readonly healthyFraction: number;
+    /** With every checker probing: how many must see a failure before a member leaves, and a recovery before it returns. */
+    readonly toFail: number;
+    readonly toRecover: number;
+  };
   readonly errors: number;
   readonly warnings: number;
 }
@@ -117,6 +126,12 @@ export function gatewayReport(source: ArtifactSource, g: Gateway, findings: read
   };
 }
 
+function verdictsOf(source: ArtifactSource): ArtifactReport['verdicts'] {
+  const checkers = source.bundle!.checkers.map((k) => `${k.id} (${k.region})`);
+  const healthyFraction = source.bundle!.verdict?.healthyFraction ?? DEFAULT_HEALTHY_FRACTION;
+  return { checkers, healthyFraction, ...checkersToFlip(checkers.length, healthyFraction) };
+}
+
 export function artifactReport(source: ArtifactSource): ArtifactReport {
   const gateways = gatewaysOf(source.model);
   const findings = lintArtifact(source, gateways);
@@ -131,6 +146,7 @@ export function artifactReport(source: ArtifactSource): ArtifactReport {
     gateways: gateways.map((g) => gatewayReport(source, g, findings)),
     healthChecks: source.model.healthChecks.map((h) => checkTiming(h, checks, ctx)),
     ...(source.route53 ? { cost: costEstimate(source.model) } : {}),
+    ...(source.bundle ? { verdicts: verdictsOf(source) } : {}),
     errors: findings.filter((f) => f.severity === 'error').length,
     warnings: findings.filter((f) => f.severity === 'warning').length,
   };
@@ -243,6 +259,11 @@ export function formatArtifact(a: ArtifactReport): string[] {
   const counts = [`${a.gateways.length} gateway${a.gateways.length === 1 ? '' : 's'}`, `${a.healthChecks.length} health check${a.healthChecks.length === 1 ? '' : 's'}`];
   if (a.resourceCount !== undefined) counts.push(`${a.resourceCount} resources in the template`);
   out.push(`${TARGET_NAMES[a.target]} ${a.target === 'self-hosted' ? '' : 'stack '}${a.name} (${a.file}): ${counts.join(', ')}`);
+  if (a.verdicts) {
+    const v = a.verdicts;
+    out.push(`  verdicts: ${v.checkers.length} checker${v.checkers.length === 1 ? '' : 's'} (${v.checkers.join(', ')}); healthy while more than ` +
+      `${formatPercent(v.healthyFraction)} of them say so: a member leaves once ${v.toFail} of ${v.checkers.length} see it fail, and returns once ${v.toRecover} of ${v.checkers.length} see it recover`);
+  }
   if (a.findings.length > 0) {
     out.push('  findings:');
     out.push(...findingLines(a.findings, '    '));

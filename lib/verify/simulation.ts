@@ -288,7 +288,11 @@ export class FailoverSimulation {
     for (const g of this.gatewayList) {
       const t = gatewayTiming(g, checks, timingContextOf(this.source));
       for (const m of t.members) {
-        const timing: { -readonly [K in keyof EndpointTiming]: EndpointTiming[K] } = { recordName: g.name, recordType: g.recordType, endpointName: m.setIdentifier };
+        const timing: { -readonly [K in keyof EndpointTiming]: EndpointTiming[K] } = {
+          recordName: g.name,
+          recordType: g.recordType,
+          endpointName: m.setIdentifier,
+        };
         if (m.healthCheckId !== undefined) timing.healthCheckId = m.healthCheckId;
         if (m.detectRefusing) timing.detectRefusing = windowOf(m.detectRefusing);
         if (m.detectHanging) timing.detectHanging = windowOf(m.detectHanging);
