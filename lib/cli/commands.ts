@@ -5,6 +5,7 @@
 import { checkCommand } from './check';
 import { Command } from './command';
 import { serveCommand } from './serve';
+import { upCommand } from './up';
 import { verifyCommand } from './verify';
 
-export const COMMANDS: readonly Command[] = [serveCommand, checkCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, checkCommand, upCommand, verifyCommand];

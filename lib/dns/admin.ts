@@ -1,5 +1,6 @@
 /**
  * The admin HTTP API of a DNS node, on its own address:
+ * - `GET /`: the status page, `/status` drawn for a person (`status-page.ts`);
  * - `GET /healthz`: liveness (200 while the process serves);
  * - `GET /status`: zones, groups with each member's verdict and answer share, health checks with
  *   every checker's latest report and the verdict, checkers, recent verdict changes, last reload (JSON);
@@ -11,6 +12,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import type { DnsNode } from './node';
 import { BoundAddress } from './server';
+import { statusPage } from './status-page';
 
 /** Reports larger than this are refused with 413. */
 export const MAX_REPORT_BYTES = 4 * 1024 * 1024;
@@ -22,6 +24,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, contentTy
 }
 
 const ROUTES: Record<string, readonly string[]> = {
+  '/': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
   '/status': ['GET', 'HEAD'],
   '/metrics': ['GET', 'HEAD'],
@@ -86,6 +89,9 @@ export class AdminServer {
       return;
     }
     switch (path) {
+      case '/':
+        send(res, 200, statusPage(), 'text/html; charset=utf-8');
+        return;
       case '/healthz':
         send(res, 200, { status: 'ok' });
         return;

@@ -1,0 +1,305 @@
+/**
+ * `dns-failover up`, the embedded default: one process runs a DNS node serving a bundle and one
+ * checker per region of the bundle, each pushing its signed reports to the node over HTTP, exactly
+ * as a fleet does (same report endpoint, same HMAC authentication, with a secret made up for the
+ * run). Nothing here decides health or answers: the node and its engine do.
+ */
+import { randomBytes } from 'crypto';
+import { isIPv6 } from 'net';
+import { Checker, CheckerEvent } from '../checker';
+import { DnsNode, NodeEvent } from '../dns';
+import { HmacReportAuthenticator } from '../dns/report-auth';
+import { formatHostPort } from '../dns/server';
+import { answerDistribution, compileGroup, VerdictChange } from '../engine';
+import { groupRecords, HealthCheckModel, RecordSetModel, routingPolicyOf } from '../model';
+import { BundleChecker, BundleConfig } from '../targets/self-hosted/bundle';
+import { readSelfHostedBundle } from '../targets/self-hosted/read';
+
+export interface HostPortAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Something that happened in the node or in a checker. */
+export interface UpEvent {
+  /** `node`, or the id of the checker. */
+  readonly source: string;
+  readonly event: NodeEvent | CheckerEvent;
+}
+
+export interface UpOptions {
+  /** A bundle directory, or its config file. */
+  readonly bundle: string;
+  /** Where the node answers DNS (UDP and TCP). Port 0 picks a free port. */
+  readonly dns: HostPortAddress;
+  /** Where the admin API (status page, /status, /metrics, /reports) listens. Port 0 picks a free port. */
+  readonly admin: HostPortAddress;
+  /** @default - events are dropped */
+  readonly onEvent?: (e: UpEvent) => void;
+  /** How often the node re-evaluates verdicts without reports. @default 1000 */
+  readonly evaluateIntervalMs?: number;
+}
+
+/** One checker's current view of one health check. */
+export interface CheckerView {
+  readonly checkerId: string;
+  /** False when this checker does not probe the check (disabled, not an endpoint check, other regions). */
+  readonly probed: boolean;
+  /** Undefined until the first probe result. */
+  readonly healthy?: boolean;
+  readonly reason?: string;
+  readonly latencyMs?: number;
+  readonly observedAt?: number;
+}
+
+export interface HealthCheckView {
+  readonly id: string;
+  readonly name?: string;
+  /** What is probed, for example `HTTP 127.0.0.11:8080/status`. */
+  readonly target: string;
+  /** The node's verdict, and why. */
+  readonly healthy: boolean;
+  readonly reason: string;
+  readonly views: readonly CheckerView[];
+}
+
+export interface MemberView {
+  readonly setIdentifier: string;
+  readonly value: string;
+  readonly routing: string;
+  readonly healthCheckId?: string;
+  readonly healthy: boolean;
+  /** The probability that a query's answer holds this member, from the engine. */
+  readonly share: number;
+}
+
+export interface GroupView {
+  readonly name: string;
+  readonly recordType: string;
+  readonly policy: string;
+  readonly ttl?: number;
+  readonly members: readonly MemberView[];
+}
+
+export interface UpSnapshot {
+  readonly configFile: string;
+  readonly dns: string;
+  readonly admin: string;
+  readonly zones: readonly string[];
+  readonly checkers: ReadonlyArray<BundleChecker & { readonly running: boolean }>;
+  readonly healthChecks: readonly HealthCheckView[];
+  readonly groups: readonly GroupView[];
+  readonly recentChanges: readonly VerdictChange[];
+}
+
+/** Larger multivalue groups fall back to the engine's per-record inclusion probabilities. */
+const MAX_LISTED_OUTCOMES = 20_000;
+
+/**
+ * Per record of a group, the share of answers that hold it: the sum of the probabilities of the
+ * engine's answers ({@link answerDistribution}) that contain it.
+ */
+export function answerShares(records: readonly RecordSetModel[], isHealthy: (id: string | undefined) => boolean): number[] {
+  let outcomes: ReturnType<typeof answerDistribution>;
+  try {
+    outcomes = answerDistribution(records, isHealthy, { maxOutcomes: MAX_LISTED_OUTCOMES });
+  } catch (e) {
+    if (e instanceof RangeError) return compileGroup(records).inclusionProbabilities(isHealthy);
+    throw e;
+  }
+  return records.map((r) => outcomes.reduce((sum, o) => (o.setIdentifiers.includes(r.setIdentifier ?? '') ? sum + o.probability : sum), 0));
+}
+
+/** The address to reach a listener on from this machine (an unspecified address means loopback). */
+function reachable(a: HostPortAddress): string {
+  const host = a.host === '0.0.0.0' ? '127.0.0.1' : a.host === '::' ? '::1' : a.host;
+  return formatHostPort({ host, port: a.port });
+}
+
+function describeTarget(h: HealthCheckModel): string {
+  const c = h.config;
+  const host = c.ipAddress ?? c.fullyQualifiedDomainName;
+  if (host === undefined) return c.type === 'CALCULATED' ? `CALCULATED over ${(c.childHealthChecks ?? []).length} checks` : c.type;
+  const hostPort = `${host !== undefined && isIPv6(host) ? `[${host}]` : host}:${c.port ?? (c.type.startsWith('HTTPS') ? 443 : 80)}`;
+  return c.type === 'TCP' ? `TCP ${hostPort}` : `${c.type} ${hostPort}${c.resourcePath ?? '/'}`;
+}
+
+function routingOf(r: RecordSetModel): string {
+  if (r.weight !== undefined) return `weight ${r.weight}`;
+  if (r.failover !== undefined) return r.failover.toLowerCase();
+  return r.multiValueAnswer ? 'multivalue' : 'simple';
+}
+
+/** The checker `up` runs for each region: the first one the bundle lists there. */
+export function checkersPerRegion(config: BundleConfig): { run: BundleChecker[]; notRun: BundleChecker[] } {
+  const run: BundleChecker[] = [];
+  const notRun: BundleChecker[] = [];
+  const seen = new Set<string>();
+  for (const c of config.checkers) {
+    if (seen.has(c.region)) {notRun.push(c);} else {
+      seen.add(c.region);
+      run.push(c);
+    }
+  }
+  return { run, notRun };
+}
+
+export class UpSession {
+  /** Reads and validates the bundle, starts the node, then the checkers. Throws naming the problem. */
+  static async start(options: UpOptions): Promise<UpSession> {
+    const bundle = readSelfHostedBundle(options.bundle);
+    const onEvent = options.onEvent ?? (() => undefined);
+    // A secret made up for this run: the checkers sign, the node verifies, as in a fleet.
+    const secret = Buffer.from(randomBytes(32).toString('hex'), 'utf8');
+    const node = await DnsNode.start({
+      configFile: bundle.configFile,
+      dns: options.dns,
+      admin: options.admin,
+      log: (event) => onEvent({ source: 'node', event }),
+      reportAuthenticator: new HmacReportAuthenticator({ secret }),
+      evaluateIntervalMs: options.evaluateIntervalMs,
+    });
+    const session = new UpSession(node, bundle.configFile, secret, onEvent);
+    try {
+      session.startCheckers(node.config);
+    } catch (e) {
+      await session.stop();
+      throw e;
+    }
+    return session;
+  }
+
+  private checkers: Array<{ readonly id: string; readonly region: string; readonly checker: Checker }> = [];
+  private stopped = false;
+
+  private constructor(
+    readonly node: DnsNode,
+    readonly configFile: string,
+    private readonly secret: Buffer,
+    private readonly onEvent: (e: UpEvent) => void,
+  ) {}
+
+  /** Where checkers push their reports. */
+  get reportUrl(): string {
+    return `http://${reachable(this.node.adminAddress!)}/reports`;
+  }
+
+  get dnsAddress(): string {
+    return formatHostPort(this.node.dnsAddress);
+  }
+
+  get adminAddress(): string {
+    return formatHostPort(this.node.adminAddress!);
+  }
+
+  /** The config being served. */
+  get config(): BundleConfig {
+    return this.node.config;
+  }
+
+  /** The checkers of the bundle that this process does not run (a second checker in a region). */
+  get notRun(): BundleChecker[] {
+    return checkersPerRegion(this.config).notRun;
+  }
+
+  private startCheckers(config: BundleConfig): void {
+    for (const c of checkersPerRegion(config).run) {
+      const checker = new Checker({
+        checkerId: c.id,
+        region: c.region,
+        healthChecks: config.healthChecks,
+        push: { urls: [this.reportUrl], secret: this.secret },
+        log: (event) => this.onEvent({ source: c.id, event }),
+      });
+      this.checkers.push({ id: c.id, region: c.region, checker });
+      checker.start();
+    }
+  }
+
+  /**
+   * Re-reads the bundle config: the node validates it first and keeps serving the old one when it is
+   * bad; when it is good, the checkers restart with its health checks.
+   */
+  async reload(): Promise<{ ok: boolean; error?: string }> {
+    const result = this.node.reload();
+    if (!result.ok) return { ok: false, error: result.error };
+    const old = this.checkers;
+    this.checkers = [];
+    await Promise.all(old.map((c) => c.checker.stop()));
+    if (!this.stopped) this.startCheckers(this.node.config);
+    return { ok: true };
+  }
+
+  /** Everything the terminal view shows, at this moment. */
+  snapshot(): UpSnapshot {
+    const node = this.node;
+    const config = node.config;
+    const status = node.status() as {
+      healthChecks: Array<{ healthCheckId: string; healthy: boolean; reason: string }>;
+      recentVerdictChanges: Array<VerdictChange & { at: string }>;
+    };
+    const verdicts = new Map(status.healthChecks.map((h) => [h.healthCheckId, h]));
+    const observations = new Map(this.checkers.map((c) => [c.id, new Map(c.checker.observations().map((o) => [o.healthCheckId, o]))]));
+    const skipped = new Map(this.checkers.map((c) => [c.id, new Set(c.checker.skipped.map((s) => s.healthCheckId))]));
+    const healthChecks: HealthCheckView[] = config.healthChecks.map((h) => ({
+      id: h.id,
+      ...(h.name !== undefined ? { name: h.name } : {}),
+      target: describeTarget(h),
+      healthy: verdicts.get(h.id)?.healthy ?? node.isHealthy(h.id),
+      reason: verdicts.get(h.id)?.reason ?? '',
+      views: this.checkers.map((c): CheckerView => {
+        if (skipped.get(c.id)!.has(h.id)) return { checkerId: c.id, probed: false };
+        const o = observations.get(c.id)!.get(h.id);
+        return o === undefined
+          ? { checkerId: c.id, probed: true }
+          : {
+            checkerId: c.id,
+            probed: true,
+            healthy: o.healthy,
+            reason: o.reason,
+            ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+            observedAt: o.observedAt,
+          };
+      }),
+    }));
+    const isHealthy = (id: string | undefined) => node.isHealthy(id as string);
+    const groups: GroupView[] = groupRecords(config.recordSets).map((g) => {
+      const shares = answerShares(g.records, isHealthy);
+      return {
+        name: g.name,
+        recordType: g.recordType,
+        policy: routingPolicyOf(g.records[0]),
+        ttl: g.records[0].ttl,
+        members: g.records.map((r, i) => ({
+          setIdentifier: r.setIdentifier ?? '',
+          value: r.values.join(','),
+          routing: routingOf(r),
+          ...(r.healthCheckId !== undefined ? { healthCheckId: r.healthCheckId } : {}),
+          healthy: r.healthCheckId === undefined || node.isHealthy(r.healthCheckId),
+          share: shares[i],
+        })),
+      };
+    });
+    const running = new Set(this.checkers.map((c) => c.id));
+    return {
+      configFile: this.configFile,
+      dns: this.dnsAddress,
+      admin: this.adminAddress,
+      zones: config.zones.map((z) => z.name),
+      checkers: config.checkers.map((c) => ({ ...c, running: running.has(c.id) })),
+      healthChecks,
+      groups,
+      recentChanges: status.recentVerdictChanges.map((c) => ({ ...c, at: Date.parse(c.at) })),
+    };
+  }
+
+  /** Stops the checkers, then the node. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const checkers = this.checkers;
+    this.checkers = [];
+    await Promise.all(checkers.map((c) => c.checker.stop()));
+    await this.node.stop();
+  }
+}
