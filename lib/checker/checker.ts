@@ -6,11 +6,11 @@
  * lists `regions`, only if this checker's region is in the list (Route 53 probes from the listed
  * regions only). Every skipped check is logged with the reason.
  */
-import { HealthCheckModel } from '../model/types';
 import { ReportPusher, ReportPusherOptions } from './reporter';
 import { HostResolver, LookupIPv4 } from './resolve';
 import { CheckObservation, ProbeScheduler, SchedulerOptions } from './scheduler';
 import { isProbed, probeTargetOf, ProbeTarget, ProbeTimeoutDefaults, ROUTE53_PROBE_TIMEOUTS } from './target';
+import { HealthCheckModel } from '../model/types';
 
 export interface CheckerEvent {
   readonly event: string;
@@ -46,7 +46,11 @@ export interface SkippedCheck {
 }
 
 /** The checks a checker in `region` probes, and those it skips with the reason. */
-export function selectChecks(healthChecks: readonly HealthCheckModel[], region: string, defaults: ProbeTimeoutDefaults = ROUTE53_PROBE_TIMEOUTS): { targets: ProbeTarget[]; skipped: SkippedCheck[] } {
+export function selectChecks(
+  healthChecks: readonly HealthCheckModel[],
+  region: string,
+  defaults: ProbeTimeoutDefaults = ROUTE53_PROBE_TIMEOUTS,
+): { targets: ProbeTarget[]; skipped: SkippedCheck[] } {
   const targets: ProbeTarget[] = [];
   const skipped: SkippedCheck[] = [];
   for (const hc of healthChecks) {

@@ -35,8 +35,13 @@ function noop(): void {}
  */
 const PROBE_DONE = new Error('probe finished');
 
+export interface HttpProbeOptions {
+  readonly userAgent?: string;
+  readonly signal?: AbortSignal;
+}
+
 /** Probes `target` at `address` (already resolved). Resolves with the outcome; never rejects. */
-export function probeHttp(target: ProbeTarget, address: string, options: { readonly userAgent?: string; readonly signal?: AbortSignal } = {}): Promise<Outcome> {
+export function probeHttp(target: ProbeTarget, address: string, options: HttpProbeOptions = {}): Promise<Outcome> {
   const t = target.timeouts;
   const https = target.protocol === 'HTTPS';
   const search = target.searchString;

@@ -226,7 +226,8 @@ export class ProbeScheduler {
     const startedAt = performance.now();
     let result: ProbeResult;
     try {
-      result = await this.probeFn(c.target, { resolver: this.resolver, signal: this.abort.signal, clock: this.clock, userAgent: this.options.userAgent });
+      const context = { resolver: this.resolver, signal: this.abort.signal, clock: this.clock, userAgent: this.options.userAgent };
+      result = await this.probeFn(c.target, context);
     } catch (e) {
       result = { healthy: false, reason: `checker error: ${(e as Error).message}`, observedAt: this.clock() };
     } finally {

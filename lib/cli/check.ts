@@ -5,11 +5,11 @@
  * push-recovered, stopping, checker-stopped); stops cleanly, exit code 0, on SIGTERM and SIGINT.
  */
 import { Checker, DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_CONCURRENCY, parseReportUrl, ROUTE53_PROBE_TIMEOUTS } from '../checker';
-import { readSecretFile } from '../dns/report-auth';
-import { formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
 import { parseInteger, UsageError } from './args';
 import { Command, eventLine } from './command';
 import { SignalLatch } from './signals';
+import { readSecretFile } from '../dns/report-auth';
+import { formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
 
 const R53 = ROUTE53_PROBE_TIMEOUTS;
 

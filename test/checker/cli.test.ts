@@ -9,10 +9,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { request } from 'undici';
+import { Cleanup, httpServer, waitFor } from './helpers';
 import { runCli } from '../../lib/cli/run';
 import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
 import { killSpawned, Spawned, spawnCli } from '../dns/helpers';
-import { Cleanup, httpServer, waitFor } from './helpers';
 
 const cleanup = new Cleanup();
 afterAll(() => cleanup.run());

@@ -11,12 +11,12 @@ import { promises as dnsPromises } from 'dns';
 import * as http from 'http';
 import * as net from 'net';
 import { performance } from 'perf_hooks';
+import { Cleanup, closeServer, listen, sleep, waitFor } from './helpers';
 import { Checker, CheckerEvent } from '../../lib/checker';
 import { DnsNode } from '../../lib/dns';
 import { HmacReportAuthenticator } from '../../lib/dns/report-auth';
 import { HealthCheckModel } from '../../lib/model/types';
 import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
-import { Cleanup, closeServer, listen, sleep, waitFor } from './helpers';
 
 const SECRET = Buffer.from('e2e-secret-0123456789abcdef');
 const INTERVAL_S = 0.2;
@@ -132,7 +132,8 @@ async function answerBecomes(node: DnsNode, name: string, expected: string, time
 }
 
 function reportsAt(node: DnsNode, healthCheckId: string): { freshCount: number; healthyCount: number } {
-  const snap = (node.status().healthChecks as Array<{ healthCheckId: string; freshCount: number; healthyCount: number }>).find((h) => h.healthCheckId === healthCheckId)!;
+  const checks = node.status().healthChecks as Array<{ healthCheckId: string; freshCount: number; healthyCount: number }>;
+  const snap = checks.find((h) => h.healthCheckId === healthCheckId)!;
   return { freshCount: snap.freshCount, healthyCount: snap.healthyCount };
 }
 

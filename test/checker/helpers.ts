@@ -108,7 +108,11 @@ export function selfSignedCert(): { key: Buffer; cert: Buffer } {
   }
 }
 
-export async function httpsServer(options: https.ServerOptions, handler: http.RequestListener, cleanup: Cleanup): Promise<{ server: https.Server; port: number }> {
+export async function httpsServer(
+  options: https.ServerOptions,
+  handler: http.RequestListener,
+  cleanup: Cleanup,
+): Promise<{ server: https.Server; port: number }> {
   const server = https.createServer(options, handler);
   server.on('tlsClientError', () => undefined);
   const port = await listen(server, cleanup);
@@ -132,8 +136,7 @@ export async function closedPort(): Promise<number> {
  */
 export async function neverAcceptingPort(cleanup: Cleanup): Promise<number> {
   const child: ChildProcess = spawn(process.execPath, ['-e',
-    "const s=require('net').createServer(()=>{});s.listen({host:'127.0.0.1',port:0,backlog:1},()=>{process.stdout.write(s.address().port+'\\n')})",
-  ], { stdio: ['ignore', 'pipe', 'ignore'] });
+    "const s=require('net').createServer(()=>{});s.listen({host:'127.0.0.1',port:0,backlog:1},()=>{process.stdout.write(s.address().port+'\\n')})"], { stdio: ['ignore', 'pipe', 'ignore'] });
   const fillers: net.Socket[] = [];
   cleanup.add(() => {
     for (const f of fillers) f.destroy();

@@ -3,13 +3,13 @@
  * Deadlines use short self-hosted timeouts (300 ms) and are asserted within [deadline, deadline + TOL].
  */
 import * as net from 'net';
-import * as tls from 'tls';
 import { performance } from 'perf_hooks';
-import { HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4 } from '../../lib/checker';
+import * as tls from 'tls';
 import {
   Cleanup, closedPort, fakeLookup, httpServer, httpsServer, neverAcceptingPort, rawResponder, rawServer,
   selfSignedCert, sleep, target, timedProbe,
 } from './helpers';
+import { HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4 } from '../../lib/checker';
 
 const TOL = 200;
 const cleanup = new Cleanup();
@@ -143,7 +143,9 @@ describe('HTTPS, TLS and SNI', () => {
   test('a server that needs SNI fails the handshake without it, and passes with it', async () => {
     const { key, cert } = selfSignedCert();
     // Only an SNI callback, no default certificate: a hello without SNI cannot be answered.
-    const { port } = await httpsServer({ SNICallback: (_name, cb) => cb(null, tls.createSecureContext({ key, cert })) }, (_req, res) => res.end(), cleanup);
+    type SniCallback = (e: Error | null, c: tls.SecureContext) => void;
+    const sniOnly = { SNICallback: (_name: string, cb: SniCallback) => cb(null, tls.createSecureContext({ key, cert })) };
+    const { port } = await httpsServer(sniOnly, (_req, res) => res.end(), cleanup);
     const base = { type: 'HTTPS' as const, ipAddress: '127.0.0.1', port, fullyQualifiedDomainName: 'sni.example.com' };
     const without = await timedProbe(target({ ...base, enableSni: false }));
     expect(without.healthy).toBe(false);
@@ -252,7 +254,10 @@ describe('search string', () => {
       const size = Math.ceil(b.length / chunks);
       let i = 0;
       const next = () => {
-        if (i >= b.length) return res.end();
+        if (i >= b.length) {
+          res.end();
+          return;
+        }
         res.write(b.subarray(i, i + size));
         i += size;
         setTimeout(next, 5);

@@ -3,8 +3,8 @@
  * measured from the response, the initial spread, the concurrency cap, and a stop that cancels.
  */
 import { performance } from 'perf_hooks';
-import { CheckObservation, HostResolver, ProbeScheduler, ProbeTiming } from '../../lib/checker';
 import { Cleanup, httpServer, rawServer, sleep, target, waitFor } from './helpers';
+import { CheckObservation, HostResolver, ProbeScheduler, ProbeTiming } from '../../lib/checker';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
