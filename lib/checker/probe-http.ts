@@ -182,8 +182,10 @@ export function probeHttp(target: ProbeTarget, address: string, options: HttpPro
         stream.on('error', (err: unknown) => finish(false, requestFailure(err, 'while reading the body')));
       },
       (err: unknown) => {
-        if (phase === 'connect' || phase === 'tls') return; // our socket handlers report those
-        finish(false, requestFailure(err, 'before the status'));
+        // Refused before any connection (a request undici will not send): say so at once.
+        if (!raw) finish(false, requestFailure(err, 'before connecting'));
+        else if (phase === 'connect' || phase === 'tls') return; // our socket handlers report those
+        else finish(false, requestFailure(err, 'before the status'));
       },
     );
   });

@@ -12,7 +12,8 @@
  * - every request has its own deadline (`requestTimeoutMs`).
  *
  * The body is built once per set of observations and shared by all nodes; only the credential
- * headers differ per request.
+ * headers differ per request. Many observations are split over several reports (at most 5,000
+ * observations or 1 MiB each), sent one after the other.
  */
 import { Agent, request } from 'undici';
 import { signReport } from '../dns/report-auth';
@@ -58,6 +59,11 @@ export interface NodeLinkStatus {
 }
 
 function noop(): void {}
+
+/** Observations per report at most (a DNS node accepts up to `MAX_OBSERVATIONS`, 10,000). */
+export const MAX_OBSERVATIONS_PER_REPORT = 5000;
+/** Bytes per report body at most, about (a DNS node accepts up to 4 MiB). */
+export const MAX_REPORT_BODY_BYTES = 1024 * 1024;
 
 /** Validates a report endpoint; only http(s) URLs. */
 export function parseReportUrl(value: string): URL {
@@ -116,9 +122,38 @@ class NodeLink {
 
   private async send(): Promise<void> {
     this.pending = false;
-    const body = this.owner.body();
-    if (!body) return;
+    const bodies = this.owner.bodies();
+    if (bodies.length === 0) return;
     this.inFlight = true;
+    let error: string | undefined;
+    // One report after the other (each with its own credentials); the first failure stops the round.
+    for (const body of bodies) {
+      error = await this.post(body);
+      if (error !== undefined || this.owner.stopped) break;
+    }
+    this.inFlight = false;
+    this.pushes++;
+    if (this.owner.stopped) return;
+    if (error === undefined) {
+      if (this.failures > 0) this.owner.log({ event: 'push-recovered', url: this.url.href, after: this.failures });
+      this.failures = 0;
+      this.lastError = undefined;
+      this.lastSuccessAt = this.owner.clock();
+      if (this.pending) this.current = this.send();
+      return;
+    }
+    this.failures++;
+    this.lastError = error;
+    const delay = this.owner.backoff(this.failures);
+    this.owner.log({ event: 'push-failed', url: this.url.href, error, failures: this.failures, retryInMs: delay });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.current = this.send();
+    }, delay);
+  }
+
+  /** One POST; resolves with the error, or undefined when the node accepted the report. */
+  private async post(body: Buffer): Promise<string | undefined> {
     const headers = this.owner.credentials(body);
     const abort = new AbortController();
     this.abort = abort;
@@ -152,26 +187,8 @@ class NodeLink {
     } finally {
       clearTimeout(timer);
       this.abort = undefined;
-      this.inFlight = false;
     }
-    this.pushes++;
-    if (this.owner.stopped) return;
-    if (error === undefined) {
-      if (this.failures > 0) this.owner.log({ event: 'push-recovered', url: this.url.href, after: this.failures });
-      this.failures = 0;
-      this.lastError = undefined;
-      this.lastSuccessAt = this.owner.clock();
-      if (this.pending) this.current = this.send();
-      return;
-    }
-    this.failures++;
-    this.lastError = error;
-    const delay = this.owner.backoff(this.failures);
-    this.owner.log({ event: 'push-failed', url: this.url.href, error, failures: this.failures, retryInMs: delay });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.current = this.send();
-    }, delay);
+    return error;
   }
 }
 
@@ -186,7 +203,7 @@ export class ReportPusher {
   private readonly maxBackoffMs: number;
   private heartbeat?: NodeJS.Timeout;
   private sequence = 0;
-  private cached?: { version: number; body: Buffer | undefined };
+  private cached?: { version: number; bodies: Buffer[] };
 
   constructor(private readonly options: ReportPusherOptions) {
     if (options.urls.length === 0) throw new Error('no report endpoint; give at least one DNS node URL such as http://127.0.0.1:8053/reports');
@@ -231,18 +248,34 @@ export class ReportPusher {
     this.options.log?.({ ...event, checkerId: this.options.checkerId });
   }
 
-  /** @internal The report body for the current observations, or undefined when there are none yet. */
-  body(): Buffer | undefined {
+  /**
+   * @internal The report bodies for the current observations (none before the first observation):
+   * one, or several when there are more than {@link MAX_OBSERVATIONS_PER_REPORT} observations or
+   * {@link MAX_REPORT_BODY_BYTES} of them (a DNS node refuses larger reports).
+   */
+  bodies(): Buffer[] {
     const version = this.options.version?.();
-    if (version !== undefined && this.cached?.version === version) return this.cached.body;
+    if (version !== undefined && this.cached?.version === version) return this.cached.bodies;
     const observations = this.options.observations();
-    let body: Buffer | undefined;
-    if (observations.length > 0) {
-      const report: ReportBody = { checkerId: this.options.checkerId, region: this.options.region, observations };
-      body = Buffer.from(JSON.stringify(report), 'utf8');
+    const head: Omit<ReportBody, 'observations'> = { checkerId: this.options.checkerId, region: this.options.region };
+    const prefix = JSON.stringify(head).slice(0, -1) + ',"observations":[';
+    const bodies: Buffer[] = [];
+    let parts: string[] = [];
+    let size = prefix.length + 2;
+    const flush = () => {
+      if (parts.length > 0) bodies.push(Buffer.from(`${prefix}${parts.join(',')}]}`, 'utf8'));
+      parts = [];
+      size = prefix.length + 2;
+    };
+    for (const o of observations) {
+      const json = JSON.stringify(o);
+      if (parts.length >= MAX_OBSERVATIONS_PER_REPORT || (parts.length > 0 && size + json.length + 1 > MAX_REPORT_BODY_BYTES)) flush();
+      parts.push(json);
+      size += json.length + 1;
     }
-    if (version !== undefined) this.cached = { version, body };
-    return body;
+    flush();
+    if (version !== undefined) this.cached = { version, bodies };
+    return bodies;
   }
 
   /** @internal Fresh credentials: a new timestamp and the next sequence. */

@@ -56,6 +56,8 @@ export interface SchedulerOptions {
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 256;
+/** Reasons are cut to this length (a DNS node refuses reports with longer ones). */
+export const MAX_REASON_CHARS = 500;
 
 interface CheckState {
   readonly target: ProbeTarget;
@@ -246,7 +248,8 @@ export class ProbeScheduler {
 
   private record(c: CheckState, result: ProbeResult): CheckObservation {
     const threshold = c.target.failureThreshold;
-    let reason = result.reason;
+    const text = result.reason.length > MAX_REASON_CHARS ? `${result.reason.slice(0, MAX_REASON_CHARS - 3)}...` : result.reason;
+    let reason = text;
     if (result.healthy === c.view) {
       c.streak = 0;
     } else {
@@ -256,7 +259,7 @@ export class ProbeScheduler {
         c.streak = 0;
       } else {
         const what = result.healthy ? 'successes' : 'failures';
-        reason = `${result.reason} (${c.streak} of ${threshold} consecutive ${what} needed to mark ${result.healthy ? 'healthy' : 'unhealthy'})`;
+        reason = `${text} (${c.streak} of ${threshold} consecutive ${what} needed to mark ${result.healthy ? 'healthy' : 'unhealthy'})`;
       }
     }
     const observation: CheckObservation = {

@@ -72,6 +72,21 @@ test('pushes at least once per heartbeat, each signed with a new, higher sequenc
   expect(node.received[0].headers['content-type']).toBe('application/json');
 });
 
+test('many observations are split over several reports, each accepted', async () => {
+  const node = await nodeServer();
+  const many: ReportObservation[] = Array.from({ length: 12_001 }, (_, i) => ({
+    healthCheckId: `hc-${i}`, healthy: i % 2 === 0, observedAt: Date.now(), reason: 'HTTP status 200',
+  }));
+  const p = pusher({ urls: [node.url], observations: () => many, heartbeatMs: 60_000 });
+  p.start();
+  await waitFor('three reports', () => (node.received.length >= 3 ? true : undefined), 3000, 10);
+  const sizes = node.received.slice(0, 3).map((r) => (JSON.parse(r.body.toString()) as { observations: unknown[] }).observations.length);
+  expect(sizes).toEqual([5000, 5000, 2001]);
+  expect(node.verdicts.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
+  const ids = node.received.slice(0, 3).flatMap((r) => (JSON.parse(r.body.toString()) as { observations: Array<{ healthCheckId: string }> }).observations.map((o) => o.healthCheckId));
+  expect(new Set(ids).size).toBe(12_001);
+});
+
 test('a change is pushed at once, not at the next heartbeat', async () => {
   const node = await nodeServer();
   const p = pusher({ urls: [node.url], heartbeatMs: 60_000 });

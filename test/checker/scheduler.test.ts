@@ -4,7 +4,7 @@
  */
 import { performance } from 'perf_hooks';
 import { Cleanup, httpServer, rawServer, sleep, target, waitFor } from './helpers';
-import { CheckObservation, HostResolver, ProbeScheduler, ProbeTiming } from '../../lib/checker';
+import { CheckObservation, HostResolver, MAX_REASON_CHARS, ProbeScheduler, ProbeTiming } from '../../lib/checker';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -144,6 +144,19 @@ test('stop() cancels probes in flight at once and closes their sockets', async (
   await sleep(50);
   expect(open.size).toBe(0);
   expect(s.observations()).toEqual([]); // a cancelled probe is not a result
+});
+
+test('a very long failure reason is cut, so that a DNS node still accepts the report', async () => {
+  const results: string[] = [];
+  const s = schedulerFor([{ type: 'HTTP', ipAddress: '127.0.0.1', requestInterval: 10, failureThreshold: 1 }], {
+    random: () => 0,
+    probe: async () => ({ healthy: false, reason: `TLS handshake failed: ${'x'.repeat(5000)}`, observedAt: Date.now() }),
+    onResult: (o) => results.push(o.reason),
+  });
+  s.start();
+  await waitFor('a result', () => (results.length > 0 ? true : undefined), 1000, 5);
+  expect(results[0]).toHaveLength(MAX_REASON_CHARS);
+  expect(results[0].endsWith('...')).toBe(true);
 });
 
 test('refuses bad settings with the value and the fix', () => {
