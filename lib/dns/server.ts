@@ -7,6 +7,7 @@
  * read its answers.
  */
 import * as dgram from 'dgram';
+import { lookup as dnsLookup } from 'dns';
 import * as net from 'net';
 import { performance } from 'perf_hooks';
 import { DnsMetrics, Transport } from './metrics';
@@ -21,7 +22,15 @@ export interface DnsListenOptions {
   readonly tcpIdleTimeoutMs?: number;
   /** @default 1024 */
   readonly maxTcpConnections?: number;
+  /**
+   * SO_RCVBUF of the UDP socket, so that a burst of queries waits in the kernel rather than being
+   * dropped while the event loop is busy (the kernel caps it at net.core.rmem_max).
+   * @default 1 MiB
+   */
+  readonly udpReceiveBufferSize?: number;
 }
+
+export const DEFAULT_UDP_RECEIVE_BUFFER_SIZE = 1 << 20;
 
 export interface BoundAddress {
   readonly host: string;
@@ -33,6 +42,17 @@ export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 10_000;
 /** `host:port`, with brackets around an IPv6 host. */
 export function formatHostPort(a: BoundAddress): string {
   return net.isIPv6(a.host) ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/**
+ * dgram resolves the destination of every send with `lookup`; the default (dns.lookup) answers an IP
+ * literal one tick later. Every destination here is the source address of a query, so answer at
+ * once; anything else (a host name given to bind) goes to dns.lookup.
+ */
+function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  const kind = net.isIP(address);
+  if (kind !== 0) callback(null, address, kind);
+  else dnsLookup(address, family as number, callback as never);
 }
 
 export class DnsServer {
@@ -76,12 +96,17 @@ export class DnsServer {
 
   private bindUdp(port: number): Promise<dgram.Socket> {
     return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type: net.isIPv6(this.options.host) ? 'udp6' : 'udp4' });
+      const socket = dgram.createSocket({ type: net.isIPv6(this.options.host) ? 'udp6' : 'udp4', lookup: literalLookup });
       const fail = (e: Error) => reject(new Error(`cannot listen for DNS over UDP on ${formatHostPort({ host: this.options.host, port })}: ${e.message}`));
       socket.once('error', fail);
       socket.bind(port, this.options.host, () => {
         socket.off('error', fail);
         socket.on('error', (e) => this.onError(e));
+        try {
+          socket.setRecvBufferSize(this.options.udpReceiveBufferSize ?? DEFAULT_UDP_RECEIVE_BUFFER_SIZE);
+        } catch (e) {
+          this.onError(new Error(`cannot set the UDP receive buffer size: ${(e as Error).message}`));
+        }
         this.attachUdp(socket);
         resolve(socket);
       });
