@@ -13,7 +13,11 @@
 # Our server is measured as compiled JavaScript: bench/dns/server.ts and the modules it imports are
 # compiled with tsc into a temporary directory (the repository is not touched).
 #
-# Settings (environment): DURATION (s per run, 20), ROUNDS (runs per server, alternating, 2),
+# Besides QPS and latency, each run reports the server's CPU use and its CPU time per answered query:
+# on a shared or noisy machine the rate depends on scheduling, the CPU cost per query much less, and
+# (1 / cost) is what one saturated core could answer.
+#
+# Settings (environment): DURATION (s per run, 20), ROUNDS (runs per server, alternating, 3),
 # CLIENTS (dnsperf -c, 1), OUTSTANDING (dnsperf -q, 64), WARMUP (s, 5), SERVER_CPU (0), CLIENT_CPU (1),
 # OUR_PORT (15353), GDNSD_PORT (25353), TWO_CORE (1), WORKERS (2), CLUSTER_PORT (15354),
 # SINGLE_PORT (15355), GDNSD2_PORT (25354). Only loopback addresses are used.
@@ -22,7 +26,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 DURATION=${DURATION:-20}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-1}
 OUTSTANDING=${OUTSTANDING:-64}
 WARMUP=${WARMUP:-5}
@@ -134,7 +138,7 @@ cpu_ticks() {
   echo "$total"
 }
 
-# One dnsperf run: prints "qps avg_latency_ms stddev_ms max_ms lost server_cpu% client_cpu%".
+# One dnsperf run: prints "qps avg_latency_ms stddev_ms max_ms lost server_cpu% client_cpu% server_cpu_us_per_query".
 measure() {
   local name=$1 port=$2 pid=$3 seconds=$4 cpus=${5:-$CLIENT_CPU} out="$WORK/$1-$RANDOM.txt"
   local before after
@@ -153,7 +157,7 @@ measure() {
   lost=$(sed -n 's/.*Queries lost: *\([0-9]*\).*/\1/p' "$out")
   client=$(awk '{ printf "%.0f", ($1 + $2) / $3 * 100 }' "$out.time")
   awk -v q="$qps" -v l="$lat" -v s="$sd" -v m="$max" -v lo="$lost" -v b="$before" -v a="$after" -v hz="$CLK_TCK" -v t0="$t0" -v t1="$t1" -v c="$client" \
-    'BEGIN { printf "%.0f %.3f %.3f %.1f %d %.0f %s\n", q, l * 1000, s * 1000, m * 1000, lo, (a - b) / hz / (t1 - t0) * 100, c }'
+    'BEGIN { cpu = (a - b) / hz; printf "%.0f %.3f %.3f %.1f %d %.0f %s %.2f\n", q, l * 1000, s * 1000, m * 1000, lo, cpu / (t1 - t0) * 100, c, cpu / (q * (t1 - t0)) * 1e6 }'
 }
 
 echo "## warm-up (${WARMUP}s each, not counted)"
@@ -162,23 +166,23 @@ measure gdnsd "$GDNSD_PORT" "$GDNSD" "$WARMUP" > /dev/null
 echo
 
 echo "## runs: dnsperf -d queries.txt -l $DURATION -c $CLIENTS -q $OUTSTANDING (pinned to CPU $CLIENT_CPU), server pinned to CPU $SERVER_CPU"
-echo "| round | server | QPS | avg latency (ms) | stddev (ms) | max (ms) | lost | server CPU % | dnsperf CPU % |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| round | server | QPS | avg latency (ms) | stddev (ms) | max (ms) | lost | server CPU % | dnsperf CPU % | server CPU µs/query |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 : > "$WORK/results"
 for round in $(seq 1 "$ROUNDS"); do
   for server in ours gdnsd; do
     if [ "$server" = ours ]; then port=$OUR_PORT; pid=$OURS; else port=$GDNSD_PORT; pid=$GDNSD; fi
     r=$(measure "$server" "$port" "$pid" "$DURATION")
     echo "$server $r" >> "$WORK/results"
-    echo "$r" | awk -v n="$round" -v s="$server" '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, s, $1, $2, $3, $4, $5, $6, $7 }'
+    echo "$r" | awk -v n="$round" -v s="$server" '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, s, $1, $2, $3, $4, $5, $6, $7, $8 }'
   done
 done
 echo
 if [ "$TWO_CORE" = 1 ]; then
   echo
   echo "## two cores: ours as one process and as a cluster of $WORKERS workers, gdnsd with $WORKERS UDP threads; servers and dnsperf all on CPUs $ALL_CPUS"
-  echo "| round | server | QPS | avg latency (ms) | stddev (ms) | max (ms) | lost | server CPU % | dnsperf CPU % |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| round | server | QPS | avg latency (ms) | stddev (ms) | max (ms) | lost | server CPU % | dnsperf CPU % | server CPU µs/query |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   measure ours-cluster "$CLUSTER_PORT" "$CLUSTER" "$WARMUP" "$ALL_CPUS" > /dev/null
   measure ours-single "$SINGLE_PORT" "$SINGLE" "$WARMUP" "$ALL_CPUS" > /dev/null
   measure gdnsd-2 "$GDNSD2_PORT" "$GDNSD2" "$WARMUP" "$ALL_CPUS" > /dev/null
@@ -191,16 +195,18 @@ if [ "$TWO_CORE" = 1 ]; then
       esac
       r=$(measure "$server" "$port" "$pid" "$DURATION" "$ALL_CPUS")
       echo "$server $r" >> "$WORK/results"
-      echo "$r" | awk -v n="$round" -v s="$server" '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, s, $1, $2, $3, $4, $5, $6, $7 }'
+      echo "$r" | awk -v n="$round" -v s="$server" '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, s, $1, $2, $3, $4, $5, $6, $7, $8 }'
     done
   done
 fi
 
 echo
 echo "## summary (mean over rounds)"
-awk '{ q[$1] += $2; l[$1] += $3; n[$1]++ } END {
+awk '{ q[$1] += $2; l[$1] += $3; u[$1] += $9; n[$1]++ } END {
   printf "one core:  ours %.0f QPS (%.3f ms), gdnsd %.0f QPS (%.3f ms), ratio ours/gdnsd %.2f\n",
     q["ours"] / n["ours"], l["ours"] / n["ours"], q["gdnsd"] / n["gdnsd"], l["gdnsd"] / n["gdnsd"], (q["ours"] / n["ours"]) / (q["gdnsd"] / n["gdnsd"]);
+  printf "one core:  server CPU per query: ours %.2f us, gdnsd %.2f us; one saturated core: ours ~%.0f QPS, gdnsd ~%.0f QPS, ratio %.2f\n",
+    u["ours"] / n["ours"], u["gdnsd"] / n["gdnsd"], 1e6 / (u["ours"] / n["ours"]), 1e6 / (u["gdnsd"] / n["gdnsd"]), (u["gdnsd"] / n["gdnsd"]) / (u["ours"] / n["ours"]);
   if (n["ours-cluster"] > 0) {
     printf "two cores: ours (one process) %.0f QPS (%.3f ms), ours (cluster) %.0f QPS (%.3f ms), gdnsd %.0f QPS (%.3f ms)\n",
       q["ours-single"] / n["ours-single"], l["ours-single"] / n["ours-single"],
