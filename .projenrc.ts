@@ -101,4 +101,13 @@ project.addTask('emdr', {
   exec: 'ts-node --project test/tsconfig.json examples/emdr-cdk/main.ts',
 });
 
+// `npm run demo` (the README's first command): the EMDR failover story on this machine, with two local
+// gateways, the self-hosted stack run by `dns-failover up` in process, and real DNS queries. Sources only
+// (a stale compiled lib/*.js must not be picked up), without type checking (the build does that).
+project.addTask('demo', {
+  description: 'Run the EMDR failover demo on this machine: two local gateways, a self-hosted DNS node and checkers, real DNS queries',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json examples/emdr-self-hosted/demo.ts',
+  env: { TS_NODE_PREFER_TS_EXTS: 'true' },
+});
+
 project.synth();
