@@ -27,6 +27,26 @@ function pad(s: string, width: number): string {
   return w >= width ? s : s + ' '.repeat(width - w);
 }
 
+/** Cuts a line with escapes to `width` visible characters (the escapes kept, colours reset). */
+function fit(s: string, width: number): string {
+  if (visible(s) <= width) return s;
+  let out = '';
+  let shown = 0;
+  for (let i = 0; i < s.length;) {
+    // eslint-disable-next-line no-control-regex
+    const esc = /^\u001b\[[0-9;?]*[A-Za-z]/.exec(s.slice(i));
+    if (esc) {
+      out += esc[0];
+      i += esc[0].length;
+      continue;
+    }
+    if (shown === width - 1) break;
+    out += s[i++];
+    shown++;
+  }
+  return `${out}…${ESC}0m`;
+}
+
 function cut(s: string, width: number): string {
   if (width <= 0) return '';
   return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
@@ -129,7 +149,7 @@ export function renderFrame(s: UpSnapshot, notRun: readonly string[], events: re
     lines.push('', BOLD('EVENTS'));
     for (const e of events.slice(-5)) lines.push(cut(`  ${e}`, columns));
   }
-  return lines;
+  return lines.map((l) => fit(l, columns));
 }
 
 /** The line an event prints in `lines` mode (and in the live view's event list), if it deserves one. */

@@ -169,6 +169,51 @@ describe('the change lines', () => {
   });
 });
 
+describe('the live view', () => {
+  test('redraws one screen in place, as wide as the terminal, and gives the cursor back', async () => {
+    const out: string[] = [];
+    let columns = 80;
+    const view = new UpView({ mode: 'live', write: (t) => out.push(t), columns: () => columns, refreshMs: 50 });
+    const session = await UpSession.start({ bundle, dns: LOOPBACK, admin: LOOPBACK, onEvent: view.onEvent });
+    // eslint-disable-next-line no-control-regex
+    const plain = (frame: string) => frame.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
+    const nextFrame = async () => {
+      const seen = out.length;
+      return eventually('the next frame', () => (out.length > seen + 1 ? out[out.length - 1] : undefined));
+    };
+    let narrow: string;
+    let wide: string;
+    try {
+      view.start(session);
+      await eventually('every checker\'s first result', () => (session.snapshot().healthChecks.every((h) => h.views.every((v) => v.healthy === true)) ? true : undefined));
+      narrow = await nextFrame();
+      columns = 160;
+      wide = await nextFrame();
+    } finally {
+      view.stop();
+      await session.stop();
+    }
+    expect(out[0]).toBe('\u001b[?25l\u001b[2J');
+    expect(out[out.length - 1]).toBe('\u001b[?25h\n');
+    // Home, every line cleared to its end, everything below cleared: the screen is redrawn, not scrolled.
+    expect(narrow.startsWith('\u001b[H')).toBe(true);
+    expect(narrow.endsWith('\n\u001b[J')).toBe(true);
+    for (const l of plain(narrow)) expect(l.length).toBeLessThanOrEqual(80);
+    const text = plain(narrow).join('\n');
+    expect(text).toContain(`DNS      ${session.dnsAddress} (UDP and TCP)`);
+    expect(text).toMatch(/emdr\.example\.com gw-isp-a +HTTP 127\.0\.0\.11:\d+\/status +✔ healthy/);
+    expect(text).toContain('ANSWERS (share of queries, from the engine)');
+    expect(text).toMatch(/gw-isp-a {2}127\.0\.0\.11 {2}weight 50 {2}healthy .* {3}50\.0 %/);
+    expect(text).toContain('none since start');
+    // A wider terminal shows every checker and the verdicts.
+    const wideText = plain(wide).join('\n');
+    for (const l of plain(wide)) expect(l.length).toBeLessThanOrEqual(160);
+    expect(wideText).toMatch(/HEALTH CHECK +PROBES +checker-home +checker-isp-a +checker-isp-b +VERDICT \(this node\)/);
+    expect(wideText.match(/✔ healthy/g)).toHaveLength(6);
+    expect(wideText.match(/ HEALTHY {2}3 of 3 fresh checker reports healthy/g)).toHaveLength(2);
+  });
+});
+
 describe('reload', () => {
   test('a changed config is served and the checkers restart with it; a broken one is refused', async () => {
     const dir = tempDir();
