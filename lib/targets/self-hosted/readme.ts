@@ -41,7 +41,7 @@ export function renderBundleReadme(ctx: BundleContext): string {
     }),
     ...(groups.length === 0 ? ['- none (the zones hold static records only)'] : []),
     '',
-    `A health check is healthy when more than ${config.verdict?.healthyFraction ?? 0.18} of the checkers with a fresh report`,
+    `A health check is healthy when more than ${Number(((config.verdict?.healthyFraction ?? 0.18) * 100).toFixed(2))} % of the checkers with a fresh report`,
     `(younger than ${(config.verdict?.freshnessMs ?? 90000) / 1000} s) say so; every DNS node decides on its own from the reports it receives.`,
     '',
     '## On one machine',

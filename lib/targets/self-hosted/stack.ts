@@ -12,7 +12,7 @@ import { BundleSynthesis, StackSettings, synthesizeBundle, writeBundle } from '.
 import { SelfHostedTarget } from './target';
 
 /** The record types of a zone's static records. */
-export enum StaticRecordType {
+export enum SelfHostedRecordType {
   /** IPv4 addresses. */
   A = 'A',
   /** IPv6 addresses. */
@@ -30,7 +30,7 @@ export interface SelfHostedRecord {
   /** The record name: relative to the zone (`ns1`), the apex (`@`), or fully qualified. */
   readonly recordName: string;
   /** The record type. */
-  readonly recordType: StaticRecordType;
+  readonly recordType: SelfHostedRecordType;
   /** The values, in Route 53's spelling. */
   readonly values: string[];
   /**
@@ -41,7 +41,7 @@ export interface SelfHostedRecord {
 }
 
 /** A zone the DNS nodes serve, with its apex SOA and NS records. */
-export interface SelfHostedZoneProps {
+export interface SelfHostedZone {
   /** The zone's apex, for example `example.com`. */
   readonly zoneName: string;
   /**
@@ -184,7 +184,7 @@ export interface SelfHostedStackProps {
    * @default - the zones the gateways name by name (`GatewayZone.fromZoneName`), with default SOA and NS;
    * a zone a gateway names by hosted zone id must be listed here
    */
-  readonly zones?: SelfHostedZoneProps[];
+  readonly zones?: SelfHostedZone[];
   /**
    * The DNS nodes.
    * @default - one node, `dns-1`, DNS on 127.0.0.1:5353 and admin API on 127.0.0.1:8053

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { emdrStack, removeTempDirs, tempDir } from './helpers';
-import { SelfHostedApp, SelfHostedStack, SelfHostedStackProps, StaticRecordType } from '../../../lib';
+import { SelfHostedApp, SelfHostedStack, SelfHostedStackProps, SelfHostedRecordType } from '../../../lib';
 import { canonicalModel, FailoverModel, RecordSetModel } from '../../../lib/model';
 import { readCloudFormationTemplate } from '../../../lib/targets/cloudformation';
 import { BundleConfigError } from '../../../lib/targets/self-hosted/bundle';
@@ -20,7 +20,7 @@ afterAll(removeTempDirs);
 /** Checkers in the regions the gateway kinds name, and both of their zones. */
 const KIND_PROPS: SelfHostedStackProps = {
   zones: [
-    { zoneName: 'example.com', records: [{ recordName: 'ns1', recordType: StaticRecordType.A, values: ['192.0.2.53'] }] },
+    { zoneName: 'example.com', records: [{ recordName: 'ns1', recordType: SelfHostedRecordType.A, values: ['192.0.2.53'] }] },
     { zoneName: 'example.org' },
   ],
   checkers: [

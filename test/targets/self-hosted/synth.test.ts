@@ -17,7 +17,7 @@ import {
   SelfHostedApp,
   SelfHostedStack,
   SelfHostedStackProps,
-  StaticRecordType,
+  SelfHostedRecordType,
   WeightedFailoverGateway,
 } from '../../../lib';
 import { BundleConfig, bundleSchema, checkBundleConfig } from '../../../lib/targets/self-hosted/bundle';
@@ -179,9 +179,9 @@ describe('zones', () => {
         soaTtl: Duration.seconds(300),
         nameServerTtl: Duration.hours(48),
         records: [
-          { recordName: 'www', recordType: StaticRecordType.A, values: ['192.0.2.80'] },
-          { recordName: '@', recordType: StaticRecordType.TXT, values: ['"v=spf1 -all"'], ttl: Duration.minutes(1) },
-          { recordName: 'mail.example.com', recordType: StaticRecordType.MX, values: ['10 mx.example.net'] },
+          { recordName: 'www', recordType: SelfHostedRecordType.A, values: ['192.0.2.80'] },
+          { recordName: '@', recordType: SelfHostedRecordType.TXT, values: ['"v=spf1 -all"'], ttl: Duration.minutes(1) },
+          { recordName: 'mail.example.com', recordType: SelfHostedRecordType.MX, values: ['10 mx.example.net'] },
         ],
       }],
     });
@@ -238,7 +238,7 @@ describe('zones', () => {
   });
 
   test('fails when a static record is invalid, naming the config path', () => {
-    const { stack } = emdrStack({ zones: [{ zoneName: 'example.com', records: [{ recordName: 'www', recordType: StaticRecordType.A, values: ['not-an-address'] }] }] });
+    const { stack } = emdrStack({ zones: [{ zoneName: 'example.com', records: [{ recordName: 'www', recordType: SelfHostedRecordType.A, values: ['not-an-address'] }] }] });
     expect(synthError(stack)).toContain("config.json/zones/0/records/0/values/0: 'not-an-address' is not an IPv4 address");
   });
 });
