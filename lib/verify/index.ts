@@ -9,3 +9,5 @@ export * from './prices';
 export * from './cost';
 export * from './whatif';
 export * from './report';
+export * from './live';
+export * from './drill';

@@ -3,8 +3,10 @@
  * cost, as plain data (`--json`) and as readable text.
  */
 import { costEstimate, CostEstimate } from './cost';
+import { DrillReport, runDrill } from './drill';
 import { Gateway, gatewaysOf } from './gateways';
 import { LintFinding, lintArtifact } from './lint';
+import { liveProbe, LiveReport } from './live';
 import { ArtifactSource, readArtifacts, TargetKind } from './source';
 import { CheckTiming, checkTiming, checkersToFlip, gatewayTiming, GatewayTiming, TimeRange, TimingContext } from './timing';
 import { whatIf, WhatIf } from './whatif';
@@ -58,6 +60,10 @@ export interface ArtifactReport {
   };
   readonly errors: number;
   readonly warnings: number;
+  /** `--live`: what this machine's probes see now, and the engine's answers with it. */
+  readonly live?: LiveReport;
+  /** `--drill`: the failover drill on loopback, measured against the timing model. */
+  readonly drill?: DrillReport;
 }
 
 export interface VerifyReport {
@@ -65,8 +71,36 @@ export interface VerifyReport {
   readonly artifacts: readonly ArtifactReport[];
   readonly errors: number;
   readonly warnings: number;
-  /** 1 when any error-level rule fired, else 0. */
+  /** 1 when any error-level rule fired (or a drill step fell outside its window), else 0. */
   readonly exitCode: number;
+}
+
+export interface VerifyOptions {
+  /** Probe every endpoint now from this machine. */
+  readonly live?: boolean;
+  /** Run the failover drill on loopback. */
+  readonly drill?: boolean;
+  /** The drill's speed factor. @default 30 */
+  readonly speed?: number;
+  /** Progress of the drill. */
+  readonly log?: (line: string) => void;
+}
+
+/** The report with `--live` and `--drill` (which take time and touch the network) when asked for. */
+export async function runVerify(
+  location: string,
+  options: VerifyOptions = {},
+  sources: readonly ArtifactSource[] = readArtifacts(location),
+): Promise<VerifyReport> {
+  const base = verifyReport(location, sources);
+  const artifacts: ArtifactReport[] = [];
+  for (const [i, a] of base.artifacts.entries()) {
+    const live = options.live ? await liveProbe(sources[i]) : undefined;
+    const drill = options.drill ? await runDrill(sources[i], { speed: options.speed, log: options.log }) : undefined;
+    artifacts.push({ ...a, ...(live ? { live } : {}), ...(drill ? { drill } : {}) });
+  }
+  const drillFailed = artifacts.some((a) => a.drill && !a.drill.passed);
+  return { ...base, artifacts, exitCode: base.errors > 0 || drillFailed ? 1 : 0 };
 }
 
 export const TARGET_NAMES: Record<TargetKind, string> = {
@@ -254,6 +288,41 @@ export function formatCost(c: CostEstimate): string[] {
   return out;
 }
 
+export function formatLive(live: LiveReport): string[] {
+  const out = [`Live probe from this machine at ${live.probedAt} (one probe per check; Route 53 decides from many checkers and several probes):`];
+  out.push(...table(live.checks.map((c) => [
+    `health check ${c.healthCheckId}`,
+    c.healthy ? 'healthy' : 'UNHEALTHY',
+    `${c.reason}${c.latencyMs !== undefined ? ` (${c.latencyMs} ms${c.address ? `, ${c.address}` : ''})` : ''}`,
+  ]), '  '));
+  for (const g of live.gateways) {
+    const shares = g.answers.shares.map((x) => `${x.setIdentifier} ${formatPercent(x.probability)}`).join(', ');
+    out.push(`  ${g.gateway} would answer: ${shares}${g.answers.lastResort ? ' (last resort: no member is healthy)' : ''}`);
+  }
+  return out;
+}
+
+export function formatDrill(d: DrillReport): string[] {
+  const out = [`Failover drill on loopback (DNS server ${d.dns}, ${d.checkers} checkers, intervals and timeouts / ${d.speed}; refusing stand-ins):`];
+  out.push(...table(d.standIns.map((s) => [`stand-in for ${s.gateway} ${s.member}`, s.address]), '  '));
+  const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  out.push(...table([
+    ['gateway', 'event', 'answers after (engine)', 'measured', 'predicted (min-worst, about)', ''],
+    ...d.steps.map((s) => [
+      s.gateway,
+      s.action,
+      s.expected.shares.map((x) => `${x.setIdentifier} ${formatPercent(x.probability)}`).join(', ') + (s.expected.lastResort ? ' (last resort)' : ''),
+      s.measuredMs !== undefined ? ms(s.measuredMs) : 'no change',
+      `${ms(s.predicted.minMs)}-${ms(s.predicted.worstMs)}, about ${ms(s.predicted.typicalMs)}`,
+      s.within ? 'ok' : `OUTSIDE${s.note ? ` (${s.note})` : ''}`,
+    ]),
+  ], '  '));
+  out.push(`  tolerance ${d.toleranceMs} ms (observation ticks, pushes, evaluation); ${d.passed ? 'every step within its window' : 'SOME STEPS OUTSIDE THEIR WINDOW'}`);
+  out.push(`  at full speed (x${d.speed}) the same steps take ${d.speed} times as long, plus the TTL on clients`);
+  for (const n of d.notes) out.push(`  note: ${n}`);
+  return out;
+}
+
 export function formatArtifact(a: ArtifactReport): string[] {
   const out: string[] = [];
   const counts = [`${a.gateways.length} gateway${a.gateways.length === 1 ? '' : 's'}`, `${a.healthChecks.length} health check${a.healthChecks.length === 1 ? '' : 's'}`];
@@ -279,6 +348,14 @@ export function formatArtifact(a: ArtifactReport): string[] {
     out.push('');
     out.push('Cost: none from Route 53 (self-hosted: runs on your own machines)');
   }
+  if (a.live) {
+    out.push('');
+    out.push(...formatLive(a.live));
+  }
+  if (a.drill) {
+    out.push('');
+    out.push(...formatDrill(a.drill));
+  }
   return out;
 }
 
@@ -289,6 +366,7 @@ export function formatReport(r: VerifyReport): string {
     out.push(...formatArtifact(a));
   }
   out.push('');
-  out.push(`${r.errors} error${r.errors === 1 ? '' : 's'}, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}: exit code ${r.exitCode}`);
+  const drillFailed = r.artifacts.some((a) => a.drill && !a.drill.passed);
+  out.push(`${r.errors} error${r.errors === 1 ? '' : 's'}, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}${drillFailed ? ', drill outside its window' : ''}: exit code ${r.exitCode}`);
   return out.join('\n');
 }

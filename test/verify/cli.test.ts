@@ -6,7 +6,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { emdrBundle, runCli, CliResult, synthCdkEmdr, synthCdktfEmdr, tmpDir, writeBundleDir } from './helpers';
-
 import { runCli as dispatch } from '../../lib/cli/run';
 
 /** Runs the CLI in this process, collecting its output like a spawned one. */
@@ -21,8 +20,10 @@ let dir: string;
 let cdkOut: string;
 let cdktfOut: string;
 let bad: string;
+/** The spawned runs, started together in beforeAll (each process takes a second or two to start). */
+let spawned: { ok: CliResult; error: CliResult; missing: CliResult };
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tmpDir('cli');
   cdkOut = synthCdkEmdr(path.join(dir, 'cdk.out'));
   cdktfOut = synthCdktfEmdr(path.join(dir, 'cdktf.out'));
@@ -33,12 +34,14 @@ beforeAll(() => {
   check.FailureThreshold = 1;
   bad = path.join(dir, 'Bad.template.json');
   fs.writeFileSync(bad, JSON.stringify(template));
-});
+  const [ok, error, missing] = await Promise.all([runCli(['verify', cdkOut]), runCli(['verify', bad]), runCli(['verify', '/nonexistent/cdk.out'])]);
+  spawned = { ok, error, missing };
+}, 60_000);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-test('exit code 0 and a readable report for EMDR', async () => {
-  const r = await runCli(['verify', cdkOut]);
+test('exit code 0 and a readable report for EMDR', () => {
+  const r = spawned.ok;
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Gateway emdr.example.com A: weighted, TTL 60 s');
@@ -48,7 +51,8 @@ test('exit code 0 and a readable report for EMDR', async () => {
 });
 
 test('exit code 1 when an error-level rule fires, naming the rule, the resource and the fix', async () => {
-  const [text, json] = await Promise.all([runCli(['verify', bad]), inProcess(['verify', '--json', bad])]);
+  const text = spawned.error;
+  const json = await inProcess(['verify', '--json', bad]);
   expect(text.code).toBe(1);
   expect(text.stdout).toMatch(/ERROR +health-check\/private-address {2}health check 'Emdr\/gw-isp-a\/HealthCheck': ipAddress 10.0.0.10 is a private/);
   expect(text.stdout).toMatch(/warning verify\/failure-threshold-one/);
@@ -96,7 +100,7 @@ test('exit code 2 for usage errors, with a message naming the problem', async ()
     [['verify', '--yaml', 'x'], /unknown flag '--yaml' for 'verify'/],
     [['verify', 'a', 'b'], /unexpected argument 'b'/],
   ];
-  const results = await Promise.all(cases.map(([args], i) => (i === 1 ? runCli(args) : inProcess(args))));
+  const results = await Promise.all(cases.map(([args], i) => (i === 1 ? spawned.missing : inProcess(args))));
   results.forEach((r, i) => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
