@@ -12,6 +12,7 @@ import { LocalGateway, startGatewayPair } from '../../examples/emdr-self-hosted/
 import { UpSession } from '../../lib/up/session';
 
 const SCREENSHOTS = path.join(REPO, 'test-reports', 'up');
+const CHROMIUM = '/usr/bin/chromium';
 
 let gateways: [LocalGateway, LocalGateway];
 let session: UpSession;
@@ -20,11 +21,12 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install Debian's chromium (apt-get install -y chromium, as .ci/run does)`);
   gateways = await startGatewayPair();
   session = await UpSession.start({ bundle: emdrBundle(...gateways), dns: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launchPersistentContext(tempDir('chromium-profile-'), {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 900 },
