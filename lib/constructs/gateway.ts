@@ -196,17 +196,18 @@ function definedOnly<T extends object>(o: T): Partial<T> {
  */
 function mergeCheckOptions(shared: HealthCheckOptions, own: HealthCheckOptions): HealthCheckOptions {
   const protocol = own.protocol ?? shared.protocol ?? HealthCheckProtocol.HTTP;
-  const inherited: HealthCheckOptions = { ...shared };
+  const inherited: Record<string, unknown> = { ...shared };
   if (own.protocol !== undefined && own.protocol !== shared.protocol) {
     const drop: Array<keyof HealthCheckOptions> = protocol === HealthCheckProtocol.TCP
       ? ['resourcePath', 'searchString', 'enableSni']
       : protocol === HealthCheckProtocol.HTTP ? ['enableSni'] : [];
-    for (const key of drop) delete (inherited as Record<string, unknown>)[key];
-    if (protocol === HealthCheckProtocol.TCP && inherited.timeouts) {
-      inherited.timeouts = { connect: inherited.timeouts.connect } as HealthCheckOptions['timeouts'];
+    for (const key of drop) delete inherited[key];
+    if (protocol === HealthCheckProtocol.TCP && shared.timeouts) {
+      // A TCP check only connects: the status and body deadlines do not apply.
+      inherited.timeouts = { connect: shared.timeouts.connect };
     }
   }
-  return { ...inherited, ...definedOnly(own) };
+  return { ...(inherited as HealthCheckOptions), ...definedOnly(own) };
 }
 
 function inferRecordType(endpoints: GatewayEndpoint[]): string {
