@@ -3,10 +3,10 @@
  * Reloads on SIGHUP (and POST /reload); stops cleanly, exit code 0, on SIGTERM and SIGINT.
  */
 import { DnsNode } from '../dns';
-import { DEFAULT_REPORT_CLOCK_SKEW_MS, HmacReportAuthenticator, readSecretFile, REFUSE_REPORTS } from '../dns/report-auth';
 import { parseHostPort, parseInteger } from './args';
 import { Command, eventLine } from './command';
 import { SignalLatch } from './signals';
+import { DEFAULT_REPORT_CLOCK_SKEW_MS, HmacReportAuthenticator, readSecretFile, REFUSE_REPORTS } from '../dns/report-auth';
 
 export const DEFAULT_LISTEN = '127.0.0.1:5353';
 export const DEFAULT_ADMIN = '127.0.0.1:8053';
@@ -44,9 +44,15 @@ export const serveCommand: Command = {
         ? new HmacReportAuthenticator({ secret: readSecretFile(String(flags['secret-file'])), maxClockSkewMs })
         : REFUSE_REPORTS;
       if (flags['secret-file'] === undefined) {
-        log({ event: 'warning', message: 'no --secret-file: this node refuses every checker report (403) and keeps its verdicts as they start (healthy); give the checkers\' secret file to accept their reports' });
+        log({
+          event: 'warning',
+          message: 'no --secret-file: this node refuses every checker report (403) and keeps its verdicts as they start (healthy); '
+            + 'give the checkers\' secret file to accept their reports',
+        });
       }
-      node = await DnsNode.start({ configFile: String(flags.config), dns, admin, log, tcpIdleTimeoutMs, maxUdpPayload, evaluateIntervalMs, reportAuthenticator, maxClockSkewMs });
+      node = await DnsNode.start({
+        configFile: String(flags.config), dns, admin, log, tcpIdleTimeoutMs, maxUdpPayload, evaluateIntervalMs, reportAuthenticator, maxClockSkewMs,
+      });
     } catch (e) {
       signals.dispose();
       const message = (e as Error).message;

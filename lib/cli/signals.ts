@@ -11,11 +11,14 @@ export class SignalLatch {
   private pending?: StopSignal;
   private stopFn?: (signal: StopSignal) => void;
   private hupFn?: () => void;
-  private readonly onTerm = () => this.fire('SIGTERM');
-  private readonly onInt = () => this.fire('SIGINT');
-  private readonly onHup = () => this.hupFn?.();
+  private readonly onTerm: () => void;
+  private readonly onInt: () => void;
+  private readonly onHup: () => void;
 
   constructor() {
+    this.onTerm = () => this.fire('SIGTERM');
+    this.onInt = () => this.fire('SIGINT');
+    this.onHup = () => this.hupFn?.();
     process.on('SIGTERM', this.onTerm);
     process.on('SIGINT', this.onInt);
     process.on('SIGHUP', this.onHup);

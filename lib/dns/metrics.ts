@@ -9,7 +9,10 @@ export type Transport = (typeof Transport)[keyof typeof Transport];
 const TRANSPORT_NAMES = ['udp', 'tcp'];
 
 /** Query types counted by name; every other type is counted as `other`. */
-const COUNTED_TYPES = [RRType.A, RRType.AAAA, RRType.CNAME, RRType.MX, RRType.TXT, RRType.NS, RRType.SOA, RRType.ANY, RRType.PTR, RRType.SRV, RRType.HINFO, RRType.DNSKEY, RRType.DS, RRType.CAA, RRType.AXFR, RRType.IXFR];
+const COUNTED_TYPES = [
+  RRType.A, RRType.AAAA, RRType.CNAME, RRType.MX, RRType.TXT, RRType.NS, RRType.SOA, RRType.ANY,
+  RRType.PTR, RRType.SRV, RRType.HINFO, RRType.DNSKEY, RRType.DS, RRType.CAA, RRType.AXFR, RRType.IXFR,
+];
 const TYPE_SLOT = new Int8Array(65536).fill(COUNTED_TYPES.length);
 COUNTED_TYPES.forEach((t, i) => (TYPE_SLOT[t] = i));
 const TYPE_LABELS = [...COUNTED_TYPES.map(typeName), 'other', 'none'];

@@ -4,13 +4,13 @@
  * replace a working config with a broken one.
  */
 import { HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
-import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
 import { AdminServer } from './admin';
 import { DnsMetrics } from './metrics';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from './reports';
 import { Responder, Serving } from './responder';
 import { BoundAddress, DnsServer, formatHostPort } from './server';
 import { ZoneSet } from './zones';
+import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
 
 /** One log event; the CLI prints each as a JSON line. */
 export interface NodeEvent {
@@ -82,7 +82,13 @@ function verdictSettingsOf(config: BundleConfig): Partial<VerdictSettings> {
  * each check's verdict before and after instead. Checks new in this config count as changed when
  * evaluate() says so.
  */
-function reloadChanges(before: HealthState, after: HealthState, config: BundleConfig, evaluated: readonly VerdictChange[], now: number): VerdictChange[] {
+function reloadChanges(
+  before: HealthState,
+  after: HealthState,
+  config: BundleConfig,
+  evaluated: readonly VerdictChange[],
+  now: number,
+): VerdictChange[] {
   const existed = new Set(before.snapshot(now).map((s) => s.healthCheckId));
   const reasons = new Map(after.snapshot(now).map((s) => [s.healthCheckId, s.reason]));
   const out: VerdictChange[] = [];
@@ -129,9 +135,8 @@ export class DnsNode {
     this.loaded = this.compile(check.config, undefined, check.warnings);
     this.refreshVerdictGauges();
     const responder = new Responder(() => this.loaded, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
-    this.dns = new DnsServer(responder, this.metrics, { host: options.dns.host, port: options.dns.port, tcpIdleTimeoutMs: options.tcpIdleTimeoutMs }, (e) =>
-      this.log({ event: 'socket-error', message: e.message }),
-    );
+    const listen = { host: options.dns.host, port: options.dns.port, tcpIdleTimeoutMs: options.tcpIdleTimeoutMs };
+    this.dns = new DnsServer(responder, this.metrics, listen, (e) => this.log({ event: 'socket-error', message: e.message }));
   }
 
   private readConfig(): { config?: BundleConfig; error: string; problems: readonly BundleProblem[]; warnings: readonly BundleProblem[] } {
@@ -356,7 +361,10 @@ export class DnsNode {
         const last = this.lastReportAt.get(c.id);
         const credentials = this.authenticator.checkerStatus?.(c.id, now);
         return {
-          id: c.id, region: c.region, lastReportAt: last !== undefined ? new Date(last).toISOString() : null, ageMs: last !== undefined ? now - last : null,
+          id: c.id,
+          region: c.region,
+          lastReportAt: last !== undefined ? new Date(last).toISOString() : null,
+          ageMs: last !== undefined ? now - last : null,
           ...(credentials !== undefined ? { credentials } : {}),
         };
       }),

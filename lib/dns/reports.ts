@@ -78,6 +78,12 @@ export const MAX_OBSERVATIONS = 10_000;
 export const MAX_REASON_LENGTH = 1024;
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 30_000;
 
+/** One observation as the engine takes it. */
+export interface ParsedObservation {
+  readonly healthCheckId: string;
+  readonly report: CheckerReport;
+}
+
 export class ReportError extends Error {
   constructor(message: string) {
     super(message);
@@ -97,7 +103,7 @@ const OBSERVATION_FIELDS = new Set(['healthCheckId', 'healthy', 'observedAt', 'r
  * Parses and checks a report body; throws {@link ReportError} naming the field, the value and the fix.
  * Returns the reports to feed into the engine, one per observation.
  */
-export function parseReport(text: string, ctx: ReportContext): { body: ReportBody; reports: Array<{ healthCheckId: string; report: CheckerReport }> } {
+export function parseReport(text: string, ctx: ReportContext): { body: ReportBody; reports: ParsedObservation[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -117,7 +123,7 @@ export function parseReport(text: string, ctx: ReportContext): { body: ReportBod
   if (!Array.isArray(b.observations)) throw new ReportError(`observations must be an array, got ${show(b.observations)}`);
   if (b.observations.length === 0) throw new ReportError('observations is empty; send at least one');
   if (b.observations.length > MAX_OBSERVATIONS) throw new ReportError(`${b.observations.length} observations; send at most ${MAX_OBSERVATIONS} per report`);
-  const reports: Array<{ healthCheckId: string; report: CheckerReport }> = [];
+  const reports: ParsedObservation[] = [];
   const seen = new Set<string>();
   b.observations.forEach((o: unknown, i: number) => {
     const at = `observations[${i}]`;

@@ -15,8 +15,8 @@
 import { HealthLookup, RandomSource } from '../engine';
 import { DnsMetrics, Transport } from './metrics';
 import { parseQuery, ParsedQuery, QueryVerdict } from './query';
-import { EncodedTail, NameNode, ZoneSet } from './zones';
 import { EDNS_DO, Flag, Rcode, RRClass, RRType } from './wire';
+import { EncodedTail, NameNode, ZoneSet } from './zones';
 
 /** The answer data in force: swapped as a whole on reload. */
 export interface Serving {

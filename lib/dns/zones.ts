@@ -13,8 +13,8 @@
  */
 import { compileGroup, CompiledGroup, HealthLookup, RandomSource } from '../engine';
 import { groupRecords, normalizeName, RecordSetModel } from '../model';
-import { BundleConfig, BundleZone, DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA_TIMERS, parseRecordValue, RecordValue, zoneOf } from '../targets/self-hosted/bundle';
 import { nameToLabels, Rcode, RData, ResourceRecord, RRClass, RRType, Writer } from './wire';
+import { BundleConfig, BundleZone, DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA_TIMERS, parseRecordValue, RecordValue, zoneOf } from '../targets/self-hosted/bundle';
 
 /** CNAME hops followed inside a zone before giving up (a loop guard). */
 export const MAX_CNAME_CHAIN = 8;
@@ -188,7 +188,11 @@ export class ZoneSet {
         this.place(this.node(zone, r.name), { kind: 'static', type: records[0].type, records });
       }
     }
-    const located = config.recordSets.map((r) => ({ ...r, name: normalizeName(r.name), hostedZoneName: normalizeName(r.hostedZoneName ?? zoneOf(config.zones, r.name)!.name) }));
+    const located = config.recordSets.map((r) => ({
+      ...r,
+      name: normalizeName(r.name),
+      hostedZoneName: normalizeName(r.hostedZoneName ?? zoneOf(config.zones, r.name)!.name),
+    }));
     for (const g of groupRecords(located)) {
       const zone = zoneByName.get(g.records[0].hostedZoneName!)!;
       const ttl = g.records[0].ttl ?? 0;

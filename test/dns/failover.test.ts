@@ -5,8 +5,8 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { DnsNode, RRType, ReportAuthenticator } from '../../lib/dns';
 import { addresses, httpRequest, postReport, query, sampleConfig, udpQuery } from './helpers';
+import { DnsNode, RRType, ReportAuthenticator } from '../../lib/dns';
 
 let node: DnsNode;
 let dnsPort: number;
@@ -256,7 +256,9 @@ describe('admin endpoints', () => {
       ['c2', 'us-east-1', false, 'HTTP status 503', true],
       ['c3', 'ap-southeast-1', false, 'HTTP status 503', true],
     ]);
-    expect(s.checkers).toEqual(CHECKERS.map(([id, region]) => expect.objectContaining({ id, region, lastReportAt: expect.any(String), ageMs: expect.any(Number) })));
+    expect(s.checkers).toEqual(CHECKERS.map(([id, region]) => expect.objectContaining({
+      id, region, lastReportAt: expect.any(String), ageMs: expect.any(Number),
+    })));
     expect(s.recentVerdictChanges.length).toBeGreaterThan(0);
     await allReport({ 'gw-a': true });
   });

@@ -9,11 +9,10 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import * as net from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { seededRandom } from '../../lib/engine';
-import { HealthState } from '../../lib/engine';
-import { decodeMessage, DnsMetrics, Flag, fullRcodeOf, Rcode, rcodeOf, Responder, RRType, Transport, WireError, ZoneSet } from '../../lib/dns';
-import { parseBundleConfig } from '../../lib/targets/self-hosted/bundle';
 import { addresses, httpRequest, killSpawned, query, sampleConfig, Spawned, spawnCli, tcpExchange, udpQuery } from './helpers';
+import { decodeMessage, DnsMetrics, Flag, fullRcodeOf, Rcode, rcodeOf, Responder, RRType, Transport, WireError, ZoneSet } from '../../lib/dns';
+import { seededRandom, HealthState } from '../../lib/engine';
+import { parseBundleConfig } from '../../lib/targets/self-hosted/bundle';
 
 const SEED = 0x5eed1234;
 
@@ -132,7 +131,9 @@ test('in-process: 100,000 mutated packets never throw, and every response is wel
     }
   }
   // The mutations reach every kind of answer.
-  for (const rc of [Rcode.NOERROR, Rcode.FORMERR, Rcode.NXDOMAIN, Rcode.NOTIMP, Rcode.REFUSED, Rcode.BADVERS]) expect(byRcode.get(rc) ?? 0).toBeGreaterThan(100);
+  for (const rc of [Rcode.NOERROR, Rcode.FORMERR, Rcode.NXDOMAIN, Rcode.NOTIMP, Rcode.REFUSED, Rcode.BADVERS]) {
+    expect(byRcode.get(rc) ?? 0).toBeGreaterThan(100);
+  }
   expect(dropped).toBeGreaterThan(100);
 });
 

@@ -72,10 +72,21 @@ export function sampleConfig(overrides: Partial<BundleConfig> = {}): BundleConfi
 
 let nextId = 1;
 
-export function query(name: string, type: number, options: { edns?: boolean; udpSize?: number; dnssecOk?: boolean; flags?: number; id?: number } = {}): Buffer {
-  const additionals: ResourceRecord[] = options.edns === false ? [] : [optRecord({ udpPayloadSize: options.udpSize ?? 1232, flags: options.dnssecOk ? 0x8000 : 0 })];
+export interface QueryOptions {
+  readonly edns?: boolean;
+  readonly udpSize?: number;
+  readonly dnssecOk?: boolean;
+  readonly flags?: number;
+  readonly id?: number;
+}
+
+export function query(name: string, type: number, options: QueryOptions = {}): Buffer {
+  const additionals: ResourceRecord[] = options.edns === false
+    ? []
+    : [optRecord({ udpPayloadSize: options.udpSize ?? 1232, flags: options.dnssecOk ? 0x8000 : 0 })];
   const questions: Question[] = [{ name, type, klass: 1 }];
-  return encodeMessage({ id: options.id ?? (nextId++ & 0xffff), flags: options.flags ?? 0x0100, questions, answers: [], authorities: [], additionals });
+  const id = options.id ?? (nextId++ & 0xffff);
+  return encodeMessage({ id, flags: options.flags ?? 0x0100, questions, answers: [], authorities: [], additionals });
 }
 
 /** Sends one UDP message and resolves with the raw response (rejects after `timeoutMs`). */
@@ -139,7 +150,13 @@ export interface HttpResult {
   readonly json?: any;
 }
 
-export function httpRequest(port: number, method: string, urlPath: string, body?: string | Buffer, headers: http.OutgoingHttpHeaders = {}): Promise<HttpResult> {
+export function httpRequest(
+  port: number,
+  method: string,
+  urlPath: string,
+  body?: string | Buffer,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: body !== undefined ? { 'content-type': 'application/json', ...headers } : headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -161,7 +178,14 @@ export function httpRequest(port: number, method: string, urlPath: string, body?
   });
 }
 
-export function postReport(adminPort: number, checkerId: string, region: string, observations: Array<{ healthCheckId: string; healthy: boolean; observedAt?: number; reason?: string }>): Promise<HttpResult> {
+export interface TestObservation {
+  readonly healthCheckId: string;
+  readonly healthy: boolean;
+  readonly observedAt?: number;
+  readonly reason?: string;
+}
+
+export function postReport(adminPort: number, checkerId: string, region: string, observations: TestObservation[]): Promise<HttpResult> {
   const now = Date.now();
   return httpRequest(adminPort, 'POST', '/reports', JSON.stringify({
     checkerId,
@@ -180,10 +204,10 @@ export interface Spawned {
   /** Every stdout line so far, parsed. */
   readonly events: any[];
   stderr: string;
-  /** Resolves with the first event matching `pred` (rejects after `timeoutMs`). */
-  waitFor(pred: (e: any) => boolean, timeoutMs?: number): Promise<any>;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+  /** Resolves with the first event matching `pred` (rejects after `timeoutMs`). */
+  waitFor(pred: (e: any) => boolean, timeoutMs?: number): Promise<any>;
 }
 
 /** Spawns `dns-failover` from the TypeScript sources (no build needed). */
@@ -226,7 +250,9 @@ export function spawnCli(args: readonly string[]): Spawned {
       const found = events.find(pred);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; events: ${JSON.stringify(events)}; stderr: ${spawned.stderr}`)), timeoutMs);
+        const timer = setTimeout(() => {
+          reject(new Error(`no matching event within ${timeoutMs} ms; events: ${JSON.stringify(events)}; stderr: ${spawned.stderr}`));
+        }, timeoutMs);
         waiters.push({ pred, resolve: (e) => { clearTimeout(timer); resolve(e); } });
       });
     },

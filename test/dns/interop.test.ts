@@ -5,8 +5,8 @@
  */
 import { execFile } from 'child_process';
 import { promisify } from 'util';
-import { DnsNode } from '../../lib/dns';
 import { sampleConfig } from './helpers';
+import { DnsNode } from '../../lib/dns';
 
 const run = promisify(execFile);
 
@@ -58,7 +58,7 @@ function records(lines: string[]): DigRecord[] {
 }
 
 async function dig(...args: string[]): Promise<DigOutput> {
-  const { stdout } = await run('dig', [`@127.0.0.1`, '-p', String(port), '+time=2', '+tries=1', ...args]);
+  const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', ...args]);
   const header = /->>HEADER<<- opcode: (\w+), status: (\w+), id: \d+/.exec(stdout);
   const flags = /;; flags:([a-z ]*);/.exec(stdout);
   const edns = /; EDNS: version: (\d+), flags:([a-z ]*);(?: MBZ: (0x[0-9a-f]+) ?,)? udp: (\d+)/.exec(stdout);
@@ -79,7 +79,7 @@ async function dig(...args: string[]): Promise<DigOutput> {
 }
 
 async function kdig(...args: string[]): Promise<any> {
-  const { stdout } = await run('kdig', [`@127.0.0.1`, '-p', String(port), '+json', '+timeout=2', '+retry=0', ...args]);
+  const { stdout } = await run('kdig', ['@127.0.0.1', '-p', String(port), '+json', '+timeout=2', '+retry=0', ...args]);
   return JSON.parse(stdout);
 }
 

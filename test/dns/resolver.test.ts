@@ -2,8 +2,8 @@
  * End to end through Node's own resolver (c-ares): what an application sees.
  */
 import { promises as dnsPromises } from 'dns';
-import { DnsNode } from '../../lib/dns';
 import { sampleConfig } from './helpers';
+import { DnsNode } from '../../lib/dns';
 
 let node: DnsNode;
 let resolver: dnsPromises.Resolver;

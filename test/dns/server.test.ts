@@ -2,8 +2,8 @@
  * The protocol behaviour of the server, checked on the wire with our own codec over real sockets.
  */
 import * as net from 'net';
-import { decodeMessage, DnsNode, encodeMessage, Flag, fullRcodeOf, Message, optOf, optRecord, Rcode, rcodeOf, RRType } from '../../lib/dns';
 import { addresses, query, sampleConfig, tcpExchange, udpExchange, udpQuery } from './helpers';
+import { decodeMessage, DnsNode, encodeMessage, Flag, fullRcodeOf, Message, optOf, optRecord, Rcode, rcodeOf, RRType } from '../../lib/dns';
 
 let node: DnsNode;
 let port: number;
@@ -310,7 +310,8 @@ describe('truncation and TCP', () => {
 });
 
 describe('malformed queries and other opcodes', () => {
-  const header = (id: number, flags: number, qd: number, an = 0, ns = 0, ar = 0) => Buffer.from([id >> 8, id & 0xff, flags >> 8, flags & 0xff, 0, qd, 0, an, 0, ns, 0, ar]);
+  const header = (id: number, flags: number, qd: number, an = 0, ns = 0, ar = 0) =>
+    Buffer.from([id >> 8, id & 0xff, flags >> 8, flags & 0xff, 0, qd, 0, an, 0, ns, 0, ar]);
   const question = Buffer.from([3, 119, 119, 119, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0, 0, 1, 0, 1]);
 
   test.each([

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import {
   bundleSchema,
@@ -11,9 +14,6 @@ import {
   SELF_HOSTED_CAPABILITIES,
 } from '../../../lib/targets/self-hosted/bundle';
 import { sampleConfig } from '../../dns/helpers';
-import { mkdtempSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
 
 /** A deep copy as plain JSON, editable by the test. */
 function json(): any {
@@ -42,7 +42,9 @@ describe('bundle config schema', () => {
   });
 
   test('the self-hosted capabilities are those of the self-hosted target', () => {
-    expect(SELF_HOSTED_CAPABILITIES).toMatchObject({ route53Limits: false, disabledHealthChecks: true, cloudWatchAlarmChecks: false, recoveryControlChecks: false });
+    expect(SELF_HOSTED_CAPABILITIES).toMatchObject({
+      route53Limits: false, disabledHealthChecks: true, cloudWatchAlarmChecks: false, recoveryControlChecks: false,
+    });
   });
 });
 
@@ -154,7 +156,7 @@ describe('bundle config errors name the path and the value', () => {
     c.recordSets[0].name = 'emdr.example.org';
     c.recordSets[1].hostedZoneName = 'example.net';
     const errors = errorsOf(c);
-    expect(errors).toContainEqual({ path: '/recordSets/0/name', message: expect.stringContaining("is in none of the configured zones (example.com)") });
+    expect(errors).toContainEqual({ path: '/recordSets/0/name', message: expect.stringContaining('is in none of the configured zones (example.com)') });
     expect(errors).toContainEqual({ path: '/recordSets/1/hostedZoneName', message: expect.stringContaining("zone 'example.net' is not one of the configured zones") });
   });
 

@@ -7,6 +7,8 @@ import { readFileSync } from 'fs';
 import { isIPv6 } from 'net';
 import * as path from 'path';
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { BUNDLE_CONFIG_VERSION, BundleConfig, BundleZone } from './types';
+import { parseRecordValue } from './values';
 import {
   dnsNameProblem,
   failoverWarnings,
@@ -21,8 +23,6 @@ import {
   TargetCapabilities,
   validateModel,
 } from '../../../model';
-import { BUNDLE_CONFIG_VERSION, BundleConfig, BundleZone } from './types';
-import { parseRecordValue } from './values';
 
 /** What the self-hosted target can express (see `TargetCapabilities`). */
 export const SELF_HOSTED_CAPABILITIES: TargetCapabilities = {
@@ -189,8 +189,7 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
       err(rp, `record '${r.name}' ${r.recordType} [${r.setIdentifier}] has no routing policy; give it a weight, a failover role or multiValueAnswer, or put a plain record in /zones/N/records`);
     }
     const p = nameProblem(r.name, 'record name');
-    if (p) err(`${rp}/name`, p);
-    else if (r.hostedZoneName !== undefined) {
+    if (p) {err(`${rp}/name`, p);} else if (r.hostedZoneName !== undefined) {
       const zn = normalizeName(r.hostedZoneName);
       if (!zoneNames.has(zn)) err(`${rp}/hostedZoneName`, `zone '${r.hostedZoneName}' is not one of the configured zones (${[...zoneNames.keys()].join(', ')}); add it to /zones or fix the name`);
       else if (!inZone(normalizeName(r.name), zn)) err(`${rp}/name`, `record name '${r.name}' is outside its zone '${r.hostedZoneName}'`);
@@ -264,7 +263,8 @@ export function bundleToModel(c: BundleConfig): FailoverModel {
   const recordSets: RecordSetModel[] = [];
   for (const z of c.zones) {
     for (const r of z.records ?? []) {
-      recordSets.push({ hostedZoneName: normalizeName(z.name), name: normalizeName(r.name), recordType: r.recordType, ttl: r.ttl, values: [...r.values] });
+      const { recordType, ttl, values } = r;
+      recordSets.push({ hostedZoneName: normalizeName(z.name), name: normalizeName(r.name), recordType, ttl, values: [...values] });
     }
   }
   for (const r of c.recordSets) {
