@@ -41,6 +41,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4',
     'kubernetes-models@^4.5.1',
     'playwright-core@^1',
+    'yaml@^2',
   ],
   bin: { 'dns-failover': 'lib/cli/main.js' },
   // Runtime code that is not part of the jsii API (DNS server, checker, CLI).

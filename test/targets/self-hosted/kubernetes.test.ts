@@ -12,13 +12,12 @@ import { parseFlags } from '../../../lib/cli/args';
 import { checkCommand } from '../../../lib/cli/check';
 import { serveCommand } from '../../../lib/cli/serve';
 import { toYaml } from '../../../lib/targets/self-hosted/yaml';
+// An independent YAML parser (dev dependency) for the manifests this library writes with its own small writer.
+import * as yaml from 'yaml';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Deployment } = require('kubernetes-models/apps/v1');
 const { ConfigMap, Namespace, Service } = require('kubernetes-models/v1');
-// An independent YAML parser for the manifests this library writes with its own small writer: the
-// `yaml` package that playwright-core (a dev dependency) bundles and exports.
-const { yaml } = require('playwright-core/lib/utilsBundle');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
