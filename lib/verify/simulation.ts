@@ -12,6 +12,7 @@ import { ArtifactSource, bundleSource, cloudFormationSource, readArtifacts, terr
 import { gatewayTiming, TimeRange } from './timing';
 import { scenario, verdicts } from './whatif';
 import { normalizeName } from '../model';
+import { SelfHostedStack } from '../targets/self-hosted/stack';
 import { isTerraformStack, libraryOfStack } from '../targets/terraform/library';
 
 /** How serious a verifier finding is. */
@@ -163,6 +164,26 @@ export class FailoverSimulation {
     }
     const json = JSON.parse(libraryOfStack(stack).lib.Testing.synth(stack as any));
     return new FailoverSimulation(terraformSource(json, 'cdk.tf.json', stack.node.id));
+  }
+
+  /** Synthesizes a `SelfHostedStack` (in memory) and simulates its bundle config. */
+  public static fromSelfHostedStack(stack: SelfHostedStack): FailoverSimulation {
+    const synthesis = stack._synthesize();
+    if (!synthesis.config) {
+      throw new Error(`cannot synthesize the self-hosted stack '${stack.node.path}':\n${[...synthesis.problems].join('\n')}`);
+    }
+    return new FailoverSimulation(bundleSource(JSON.parse(JSON.stringify(synthesis.config)), 'config.json'));
+  }
+
+  /**
+   * Synthesizes whichever stack `scope` is (an aws-cdk-lib `Stack`, a cdktf `TerraformStack` or a
+   * `SelfHostedStack`) and simulates it.
+   */
+  public static fromStack(scope: IConstruct): FailoverSimulation {
+    if (Stack.isStack(scope)) return FailoverSimulation.fromCdkStack(scope);
+    if (isTerraformStack(scope)) return FailoverSimulation.fromTerraformStack(scope);
+    if (SelfHostedStack.isSelfHostedStack(scope)) return FailoverSimulation.fromSelfHostedStack(scope);
+    throw new Error(`'${(scope as IConstruct).node.path}' is not a stack; give an aws-cdk-lib Stack, a cdktf TerraformStack or a SelfHostedStack`);
   }
 
   /** Simulates a CloudFormation template (parsed JSON, for example `Template.fromStack(stack).toJSON()`). */

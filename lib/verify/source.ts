@@ -15,6 +15,7 @@ import { FailoverModel, Finding, TargetCapabilities } from '../model';
 import { readCloudFormationTemplate } from '../targets/cloudformation/read';
 import { CLOUDFORMATION_CAPABILITIES } from '../targets/cloudformation/render';
 import { BundleConfig, bundleToModel, checkBundleConfig, SELF_HOSTED_CAPABILITIES } from '../targets/self-hosted/bundle';
+import { BUNDLE_FILES } from '../targets/self-hosted/files';
 import { readTerraformJson, TERRAFORM_STACK_FILE, terraformStackFile } from '../targets/terraform/read';
 import { TERRAFORM_CAPABILITIES } from '../targets/terraform/render';
 
@@ -48,8 +49,11 @@ export class VerifyInputError extends Error {
   }
 }
 
-/** File names a bundle directory's config may have, tried first, in this order (then any bundle-shaped JSON). */
-export const BUNDLE_CONFIG_NAMES = ['config.json', 'bundle.json', 'dns-failover.json', 'bundle-config.json'];
+/**
+ * File names a bundle directory's config may have, tried first, in this order: the name
+ * `SelfHostedStack.synth` writes, then names people give a hand-written one (then any bundle-shaped JSON).
+ */
+export const BUNDLE_CONFIG_NAMES: readonly string[] = [BUNDLE_FILES.config, 'bundle.json', 'dns-failover.json', 'bundle-config.json'];
 
 function readJson(file: string): unknown {
   let text: string;

@@ -10,6 +10,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { emdrBundle, synthCdkEmdr, tmpDir, writeBundleDir } from './helpers';
 import { emdrApp } from '../../examples/emdr-cdk/emdr';
 import { emdrApp as cdktfEmdrApp } from '../../examples/emdr-cdktf/emdr';
+import { emdrSelfHostedApp } from '../../examples/emdr-self-hosted/emdr';
 import {
   ActivePassiveGateway,
   EndpointHealthCheck,
@@ -56,6 +57,18 @@ describe('FailoverSimulation of EMDR', () => {
     expect(sim.target).toBe('terraform');
     expectEmdr(sim);
     expect(sim.cost()!.healthChecksMonthly).toBe(1.5);
+  });
+
+  test('fromSelfHostedStack, and fromStack for each kind of stack', () => {
+    const selfHosted = emdrSelfHostedApp({ gatewayA: '203.0.113.10', gatewayB: '198.51.100.20', port: 80, requestInterval: Duration.seconds(30), ttl: Duration.seconds(60) }).stack;
+    const sim = FailoverSimulation.fromSelfHostedStack(selfHosted);
+    expect(sim.target).toBe('self-hosted');
+    expectEmdr(sim);
+    expect(sim.cost()).toBeUndefined();
+    expect(FailoverSimulation.fromStack(selfHosted).target).toBe('self-hosted');
+    expect(FailoverSimulation.fromStack(emdrApp().stack).target).toBe('cloudformation');
+    expect(FailoverSimulation.fromStack(cdktfEmdrApp().stack).target).toBe('terraform');
+    expect(() => FailoverSimulation.fromStack(new App())).toThrow(/is not a stack; give an aws-cdk-lib Stack, a cdktf TerraformStack or a SelfHostedStack/);
   });
 
   test('fromTemplate and fromTerraformJson', () => {
