@@ -16,6 +16,8 @@ import { OptionalFeature, ROUTE53_PRICES } from './prices';
 export interface HealthCheckCost {
   readonly healthCheckId: string;
   readonly type: string;
+  /** Whether the check probes an endpoint (HTTP*, HTTPS*, TCP); other types are priced as AWS checks. */
+  readonly endpointCheck: boolean;
   /** Where the endpoint runs, as priced. */
   readonly endpoint: 'aws' | 'non-aws';
   /** Why it was priced that way. */
@@ -80,6 +82,7 @@ export function healthCheckCost(hc: HealthCheckModel): HealthCheckCost {
   return {
     healthCheckId: hc.id,
     type: c.type,
+    endpointCheck,
     endpoint,
     endpointBasis,
     features,

@@ -52,7 +52,11 @@ export const VERIFY_RULES: readonly VerifyRule[] = [
   { id: 'verify/check-probes-own-record', severity: 'error', summary: 'a health check without an IP address probes the very name it guards: its result is unpredictable' },
   { id: 'verify/all-weights-zero', severity: 'warning', summary: 'every member of a weighted gateway has weight 0: all are answered with equal probability' },
   { id: 'verify/failure-threshold-one', severity: 'warning', summary: 'failure threshold 1: one slow or failed probe takes the member out (flaps under brief overload)' },
-  { id: 'verify/https-without-sni', severity: 'warning', summary: 'HTTPS check with a host name but SNI turned off: servers with several certificates fail the handshake' },
+  {
+    id: 'verify/https-without-sni',
+    severity: 'warning',
+    summary: 'HTTPS check that sends no SNI although a host name exists (SNI turned off, or no FQDN on a host-name member): servers with several certificates fail the handshake',
+  },
   { id: 'verify/search-string-unreadable', severity: 'error', summary: 'a search string that cannot lie inside the 5,120 bytes of body Route 53 reads' },
   { id: 'verify/search-string-in-headers', severity: 'warning', summary: 'a search string that looks like a status line or header: only the body is searched' },
   { id: 'verify/search-string-whitespace', severity: 'warning', summary: 'a search string with leading or trailing white space, matched literally' },
@@ -101,6 +105,16 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
     }
   }
   const gatewaysOfCheck = (id: string) => [...(guarded.get(id) ?? [])];
+  /** Host names (CNAME values) of the members each check guards directly. */
+  const hostNameMembers = new Map<string, string[]>();
+  for (const g of gateways) {
+    if (g.recordType !== 'CNAME') continue;
+    for (const m of g.members) {
+      const id = m.record.healthCheckId;
+      if (id === undefined) continue;
+      hostNameMembers.set(id, [...(hostNameMembers.get(id) ?? []), ...m.record.values.map(normalizeName)]);
+    }
+  }
 
   // Per gateway.
   for (const g of gateways) {
@@ -203,6 +217,17 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
         resource: checkLabel(hc),
         problem: 'failure threshold 1: a single slow or failed probe (a brief overload, one lost packet) takes the member out, and one success brings it back, so it flaps',
         fix: 'use a failure threshold of 2 or more (Route 53 default 3); for faster detection shorten the interval instead',
+        gateways: gws,
+      });
+    }
+    const hostNames = hostNameMembers.get(hc.id);
+    if (c.type.startsWith('HTTPS') && c.fullyQualifiedDomainName === undefined && hostNames) {
+      out.push({
+        severity: 'warning',
+        rule: 'verify/https-without-sni',
+        resource: checkLabel(hc),
+        problem: `HTTPS check on ${c.ipAddress ?? 'an address'} without a host name, guarding ${hostNames.join(', ')}: it can send no SNI (nor Host header) for the name the member serves, so a server with several certificates may fail the handshake`,
+        fix: `set fullyQualifiedDomainName to the member's host name (${hostNames[0]}); SNI is on by default for HTTPS`,
         gateways: gws,
       });
     }

@@ -122,7 +122,7 @@ export function describeCheck(hc: HealthCheckModel): string {
       const where = c.type === 'TCP' ? `${host}${port}` : `${host}${port}${c.resourcePath ?? '/'}`;
       const extras = [
         c.searchString !== undefined ? `searching "${c.searchString.length > 30 ? `${c.searchString.slice(0, 27)}...` : c.searchString}"` : '',
-        c.fullyQualifiedDomainName !== undefined && c.ipAddress !== undefined ? `Host ${c.fullyQualifiedDomainName}` : '',
+        c.fullyQualifiedDomainName !== undefined && c.ipAddress !== undefined && c.type !== 'TCP' ? `Host ${c.fullyQualifiedDomainName}` : '',
         c.inverted ? 'inverted' : '',
         c.disabled ? 'disabled' : '',
         c.measureLatency ? 'latency measured' : '',
@@ -223,12 +223,8 @@ function timingLines(t: GatewayTiming): string[] {
   const out: string[] = [];
   const ttl = t.ttl !== undefined ? `TTL ${t.ttl} s` : 'no TTL';
   out.push(`  timing (ROUTE53.md §4; typical-worst, the worst allows one more probe cycle of checker skew; clients move = detection + ${ttl}):`);
-  const rows: string[][] = [['member', 'refusing: detect', 'clients move', 'hanging: detect', 'clients move', 'recovery', 'clients back']];
+  const rows: string[][] = [['member', 'refusing: detect', 'clients move', 'hanging: detect', 'clients move', 'recovery', 'clients back', '']];
   for (const m of t.members) {
-    if (!m.detectRefusing) {
-      rows.push([m.setIdentifier, m.note ?? '-']);
-      continue;
-    }
     rows.push([
       m.setIdentifier,
       formatRange(m.detectRefusing),
@@ -237,6 +233,7 @@ function timingLines(t: GatewayTiming): string[] {
       formatRange(m.clientsMoveHanging),
       formatRange(m.recover),
       formatRange(m.clientsReturn),
+      m.note ? `(${m.note})` : '',
     ]);
   }
   out.push(...table(rows));
@@ -277,7 +274,7 @@ export function formatCost(c: CostEstimate): string[] {
   const out = [`Cost per month (Route 53 prices of ${c.asOf}, ${c.source}):`];
   const rows = c.healthChecks.map((h) => [
     `health check ${h.healthCheckId}`,
-    `${h.type}, ${h.endpoint === 'aws' ? 'AWS' : 'non-AWS'} endpoint`,
+    `${h.type}, ${h.endpointCheck ? `${h.endpoint === 'aws' ? 'AWS' : 'non-AWS'} endpoint` : 'priced as an AWS check'}`,
     `basic ${dollars(h.basicMonthly)}${h.features.length ? ` + ${h.features.join(', ')} ${dollars(h.featuresMonthly)}` : ''}`,
     dollars(h.monthly),
   ]);

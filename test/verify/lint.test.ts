@@ -44,6 +44,18 @@ function emdr(
   };
 }
 
+/** Two weighted CNAME members (host names), each with its own check on an IP address. */
+function cnames(a: Partial<HealthCheckConfigModel> = {}): FailoverModel {
+  const m = emdr(a);
+  return {
+    healthChecks: m.healthChecks,
+    recordSets: [
+      record('a', 'a.cdn.example.net', { recordType: 'CNAME' }),
+      record('b', 'b.cdn.example.net', { recordType: 'CNAME' }),
+    ],
+  };
+}
+
 /** Active-passive: a primary and a secondary, each with its own check. No finding. */
 function activePassive(
   p: Partial<RecordSetModel> = {},
@@ -139,11 +151,15 @@ const RULES: Record<string, { fires: Case[]; quiet: Case[]; severity: 'error' | 
   },
   'verify/https-without-sni': {
     severity: 'warning',
-    fires: [{ name: 'HTTPS, host name, enableSni false', source: src(emdr({ type: 'HTTPS', port: 443, fullyQualifiedDomainName: 'gw-a.example.com', enableSni: false })) }],
+    fires: [
+      { name: 'HTTPS, host name, enableSni false', source: src(emdr({ type: 'HTTPS', port: 443, fullyQualifiedDomainName: 'gw-a.example.com', enableSni: false })) },
+      { name: 'HTTPS on an IP address only, guarding a host-name (CNAME) member', source: src(cnames({ type: 'HTTPS', port: 443 })) },
+    ],
     quiet: [
       { name: 'enableSni true', source: src(emdr({ type: 'HTTPS', port: 443, fullyQualifiedDomainName: 'gw-a.example.com', enableSni: true })) },
       { name: 'enableSni unset (Route 53 turns it on for HTTPS)', source: src(emdr({ type: 'HTTPS', port: 443, fullyQualifiedDomainName: 'gw-a.example.com' })) },
       { name: 'no host name to send', source: src(emdr({ type: 'HTTPS', port: 443, enableSni: false })) },
+      { name: 'HTTPS with the member\'s host name on a CNAME member', source: src(cnames({ type: 'HTTPS', port: 443, fullyQualifiedDomainName: 'a.cdn.example.net' })) },
     ],
   },
   'verify/search-string-unreadable': {
