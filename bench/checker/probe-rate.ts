@@ -15,8 +15,10 @@
  * - lateness: when a probe started minus when it was planned (one interval after the previous
  *   response), p50 / p99 / max; it grows when the event loop or the concurrency cap cannot keep up;
  * - the process's CPU use (user + system, % of one core), peak RSS and heap.
- * A rate is "held" when the achieved rate is within 2 % of the target and p99 lateness is under
- * 50 ms. The endpoints run in another process (pinned to the other CPU when `taskset` exists), the
+ * A rate is "held" when the achieved rate is within 2 % of the target, p99 lateness is under 50 ms
+ * and no probe failed. The CPU time per probe says what the checker itself can do on one core
+ * (1e6 / µs per probe), also when a shared machine's other load slows the endpoints down (then the
+ * probes take longer, the 256 slots fill up and the rate is not held, at low checker CPU). The endpoints run in another process (pinned to the other CPU when `taskset` exists), the
  * checker process itself is pinned to `--cpu`.
  *
  * Idle memory: the same 10,000 checks configured with Route 53's 30 s interval, after the first
@@ -92,6 +94,10 @@ interface PhaseResult {
   /** Probe duration (connect to status), p50 / p99. */
   readonly probeMs: { p50: number; p99: number };
   readonly cpuPercent: number;
+  /** CPU time of the checker process per probe (µs): what one probe costs, whatever the rate. */
+  readonly cpuPerProbeUs: number;
+  /** The machine's 1-minute load average at the end of the phase (other processes included). */
+  readonly loadAverage: number;
   readonly peakRssMb: number;
   readonly peakHeapMb: number;
   readonly held: boolean;
@@ -155,6 +161,8 @@ async function phase(ports: number[], rate: number): Promise<PhaseResult> {
     latenessMs,
     probeMs: { p50: round(percentile(durations, 50)), p99: round(percentile(durations, 99)) },
     cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100),
+    cpuPerProbeUs: probes > 0 ? Math.round((cpu.user + cpu.system) / probes) : NaN,
+    loadAverage: Math.round(os.loadavg()[0] * 10) / 10,
     peakRssMb: mb(peakRss),
     peakHeapMb: mb(peakHeap),
     held: Math.abs(achievedRate - rate) / rate <= 0.02 && latenessMs.p99 < 50 && failures === 0,
@@ -204,10 +212,10 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify({ event: 'phase', checks: CHECKS, concurrency: CONCURRENCY, ...r }) + '\n');
       await sleep(1000);
     }
-    process.stdout.write('\n| target probes/s | interval | achieved probes/s | failures | lateness p50 / p99 / max (ms) | probe p50 / p99 (ms) | CPU (% of a core) | peak RSS / heap (MB) | held |\n');
-    process.stdout.write('|---|---|---|---|---|---|---|---|---|\n');
+    process.stdout.write('\n| target probes/s | interval | achieved probes/s | failures | lateness p50 / p99 / max (ms) | probe p50 / p99 (ms) | CPU (% of a core) | CPU per probe (µs) | peak RSS / heap (MB) | load avg | held |\n');
+    process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|\n');
     for (const r of results) {
-      process.stdout.write(`| ${r.targetRate} | ${r.intervalS} s | ${r.achievedRate} | ${r.failures} | ${r.latenessMs.p50} / ${r.latenessMs.p99} / ${r.latenessMs.max} | ${r.probeMs.p50} / ${r.probeMs.p99} | ${r.cpuPercent} | ${r.peakRssMb} / ${r.peakHeapMb} | ${r.held ? 'yes' : 'no'} |\n`);
+      process.stdout.write(`| ${r.targetRate} | ${r.intervalS} s | ${r.achievedRate} | ${r.failures} | ${r.latenessMs.p50} / ${r.latenessMs.p99} / ${r.latenessMs.max} | ${r.probeMs.p50} / ${r.probeMs.p99} | ${r.cpuPercent} | ${r.cpuPerProbeUs} | ${r.peakRssMb} / ${r.peakHeapMb} | ${r.loadAverage} | ${r.held ? 'yes' : 'no'} |\n`);
     }
   } finally {
     endpoints.stop();
