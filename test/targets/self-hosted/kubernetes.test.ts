@@ -25,7 +25,7 @@ const { ConfigMap, Namespace, Service } = require('kubernetes-models/v1');
  * `on`, `0777` the 1.1 way): both must give the same data.
  */
 function loadAll(text: string): Obj[] {
-  const read = (version: string) => yaml.parseAllDocuments(text, { version }).map((d: { errors: unknown[]; toJS(): Obj }) => {
+  const read = (version: '1.1' | '1.2') => yaml.parseAllDocuments(text, { version }).map((d: { errors: unknown[]; toJS(): Obj }) => {
     expect(d.errors).toEqual([]);
     return d.toJS();
   });
