@@ -94,6 +94,8 @@ const check = project.addTask('check', {
 check.exec('node scripts/api-md.js save');
 check.spawn(project.buildTask);
 check.exec('node scripts/api-md.js compare');
+// Tests and examples run through ts-jest without type checking: check their types here.
+check.exec('tsc --noEmit -p test/tsconfig.json');
 check.exec('node scripts/packed-app-test.js');
 
 // `npx projen emdr`: synthesize the EMDR example and print what it created.

@@ -35,7 +35,11 @@ export interface DnsNodeOptions {
   readonly tcpIdleTimeoutMs?: number;
   /** @default 1232 */
   readonly maxUdpPayload?: number;
-  /** @default UNAUTHENTICATED_REPORTS (the checker issue brings the real one) */
+  /**
+   * How reports are authenticated. `dns-failover serve` and `up` always pass the HMAC authenticator of
+   * report-auth.ts; the default accepts every report and is for in-process use and tests only.
+   * @default UNAUTHENTICATED_REPORTS
+   */
   readonly reportAuthenticator?: ReportAuthenticator;
   /** @default 30000 */
   readonly maxClockSkewMs?: number;
