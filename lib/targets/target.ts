@@ -4,7 +4,7 @@
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
-import { Finding, HealthCheckModel, RecordSetModel, TargetCapabilities } from '../model';
+import { errorsOf, FailoverModel, Finding, formatFindings, HealthCheckModel, RecordSetModel, TargetCapabilities, validateModel } from '../model';
 
 export interface UnhealthyAlarmRequest {
   /** The health check's HealthCheckStatus metric. */
@@ -59,4 +59,25 @@ export function modelIdOf(target: FailoverTarget, scope: IConstruct): string {
   const root = target.root.node.path;
   const path = scope.node.path;
   return root && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
+/** The model objects a target was handed, in the order it was handed them. */
+export class RenderedModel {
+  public readonly healthChecks: HealthCheckModel[] = [];
+  public readonly recordSets: RecordSetModel[] = [];
+
+  /** A snapshot of everything handed over so far. */
+  public get model(): FailoverModel {
+    return { healthChecks: [...this.healthChecks], recordSets: [...this.recordSets] };
+  }
+
+  /**
+   * Runs the rules that span constructs (two gateways on one name, a calculated child of a calculated
+   * check, ...) when `root` is validated, i.e. once the whole stack is known at synth.
+   */
+  public validateOn(root: IConstruct, capabilities: TargetCapabilities): void {
+    root.node.addValidation({
+      validate: () => errorsOf(validateModel(this.model, capabilities)).map((f) => formatFindings([f])),
+    });
+  }
 }

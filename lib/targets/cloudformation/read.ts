@@ -13,13 +13,14 @@ import {
   HealthCheckType,
   InsufficientDataHealthStatus,
   normalizeName,
+  readBoolean,
+  readList,
+  readNumber,
   RecordSetModel,
   RecordType,
   unresolvedMarker,
 } from '../../model';
 
-/** A number only known at deployment. `isUnresolved` recognises it. */
-const UNRESOLVED_NUMBER = -1e300;
 
 interface CfnResourceJson {
   readonly Type?: string;
@@ -48,25 +49,6 @@ function str(value: any): string | undefined {
   return intrinsic(value) ?? unresolvedMarker(JSON.stringify(value));
 }
 
-function num(value: any): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
-  return UNRESOLVED_NUMBER;
-}
-
-function bool(value: any): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  return undefined;
-}
-
-function strList(value: any): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) return [str(value)!];
-  return value.map((v) => str(v)!);
-}
 
 /** The logical id a `Ref` or `Fn::GetAtt` points at, if any. */
 function referencedLogicalId(value: any): string | undefined {
@@ -84,19 +66,19 @@ function readHealthCheckConfig(cfg: Record<string, any>, refToId: (v: any) => st
     type: str(cfg.Type) as HealthCheckType,
     ipAddress: str(cfg.IPAddress),
     fullyQualifiedDomainName: str(cfg.FullyQualifiedDomainName),
-    port: num(cfg.Port),
+    port: readNumber(cfg.Port),
     resourcePath: str(cfg.ResourcePath),
     searchString: str(cfg.SearchString),
-    requestInterval: num(cfg.RequestInterval),
-    failureThreshold: num(cfg.FailureThreshold),
-    measureLatency: bool(cfg.MeasureLatency),
-    inverted: bool(cfg.Inverted),
+    requestInterval: readNumber(cfg.RequestInterval),
+    failureThreshold: readNumber(cfg.FailureThreshold),
+    measureLatency: readBoolean(cfg.MeasureLatency),
+    inverted: readBoolean(cfg.Inverted),
     // Not a CloudFormation property, but read it if a hand-written template carries it.
-    disabled: bool(cfg.Disabled),
-    enableSni: bool(cfg.EnableSNI),
-    regions: strList(cfg.Regions),
+    disabled: readBoolean(cfg.Disabled),
+    enableSni: readBoolean(cfg.EnableSNI),
+    regions: readList(cfg.Regions, str),
     childHealthChecks: Array.isArray(cfg.ChildHealthChecks) ? cfg.ChildHealthChecks.map(refToId) : undefined,
-    healthThreshold: num(cfg.HealthThreshold),
+    healthThreshold: readNumber(cfg.HealthThreshold),
     alarmIdentifier: alarm ? { name: str(alarm.Name)!, region: str(alarm.Region)! } : undefined,
     insufficientDataHealthStatus: str(cfg.InsufficientDataHealthStatus) as InsufficientDataHealthStatus | undefined,
     routingControlArn: str(cfg.RoutingControlArn),
@@ -135,12 +117,12 @@ export function readCloudFormationTemplate(template: unknown): FailoverModel {
       hostedZoneName: zoneName(zone.name),
       name: normalizeName(str(p.Name) ?? ''),
       recordType: str(p.Type) as RecordType,
-      ttl: num(p.TTL),
+      ttl: readNumber(p.TTL),
       values: Array.isArray(rr) ? rr.map((v: any) => str(v)!) : rr !== undefined ? [str(rr)!] : [],
       setIdentifier: str(p.SetIdentifier),
-      weight: num(p.Weight),
+      weight: readNumber(p.Weight),
       failover: str(p.Failover) as FailoverRole | undefined,
-      multiValueAnswer: bool(p.MultiValueAnswer),
+      multiValueAnswer: readBoolean(p.MultiValueAnswer),
       healthCheckId: p.HealthCheckId !== undefined ? refToId(p.HealthCheckId) : undefined,
     });
   };

@@ -3,16 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnHealthCheck, CfnRecordSet } from 'aws-cdk-lib/aws-route53';
 import { Construct, IConstruct } from 'constructs';
 import {
-  errorsOf,
   FailoverModel,
   Finding,
-  formatFindings,
   HealthCheckModel,
   RecordSetModel,
   TargetCapabilities,
-  validateModel,
 } from '../../model';
-import { FailoverTarget, registerTargetProvider, UnhealthyAlarmRequest } from '../target';
+import { FailoverTarget, registerTargetProvider, RenderedModel, UnhealthyAlarmRequest } from '../target';
 
 /** CloudFormation metadata key carrying the model id of a resource, so a template reads back exactly. */
 export const MODEL_METADATA_KEY = 'cdk-dns-failover';
@@ -38,20 +35,16 @@ export class CloudFormationTarget implements FailoverTarget {
   }
 
   public readonly capabilities = CLOUDFORMATION_CAPABILITIES;
-  private readonly healthChecks: HealthCheckModel[] = [];
-  private readonly recordSets: RecordSetModel[] = [];
+  private readonly rendered = new RenderedModel();
   private readonly checkResources = new Map<string, CfnHealthCheck>();
 
   private constructor(public readonly root: Stack) {
-    // Rules that span constructs (two gateways on one name, ...) run once the whole stack is known.
-    root.node.addValidation({
-      validate: () => errorsOf(validateModel(this.model, this.capabilities)).map((f) => formatFindings([f])),
-    });
+    this.rendered.validateOn(root, this.capabilities);
   }
 
   /** Everything rendered so far, as model objects. */
   public get model(): FailoverModel {
-    return { healthChecks: [...this.healthChecks], recordSets: [...this.recordSets] };
+    return this.rendered.model;
   }
 
   public renderHealthCheck(scope: Construct, model: HealthCheckModel): string {
@@ -80,7 +73,7 @@ export class CloudFormationTarget implements FailoverTarget {
     });
     resource.addMetadata(MODEL_METADATA_KEY, { id: model.id });
     this.checkResources.set(model.id, resource);
-    this.healthChecks.push(model);
+    this.rendered.healthChecks.push(model);
     return resource.attrHealthCheckId;
   }
 
@@ -100,7 +93,7 @@ export class CloudFormationTarget implements FailoverTarget {
       multiValueAnswer: model.multiValueAnswer,
       healthCheckId: model.healthCheckId !== undefined ? this.healthCheckRef(model.healthCheckId) : undefined,
     });
-    this.recordSets.push(model);
+    this.rendered.recordSets.push(model);
   }
 
   public report(scope: IConstruct, findings: readonly Finding[]): void {

@@ -9,7 +9,7 @@
  */
 import { Construct, IConstruct } from 'constructs';
 import { FailoverModel, Finding, HealthCheckModel, normalizeName, RecordSetModel } from '../../model';
-import { FailoverTarget } from '../target';
+import { FailoverTarget, RenderedModel } from '../target';
 import { SELF_HOSTED_CAPABILITIES } from './bundle';
 
 /** Metadata type of a warning on a construct of a self-hosted stack (the bundle's manifest lists them). */
@@ -17,24 +17,23 @@ export const WARNING_METADATA = 'cdk-dns-failover:warning';
 
 export class SelfHostedTarget implements FailoverTarget {
   public readonly capabilities = SELF_HOSTED_CAPABILITIES;
-  private readonly healthChecks: HealthCheckModel[] = [];
-  private readonly recordSets: RecordSetModel[] = [];
+  private readonly rendered = new RenderedModel();
 
   constructor(public readonly root: IConstruct) {}
 
   /** What the gateways and health checks handed over, as they handed it over. */
   public get renderedModel(): FailoverModel {
-    return { healthChecks: [...this.healthChecks], recordSets: [...this.recordSets] };
+    return this.rendered.model;
   }
 
   public renderHealthCheck(_scope: Construct, model: HealthCheckModel): string {
-    this.healthChecks.push(model);
+    this.rendered.healthChecks.push(model);
     // The DNS nodes and checkers refer to a check by its model id: that is its id in this target.
     return model.id;
   }
 
   public renderRecordSet(_scope: Construct, model: RecordSetModel): void {
-    this.recordSets.push({ ...model, name: normalizeName(model.name) });
+    this.rendered.recordSets.push({ ...model, name: normalizeName(model.name) });
   }
 
   public report(scope: IConstruct, findings: readonly Finding[]): void {

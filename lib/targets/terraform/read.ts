@@ -18,13 +18,14 @@ import {
   HealthCheckType,
   InsufficientDataHealthStatus,
   normalizeName,
+  readBoolean,
+  readList,
+  readNumber,
   RecordSetModel,
   RecordType,
   unresolvedMarker,
 } from '../../model';
 
-/** A number only known at apply time. `isUnresolved` recognises it. */
-const UNRESOLVED_NUMBER = -1e300;
 
 type Body = Record<string, any>;
 
@@ -55,25 +56,6 @@ function str(value: any): string | undefined {
   return terraformMarker(JSON.stringify(value));
 }
 
-function num(value: any): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
-  return UNRESOLVED_NUMBER;
-}
-
-function bool(value: any): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  return undefined;
-}
-
-function strList(value: any): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) return [str(value)!];
-  return value.map((v) => str(v)!);
-}
 
 /** A max-one nested block: the provider bindings write an object, hand-written JSON often a list of one. */
 function block(value: any): Body | undefined {
@@ -113,20 +95,20 @@ function readHealthCheckConfig(b: Body, refToId: (v: any) => string): HealthChec
     type: str(b.type) as HealthCheckType,
     ipAddress: str(b.ip_address),
     fullyQualifiedDomainName: str(b.fqdn),
-    port: num(b.port),
+    port: readNumber(b.port),
     resourcePath: str(b.resource_path),
     searchString: str(b.search_string),
-    requestInterval: num(b.request_interval),
-    failureThreshold: num(b.failure_threshold),
-    measureLatency: bool(b.measure_latency),
-    inverted: bool(b.invert_healthcheck),
-    disabled: bool(b.disabled),
-    enableSni: bool(b.enable_sni),
-    regions: strList(b.regions),
+    requestInterval: readNumber(b.request_interval),
+    failureThreshold: readNumber(b.failure_threshold),
+    measureLatency: readBoolean(b.measure_latency),
+    inverted: readBoolean(b.invert_healthcheck),
+    disabled: readBoolean(b.disabled),
+    enableSni: readBoolean(b.enable_sni),
+    regions: readList(b.regions, str),
     childHealthChecks: b.child_healthchecks === undefined || b.child_healthchecks === null
       ? undefined
       : Array.isArray(b.child_healthchecks) ? b.child_healthchecks.map(refToId) : [str(b.child_healthchecks)!],
-    healthThreshold: num(b.child_health_threshold),
+    healthThreshold: readNumber(b.child_health_threshold),
     alarmIdentifier: alarmName !== undefined || alarmRegion !== undefined ? { name: alarmName!, region: alarmRegion! } : undefined,
     insufficientDataHealthStatus: str(b.insufficient_data_health_status) as InsufficientDataHealthStatus | undefined,
     routingControlArn: str(b.routing_control_arn),
@@ -210,12 +192,12 @@ export function readTerraformJson(json: unknown): FailoverModel {
       ...zone,
       name: qualifiedRecordName(str(b.name) ?? '', zone.hostedZoneName),
       recordType: str(b.type) as RecordType,
-      ttl: num(b.ttl),
-      values: strList(b.records) ?? [],
+      ttl: readNumber(b.ttl),
+      values: readList(b.records, str) ?? [],
       setIdentifier: str(b.set_identifier),
-      weight: num(block(b.weighted_routing_policy)?.weight),
+      weight: readNumber(block(b.weighted_routing_policy)?.weight),
       failover: str(block(b.failover_routing_policy)?.type) as FailoverRole | undefined,
-      multiValueAnswer: bool(b.multivalue_answer_routing_policy),
+      multiValueAnswer: readBoolean(b.multivalue_answer_routing_policy),
       healthCheckId: b.health_check_id !== undefined && b.health_check_id !== null ? refToId(b.health_check_id) : undefined,
     };
   });

@@ -7,16 +7,13 @@
  */
 import type { Construct, IConstruct } from 'constructs';
 import {
-  errorsOf,
   FailoverModel,
   Finding,
-  formatFindings,
   HealthCheckModel,
   RecordSetModel,
   TargetCapabilities,
-  validateModel,
 } from '../../model';
-import { FailoverTarget, registerTargetProvider } from '../target';
+import { FailoverTarget, registerTargetProvider, RenderedModel } from '../target';
 import {
   AttributeValues,
   elementClasses,
@@ -99,8 +96,7 @@ export class TerraformTarget implements FailoverTarget {
   /** `cdktf` or `cdktn`: the library of the stack, whose classes render it. */
   public readonly libraryName: TerraformLibraryName;
   private readonly lib: TerraformLibrary;
-  private readonly healthChecks: HealthCheckModel[] = [];
-  private readonly recordSets: RecordSetModel[] = [];
+  private readonly rendered = new RenderedModel();
   private readonly checkResources = new Map<string, GenericElement>();
   private readonly zones = new Map<string, GenericElement>();
 
@@ -108,16 +104,12 @@ export class TerraformTarget implements FailoverTarget {
     const { name, lib } = libraryOfStack(root);
     this.libraryName = name;
     this.lib = lib;
-    // Rules that span constructs (two gateways on one name, ...) run once the whole stack is known
-    // (app.synth(), Testing.synth(stack, true), Testing.fullSynth).
-    root.node.addValidation({
-      validate: () => errorsOf(validateModel(this.model, this.capabilities)).map((f) => formatFindings([f])),
-    });
+    this.rendered.validateOn(root, this.capabilities);
   }
 
   /** Everything rendered so far, as model objects. */
   public get model(): FailoverModel {
-    return { healthChecks: [...this.healthChecks], recordSets: [...this.recordSets] };
+    return this.rendered.model;
   }
 
   public renderHealthCheck(scope: Construct, model: HealthCheckModel): string {
@@ -156,7 +148,7 @@ export class TerraformTarget implements FailoverTarget {
       metadata: { [METADATA_KEY]: { id: model.id } },
     });
     this.checkResources.set(model.id, resource);
-    this.healthChecks.push(model);
+    this.rendered.healthChecks.push(model);
     return resource.getStringAttribute('id');
   }
 
@@ -177,7 +169,7 @@ export class TerraformTarget implements FailoverTarget {
     refuseCdkTokens(`record ${model.name} ${model.recordType}${model.setIdentifier !== undefined ? ` [${model.setIdentifier}]` : ''}`, values);
     const { Resource } = elementClasses(this.lib);
     new Resource(scope, 'Resource', { terraformType: RECORD_RESOURCE, schema: RECORD_SCHEMA, values });
-    this.recordSets.push(model);
+    this.rendered.recordSets.push(model);
   }
 
   public report(scope: IConstruct, findings: readonly Finding[]): void {
