@@ -42,7 +42,7 @@ describe('EMDR example (CDK)', () => {
     });
     expect(out).toContain('2 health checks (AWS::Route53::HealthCheck):');
     expect(out).toContain('emdr.example.com gw-isp-a: HTTP 203.0.113.10:80/status, every 30 s, failure threshold 3');
-    expect(out).toContain('2 record sets (AWS::Route53::RecordSet):');
+    expect(out).toContain('2 records (AWS::Route53::RecordSet):');
     expect(out).toContain('emdr.example.com A 198.51.100.20 [gw-isp-b] weight 50, TTL 60 s');
     expect(out).toContain('leaves the set after about 90 s (3 x 30 s)');
     expect(fs.existsSync(path.join(outdir, 'EmdrStack.template.json'))).toBe(true);
