@@ -3,6 +3,7 @@ import { BUNDLE_FILES, CONTAINER_ADMIN_PORT } from './files';
 import { kubernetesNames, SECRET_KEY } from './kubernetes';
 import type { BundleContext } from './synth';
 import { SECRET_CREDENTIAL, unitNames } from './systemd';
+import { DEFAULT_HEALTHY_FRACTION } from '../../engine';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -41,7 +42,7 @@ export function renderBundleReadme(ctx: BundleContext): string {
     }),
     ...(groups.length === 0 ? ['- none (the zones hold static records only)'] : []),
     '',
-    `A health check is healthy when more than ${Number(((config.verdict?.healthyFraction ?? 0.18) * 100).toFixed(2))} % of the checkers with a fresh report`,
+    `A health check is healthy when more than ${Number(((config.verdict?.healthyFraction ?? DEFAULT_HEALTHY_FRACTION) * 100).toFixed(2))} % of the checkers with a fresh report`,
     `(younger than ${(config.verdict?.freshnessMs ?? 90000) / 1000} s) say so; every DNS node decides on its own from the reports it receives.`,
     '',
     '## On one machine',

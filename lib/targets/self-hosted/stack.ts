@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { DEFAULT_HEALTHY_FRACTION } from '../../engine';
 import { normalizeName } from '../../model';
 import { registerTargetProvider } from '../target';
 import { BundleSynthesis, StackSettings, synthesizeBundle, writeBundle } from './synth';
@@ -377,7 +378,7 @@ function settingsOf(props: SelfHostedStackProps): StackSettings {
     zonesGiven: props.zones !== undefined,
     dnsNodes,
     checkers,
-    healthyFraction: fraction ?? 0.18,
+    healthyFraction: fraction ?? DEFAULT_HEALTHY_FRACTION,
     freshnessMs,
     containerImage: props.containerImage ?? 'cdk-dns-failover:latest',
     kubernetes: {
