@@ -24,6 +24,17 @@ if (!packed || !fs.existsSync(packed)) {
 const tarball = path.basename(packed);
 const version = (name) => require(path.join(root, 'node_modules', name, 'package.json')).version;
 
+/** The EMDR gateway as a newcomer writes it, the same in every app below. */
+const emdrGateway = (id) => `new WeightedFailoverGateway(stack, '${id}', {
+  zone: GatewayZone.fromHostedZoneAttributes({ hostedZoneId: 'Z0EXAMPLE1234567890', zoneName: 'example.com' }),
+  recordName: 'emdr',
+  healthCheck: { resourcePath: '/status', requestInterval: Duration.seconds(30), failureThreshold: 3 },
+  endpoints: [
+    { name: 'gw-isp-a', ipAddress: '203.0.113.10', weight: 50 },
+    { name: 'gw-isp-b', ipAddress: '198.51.100.20', weight: 50 },
+  ],
+});`;
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-dns-failover-newcomer-'));
 console.log(`newcomer app in ${dir}, installing ${tarball}`);
 fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'newcomer-app', private: true }));
@@ -36,15 +47,7 @@ const { App, Duration, Stack } = require('aws-cdk-lib');
 const { GatewayZone, WeightedFailoverGateway } = require('cdk-dns-failover');
 const app = new App({ outdir: 'cdk.out' });
 const stack = new Stack(app, 'Emdr');
-new WeightedFailoverGateway(stack, 'Gateway', {
-  zone: GatewayZone.fromHostedZoneAttributes({ hostedZoneId: 'Z0EXAMPLE1234567890', zoneName: 'example.com' }),
-  recordName: 'emdr',
-  healthCheck: { resourcePath: '/status', requestInterval: Duration.seconds(30), failureThreshold: 3 },
-  endpoints: [
-    { name: 'gw-isp-a', ipAddress: '203.0.113.10', weight: 50 },
-    { name: 'gw-isp-b', ipAddress: '198.51.100.20', weight: 50 },
-  ],
-});
+${emdrGateway('Gateway')}
 app.synth();
 `);
 execFileSync(process.execPath, ['app.js'], { cwd: dir, stdio: 'inherit' });
@@ -84,15 +87,7 @@ const { Duration } = require('aws-cdk-lib');
 const { GatewayZone, WeightedFailoverGateway } = require('cdk-dns-failover');
 const app = new App({ outdir: 'cdktf.out' });
 const stack = new TerraformStack(app, 'emdr');
-new WeightedFailoverGateway(stack, 'Emdr', {
-  zone: GatewayZone.fromHostedZoneAttributes({ hostedZoneId: 'Z0EXAMPLE1234567890', zoneName: 'example.com' }),
-  recordName: 'emdr',
-  healthCheck: { resourcePath: '/status', requestInterval: Duration.seconds(30), failureThreshold: 3 },
-  endpoints: [
-    { name: 'gw-isp-a', ipAddress: '203.0.113.10', weight: 50 },
-    { name: 'gw-isp-b', ipAddress: '198.51.100.20', weight: 50 },
-  ],
-});
+${emdrGateway('Emdr')}
 app.synth();
 `;
 
