@@ -40,6 +40,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdktf@0.21.0',
     'fast-check@^4',
     'kubernetes-models@^4.5.1',
+    'dependency-cruiser@^17',
     'playwright-core@^1',
     'yaml@^2',
   ],
@@ -80,7 +81,7 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1'
 // Compiled JavaScript lives next to its source in lib/ (srcdir == libdir): keep only the sources in git.
 project.gitignore.removePatterns('/lib');
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', 'cdk.out/', 'cdktf.out/', '/examples/**/*.js', '/examples/**/*.d.ts', '/.api-md-before');
-project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/.api-md-before');
+project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/.api-md-before', '/.dependency-cruiser.cjs');
 
 // README examples must compile (jsii-rosetta in strict mode), after the jsii build.
 project.postCompileTask.exec('jsii-rosetta extract --strict .jsii');

@@ -3,5 +3,6 @@ import './targets/cloudformation';
 import './targets/terraform';
 
 export * from './constructs';
+export * from './targets/self-hosted/props';
 export * from './targets/self-hosted/stack';
 export * from './verify/simulation';

@@ -73,7 +73,7 @@ echo
 cd "$ROOT"
 node node_modules/typescript/bin/tsc --ignoreConfig bench/dns/server.ts bench/dns/cluster.ts --outDir "$WORK/out" --rootDir "$ROOT" --target ES2022 --module node16 \
   --moduleResolution node16 --esModuleInterop --strict --skipLibCheck --types node --resolveJsonModule
-cp lib/targets/self-hosted/bundle/schema.json "$WORK/out/lib/targets/self-hosted/bundle/"
+cp lib/bundle/schema.json "$WORK/out/lib/bundle/"
 ln -s "$ROOT/node_modules" "$WORK/node_modules"
 
 # 2. gdnsd, with the same zone and a weighted resource of the same two addresses.

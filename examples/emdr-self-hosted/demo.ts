@@ -205,7 +205,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     print(`5. ${a.name} dies (its server stops: connections are refused, as when the machine or its ISP goes away)`);
     const killedAt = Date.now();
-    await a.kill();
+    await a.stop();
     const failover = await story.follow(killedAt, [idA], false, (batch) => batch.every((x) => x === b.host), maxDetectionMs + 5000);
     const checkersSaw = failover.checkersMs !== undefined ? `after ${seconds(failover.checkersMs)}` : '(not every checker yet)';
     print(`   every checker saw it fail ${checkersSaw}; the DNS node marked it unhealthy after ${seconds(failover.verdictMs)}`);
@@ -231,7 +231,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     print('7. Both gateways die');
     const bothAt = Date.now();
-    await Promise.all([a.kill(), b.kill()]);
+    await Promise.all([a.stop(), b.stop()]);
     const bothDown = await story.follow(bothAt, [idA, idB], false, () => true, maxDetectionMs + 5000);
     print(`   both unhealthy after ${seconds(bothDown.verdictMs)}; DNS still answers, with both: Route 53's last resort (never an empty answer)`);
     const lastResort = await story.split(queries);
@@ -259,7 +259,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     };
   } finally {
     await session?.stop();
-    await Promise.all((gateways ?? []).map((g) => g.kill()));
+    await Promise.all((gateways ?? []).map((g) => g.stop()));
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -9,8 +9,8 @@
 import { ReportPusher, ReportPusherOptions } from './reporter';
 import { HostResolver, LookupIPv4 } from './resolve';
 import { CheckObservation, ProbeScheduler, SchedulerOptions } from './scheduler';
-import { isProbed, probeTargetOf, ProbeTarget, ProbeTimeoutDefaults, ROUTE53_PROBE_TIMEOUTS } from './target';
-import { HealthCheckModel } from '../model/types';
+import { isProbed, probeTargetOf, ProbeTarget, ProbeTimeoutDefaultsMs, ROUTE53_PROBE_TIMEOUTS_MS } from './target';
+import { DEFAULT_REQUEST_INTERVAL_SECONDS, HealthCheckModel } from '../model';
 
 export interface CheckerEvent {
   readonly event: string;
@@ -26,8 +26,8 @@ export interface CheckerOptions {
     /** @default the shortest interval of the probed checks */
     readonly heartbeatMs?: number;
   };
-  /** Deadlines for checks that do not set their own. @default ROUTE53_PROBE_TIMEOUTS */
-  readonly timeoutDefaults?: ProbeTimeoutDefaults;
+  /** Deadlines for checks that do not set their own. @default ROUTE53_PROBE_TIMEOUTS_MS */
+  readonly timeoutDefaults?: ProbeTimeoutDefaultsMs;
   /** @default the system resolver, IPv4 */
   readonly lookup?: LookupIPv4;
   /** @default 2000 */
@@ -49,7 +49,7 @@ export interface SkippedCheck {
 export function selectChecks(
   healthChecks: readonly HealthCheckModel[],
   region: string,
-  defaults: ProbeTimeoutDefaults = ROUTE53_PROBE_TIMEOUTS,
+  defaults: ProbeTimeoutDefaultsMs = ROUTE53_PROBE_TIMEOUTS_MS,
 ): { targets: ProbeTarget[]; skipped: SkippedCheck[] } {
   const targets: ProbeTarget[] = [];
   const skipped: SkippedCheck[] = [];
@@ -97,7 +97,7 @@ export class Checker {
       },
     });
     if (options.push) {
-      const heartbeatMs = options.push.heartbeatMs ?? this.scheduler.shortestIntervalMs ?? 30_000;
+      const heartbeatMs = options.push.heartbeatMs ?? this.scheduler.shortestIntervalMs ?? DEFAULT_REQUEST_INTERVAL_SECONDS * 1000;
       this.pusher = new ReportPusher({
         ...options.push,
         heartbeatMs,

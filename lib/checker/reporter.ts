@@ -1,6 +1,6 @@
 /**
  * Pushes a checker's observations to every DNS node (`POST <node>/reports`, body of
- * `lib/dns/reports.ts`, credentials of `lib/dns/report-auth.ts`):
+ * `lib/protocol/report.ts`, credentials of `lib/protocol/auth.ts`):
  * - on change (a view flipped) and at least once per heartbeat (the shortest check interval), so that
  *   a node always holds fresh reports while the checker runs;
  * - each node on its own link: one request in flight per node, so a slow or dead node never delays
@@ -16,8 +16,8 @@
  * observations or 1 MiB each), sent one after the other.
  */
 import { Agent, request } from 'undici';
-import { signReport } from '../dns/report-auth';
-import type { ReportBody, ReportObservation } from '../dns/reports';
+import { signReport } from '../protocol/auth';
+import type { ReportBody, ReportObservation } from '../protocol/report';
 
 export interface PushEvent {
   readonly event: string;

@@ -5,19 +5,37 @@
  * "Addressing", "Timing").
  */
 import { isIP } from 'net';
-import { HealthCheckModel, ROUTE53_TIMEOUTS } from '../model/types';
+import {
+  DEFAULT_ENABLE_SNI,
+  DEFAULT_PORTS,
+  ENDPOINT_CHECK_TYPES,
+  FAILURE_THRESHOLD_RANGE,
+  failureThresholdOf,
+  HealthCheckModel,
+  isEndpointCheckType,
+  matchesString,
+  MAX_SEARCH_STRING,
+  MIN_SELF_HOSTED_INTERVAL_SECONDS,
+  PORT_RANGE,
+  portOf,
+  probeDeadlinesOf,
+  probeProtocolOf,
+  ProbeProtocol,
+  requestIntervalOf,
+  resourcePathOf,
+  ROUTE53_PROBE_TIMEOUTS,
+  SEARCH_WINDOW_BYTES,
+} from '../model';
 
-/** Only the first 5,120 bytes of a body are searched (DG-health). */
-export const SEARCH_WINDOW_BYTES = 5120;
-/** Route 53's default `RequestInterval`, seconds. */
-export const DEFAULT_INTERVAL_SECONDS = 30;
-/** Route 53's default `FailureThreshold`. */
-export const DEFAULT_FAILURE_THRESHOLD = 3;
-/** The self-hosted target's shortest interval and timeout (model: `MIN_SELF_HOSTED_INTERVAL_SECONDS`). */
-export const MIN_PROBE_MS = 100;
+export { SEARCH_WINDOW_BYTES };
+
+export type { ProbeProtocol };
+
+/** The self-hosted target's shortest interval and timeout, in ms (the model's `MIN_SELF_HOSTED_INTERVAL_SECONDS`). */
+export const MIN_PROBE_MS = Math.round(MIN_SELF_HOSTED_INTERVAL_SECONDS * 1000);
 
 /**
- * Probe deadlines in milliseconds. Route 53's are fixed ({@link ROUTE53_PROBE_TIMEOUTS}); the
+ * Probe deadlines in milliseconds. Route 53's are fixed ({@link ROUTE53_PROBE_TIMEOUTS_MS}); the
  * self-hosted target lets a health check shorten (or lengthen) them with `connectTimeout`,
  * `statusTimeout` and `bodyTimeout` (seconds, in the model).
  */
@@ -30,23 +48,22 @@ export interface ProbeTimeouts {
   readonly bodyMs: number;
 }
 
-/** The deadlines a check gets when its config does not set its own. */
-export interface ProbeTimeoutDefaults {
+/** The deadlines a check gets when its config does not set its own, in ms. */
+export interface ProbeTimeoutDefaultsMs {
   readonly httpConnectMs: number;
   readonly tcpConnectMs: number;
   readonly statusMs: number;
   readonly bodyMs: number;
 }
 
-/** Route 53's deadlines (DG-health): 4 s to connect (10 s for TCP), 2 s to the status, 2 s more for the body. */
-export const ROUTE53_PROBE_TIMEOUTS: ProbeTimeoutDefaults = Object.freeze({
-  httpConnectMs: ROUTE53_TIMEOUTS.httpConnect * 1000,
-  tcpConnectMs: ROUTE53_TIMEOUTS.tcpConnect * 1000,
-  statusMs: ROUTE53_TIMEOUTS.status * 1000,
-  bodyMs: ROUTE53_TIMEOUTS.body * 1000,
+/** Route 53's deadlines (the model's `ROUTE53_PROBE_TIMEOUTS`), in ms. */
+export const ROUTE53_PROBE_TIMEOUTS_MS: ProbeTimeoutDefaultsMs = Object.freeze({
+  httpConnectMs: ROUTE53_PROBE_TIMEOUTS.httpConnect * 1000,
+  tcpConnectMs: ROUTE53_PROBE_TIMEOUTS.tcpConnect * 1000,
+  statusMs: ROUTE53_PROBE_TIMEOUTS.status * 1000,
+  bodyMs: ROUTE53_PROBE_TIMEOUTS.body * 1000,
 });
 
-export type ProbeProtocol = 'HTTP' | 'HTTPS' | 'TCP';
 
 export interface ProbeTarget {
   readonly healthCheckId: string;
@@ -71,41 +88,52 @@ export interface ProbeTarget {
   readonly failureThreshold: number;
 }
 
-const PROBED_TYPES: ReadonlySet<string> = new Set(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP']);
-
 /** Whether a checker probes this check at all: endpoint types (HTTP*, HTTPS*, TCP) that are not disabled. */
 export function isProbed(hc: HealthCheckModel): boolean {
   // A disabled check is healthy whatever its endpoint does (ROUTE53.md §1), and Route 53 stops
   // probing it; the DNS node applies `disabled` itself, so there is nothing to report.
-  return PROBED_TYPES.has(hc.config.type) && hc.config.disabled !== true;
+  return isEndpointCheckType(hc.config.type) && hc.config.disabled !== true;
 }
 
-function ms(field: string, id: string, seconds: number | undefined, fallbackMs: number): number {
-  if (seconds === undefined) return fallbackMs;
-  const value = Math.round(seconds * 1000);
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || value < MIN_PROBE_MS) {
-    throw new RangeError(`health check '${id}': ${field} ${String(seconds)} s is not a duration the checker can use; give ${MIN_PROBE_MS / 1000} s (100 ms) or more`);
+/** Checks a deadline a health check sets itself (seconds): the checker needs 100 ms or more. */
+function checkOwn(field: string, id: string, seconds: number | undefined): void {
+  if (seconds === undefined) return;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || Math.round(seconds * 1000) < MIN_PROBE_MS) {
+    throw new RangeError(`health check '${id}': ${field} ${String(seconds)} s is not a duration the checker can use; give ${MIN_PROBE_MS / 1000} s (${MIN_PROBE_MS} ms) or more`);
   }
-  return value;
 }
 
-function checkDefaults(d: ProbeTimeoutDefaults): void {
+function checkDefaults(d: ProbeTimeoutDefaultsMs): void {
   for (const [k, v] of Object.entries(d)) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 1) {
-      throw new RangeError(`probe timeout default ${k} ${String(v)} is not a number of milliseconds; give 1 or more (Route 53: ${JSON.stringify(ROUTE53_PROBE_TIMEOUTS)})`);
+      throw new RangeError(`probe timeout default ${k} ${String(v)} is not a number of milliseconds; give 1 or more (Route 53: ${JSON.stringify(ROUTE53_PROBE_TIMEOUTS_MS)})`);
     }
   }
 }
 
-/** The deadlines of one check: its own `connectTimeout`/`statusTimeout`/`bodyTimeout` (seconds), else the defaults. */
-export function probeTimeoutsFor(hc: HealthCheckModel, defaults: ProbeTimeoutDefaults = ROUTE53_PROBE_TIMEOUTS): ProbeTimeouts {
+/**
+ * The deadlines of one check in ms: its own `connectTimeout`/`statusTimeout`/`bodyTimeout` (seconds),
+ * else the defaults, as the model's `probeDeadlinesOf` combines them per type. A deadline the type
+ * does not use (the status of a TCP check, the body of a check without string matching) is the
+ * default, never waited for.
+ */
+export function probeTimeoutsFor(hc: HealthCheckModel, defaults: ProbeTimeoutDefaultsMs = ROUTE53_PROBE_TIMEOUTS_MS): ProbeTimeouts {
   checkDefaults(defaults);
   const c = hc.config;
-  const tcp = c.type === 'TCP';
+  checkOwn('connectTimeout', hc.id, c.connectTimeout);
+  checkOwn('statusTimeout', hc.id, c.statusTimeout);
+  checkOwn('bodyTimeout', hc.id, c.bodyTimeout);
+  const d = probeDeadlinesOf(c, {
+    httpConnect: defaults.httpConnectMs / 1000,
+    tcpConnect: defaults.tcpConnectMs / 1000,
+    status: defaults.statusMs / 1000,
+    body: defaults.bodyMs / 1000,
+  });
+  const toMs = (seconds: number) => Math.round(seconds * 1000);
   return {
-    connectMs: ms('connectTimeout', hc.id, c.connectTimeout, tcp ? defaults.tcpConnectMs : defaults.httpConnectMs),
-    statusMs: ms('statusTimeout', hc.id, c.statusTimeout, defaults.statusMs),
-    bodyMs: ms('bodyTimeout', hc.id, c.bodyTimeout, defaults.bodyMs),
+    connectMs: toMs(d.connect),
+    statusMs: d.status !== undefined ? toMs(d.status) : defaults.statusMs,
+    bodyMs: d.body !== undefined ? toMs(d.body) : defaults.bodyMs,
   };
 }
 
@@ -121,22 +149,21 @@ function bracket(ip: string): string {
  */
 export function hostHeaderFor(protocol: 'HTTP' | 'HTTPS', port: number, fqdn: string | undefined, ipAddress: string | undefined): string {
   const host = fqdn !== undefined ? fqdn : bracket(ipAddress ?? '');
-  const defaultPort = protocol === 'HTTPS' ? 443 : 80;
-  return port === defaultPort ? host : `${host}:${port}`;
+  return port === DEFAULT_PORTS[protocol] ? host : `${host}:${port}`;
 }
 
 /**
  * Turns a health check of the model into a probe target. Throws, naming the field, the value and the
  * fix, for a check the checker cannot probe (wrong type, no address, bad port, bad interval ...).
  */
-export function probeTargetOf(hc: HealthCheckModel, defaults: ProbeTimeoutDefaults = ROUTE53_PROBE_TIMEOUTS): ProbeTarget {
+export function probeTargetOf(hc: HealthCheckModel, defaults: ProbeTimeoutDefaultsMs = ROUTE53_PROBE_TIMEOUTS_MS): ProbeTarget {
   const c = hc.config;
   const id = hc.id;
-  if (!PROBED_TYPES.has(c.type)) {
-    throw new Error(`health check '${id}' has type ${c.type}, which no checker probes; checkers probe HTTP, HTTPS, HTTP_STR_MATCH, HTTPS_STR_MATCH and TCP checks`);
+  if (!isEndpointCheckType(c.type)) {
+    throw new Error(`health check '${id}' has type ${c.type}, which no checker probes; checkers probe ${ENDPOINT_CHECK_TYPES.join(', ')} checks`);
   }
-  const protocol: ProbeProtocol = c.type === 'TCP' ? 'TCP' : c.type.startsWith('HTTPS') ? 'HTTPS' : 'HTTP';
-  const strMatch = c.type.endsWith('_STR_MATCH');
+  const protocol = probeProtocolOf(c.type);
+  const strMatch = matchesString(c.type);
 
   const ipAddress = c.ipAddress !== undefined && c.ipAddress !== '' ? c.ipAddress : undefined;
   if (ipAddress !== undefined && isIP(ipAddress) === 0) {
@@ -148,20 +175,22 @@ export function probeTargetOf(hc: HealthCheckModel, defaults: ProbeTimeoutDefaul
     throw new Error(`health check '${id}' has neither ipAddress nor fullyQualifiedDomainName; set one of them so the checker knows where to connect`);
   }
 
-  const port = c.port ?? (protocol === 'HTTPS' ? 443 : protocol === 'HTTP' ? 80 : undefined);
-  if (port === undefined) throw new Error(`health check '${id}' is a TCP check without a port; set port (1..65535)`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`health check '${id}': port ${String(port)} is out of range; use a port from 1 to 65535`);
+  const port = portOf(c);
+  const ports = `${PORT_RANGE.min}..${PORT_RANGE.max}`;
+  if (port === undefined) throw new Error(`health check '${id}' is a TCP check without a port; set port (${ports})`);
+  if (!Number.isInteger(port) || port < PORT_RANGE.min || port > PORT_RANGE.max) {
+    throw new Error(`health check '${id}': port ${String(port)} is out of range; use a port from ${PORT_RANGE.min} to ${PORT_RANGE.max}`);
   }
 
-  const intervalSeconds = c.requestInterval ?? DEFAULT_INTERVAL_SECONDS;
+  const intervalSeconds = requestIntervalOf(c);
   const intervalMs = Math.round(intervalSeconds * 1000);
   if (typeof intervalSeconds !== 'number' || !Number.isFinite(intervalSeconds) || intervalMs < MIN_PROBE_MS) {
     throw new RangeError(`health check '${id}': requestInterval ${String(intervalSeconds)} s is too short for a checker; give ${MIN_PROBE_MS / 1000} s (100 ms) or more`);
   }
-  const failureThreshold = c.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD;
-  if (!Number.isInteger(failureThreshold) || failureThreshold < 1 || failureThreshold > 10) {
-    throw new RangeError(`health check '${id}': failureThreshold ${String(failureThreshold)} is out of range; use a whole number from 1 to 10`);
+  const failureThreshold = failureThresholdOf(c);
+  const { min, max } = FAILURE_THRESHOLD_RANGE;
+  if (!Number.isInteger(failureThreshold) || failureThreshold < min || failureThreshold > max) {
+    throw new RangeError(`health check '${id}': failureThreshold ${String(failureThreshold)} is out of range; use a whole number from ${min} to ${max}`);
   }
 
   let searchString: Buffer | undefined;
@@ -171,15 +200,14 @@ export function probeTargetOf(hc: HealthCheckModel, defaults: ProbeTimeoutDefaul
     }
     searchString = Buffer.from(c.searchString, 'utf8');
     if (searchString.length > SEARCH_WINDOW_BYTES) {
-      throw new Error(`health check '${id}': searchString has ${searchString.length} bytes, more than the ${SEARCH_WINDOW_BYTES} bytes searched; shorten it (Route 53 allows 255 characters)`);
+      throw new Error(`health check '${id}': searchString has ${searchString.length} bytes, more than the ${SEARCH_WINDOW_BYTES} bytes searched; shorten it (Route 53 allows ${MAX_SEARCH_STRING} characters)`);
     }
   }
 
-  let path = c.resourcePath ?? '/';
-  if (!path.startsWith('/')) path = `/${path}`; // ROUTE53.md: "a missing leading / is added"
+  const path = resourcePathOf(c); // ROUTE53.md: "a missing leading / is added"
 
   // EnableSNI: Route 53 (and Terraform) default it to true for HTTPS checks.
-  const sni = protocol === 'HTTPS' && (c.enableSni ?? true) && fqdn !== undefined && isIP(fqdn) === 0;
+  const sni = protocol === 'HTTPS' && (c.enableSni ?? DEFAULT_ENABLE_SNI) && fqdn !== undefined && isIP(fqdn) === 0;
 
   return {
     healthCheckId: id,

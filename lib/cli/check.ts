@@ -4,14 +4,14 @@
  * Logs one JSON line per event (checker-started, check-skipped, verdict, push-failed,
  * push-recovered, stopping, checker-stopped); stops cleanly, exit code 0, on SIGTERM and SIGINT.
  */
-import { Checker, DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_CONCURRENCY, parseReportUrl, ROUTE53_PROBE_TIMEOUTS } from '../checker';
+import { Checker, DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_CONCURRENCY, parseReportUrl, ROUTE53_PROBE_TIMEOUTS_MS } from '../checker';
 import { parseInteger, UsageError } from './args';
 import { Command, eventLine } from './command';
 import { SignalLatch } from './signals';
-import { readSecretFile } from '../dns/report-auth';
-import { formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
+import { formatProblem, readBundleConfigFile } from '../bundle';
+import { readSecretFile } from '../protocol/auth';
 
-const R53 = ROUTE53_PROBE_TIMEOUTS;
+const R53 = ROUTE53_PROBE_TIMEOUTS_MS;
 
 export const checkCommand: Command = {
   name: 'check',

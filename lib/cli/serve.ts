@@ -6,7 +6,7 @@ import { DnsNode } from '../dns';
 import { parseHostPort, parseInteger } from './args';
 import { Command, eventLine } from './command';
 import { SignalLatch } from './signals';
-import { DEFAULT_REPORT_CLOCK_SKEW_MS, HmacReportAuthenticator, readSecretFile, REFUSE_REPORTS } from '../dns/report-auth';
+import { DEFAULT_REPORT_CLOCK_SKEW_MS, HmacReportAuthenticator, readSecretFile, REFUSE_REPORTS } from '../protocol/auth';
 
 export const DEFAULT_LISTEN = '127.0.0.1:5353';
 export const DEFAULT_ADMIN = '127.0.0.1:8053';
@@ -38,7 +38,7 @@ export const serveCommand: Command = {
     const signals = new SignalLatch(); // before anything starts: see signals.ts
     let node: DnsNode;
     try {
-      // Reports are authenticated with the shared secret (lib/dns/report-auth.ts); without one the
+      // Reports are authenticated with the shared secret (lib/protocol/auth.ts); without one the
       // node serves DNS but refuses every report (403), and says so at startup.
       const reportAuthenticator = flags['secret-file'] !== undefined
         ? new HmacReportAuthenticator({ secret: readSecretFile(String(flags['secret-file'])), maxClockSkewMs })

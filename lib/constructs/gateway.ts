@@ -8,6 +8,7 @@ import {
   groupRecords,
   isUnresolved,
   qualifyName,
+  RECOMMENDED_MAX_TTL_SECONDS,
   RecordSetModel,
   RecordType,
   validateGroup,
@@ -97,7 +98,7 @@ export abstract class GatewayBase extends Construct {
     this.props = props;
     this.target = findTarget(this);
     this.recordName = qualifyName(props.recordName, props.zone.zoneName);
-    this.ttlSeconds = props.ttl ? props.ttl.toSeconds() : 60;
+    this.ttlSeconds = props.ttl ? props.ttl.toSeconds() : RECOMMENDED_MAX_TTL_SECONDS;
     this.recordType = props.recordType ?? 'A';
   }
 
@@ -162,7 +163,7 @@ export abstract class GatewayBase extends Construct {
 
     const findings = records.flatMap(validateRecordSet);
     for (const group of groupRecords(records)) findings.push(...validateGroup(group), ...failoverWarnings(group));
-    assertValid(findings.map((f) => ({ ...f, resource: `gateway '${this.node.path}', ${f.resource}` })));
+    assertValid(findings, `gateway '${this.node.path}'`);
     this.target.report(this, findings);
 
     records.forEach((record, i) => this.target.renderRecordSet(new Construct(scopes[i], 'Record'), record));

@@ -3,10 +3,18 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import {
   assertValid,
+  DEFAULT_ENABLE_SNI,
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_PORTS,
+  DEFAULT_REQUEST_INTERVAL_SECONDS,
+  DEFAULT_RESOURCE_PATH,
+  HEALTH_CHECK_METRIC,
   HealthCheckConfigModel,
   HealthCheckModel,
   HealthCheckType,
+  healthThresholdOf,
   isUnresolved,
+  stringMatchType,
   validateHealthCheck,
 } from '../model';
 import { findTarget, modelIdOf } from '../targets/target';
@@ -232,14 +240,14 @@ abstract class HealthCheckBase extends Construct implements IHealthCheck {
 
   public metricHealthCheckStatus(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: 'AWS/Route53',
-      metricName: 'HealthCheckStatus',
-      dimensionsMap: { HealthCheckId: this.healthCheckId },
+      namespace: HEALTH_CHECK_METRIC.namespace,
+      metricName: HEALTH_CHECK_METRIC.metricName,
+      dimensionsMap: { [HEALTH_CHECK_METRIC.dimension]: this.healthCheckId },
       statistic: cloudwatch.Stats.MINIMUM,
       period: Duration.minutes(1),
       ...props,
       // Route 53 publishes health check metrics in us-east-1 only.
-      region: 'us-east-1',
+      region: HEALTH_CHECK_METRIC.region,
     });
   }
 }
@@ -337,7 +345,9 @@ export function healthCheckConfig(props: HealthCheckProps): HealthCheckConfigMod
   };
   if (calculated) {
     const children = props.childHealthChecks!.map(healthCheckModelId);
-    return { type: 'CALCULATED', childHealthChecks: children, healthThreshold: props.healthThreshold ?? children.length, ...common };
+    // Written out, always: Route 53 documents no default; "all children" is the one meaning of a missing
+    // threshold everywhere in this library (the model's `healthThresholdOf`).
+    return { type: 'CALCULATED', childHealthChecks: children, healthThreshold: props.healthThreshold ?? healthThresholdOf({ childHealthChecks: children }), ...common };
   }
   if (alarm) {
     return {
@@ -352,20 +362,20 @@ export function healthCheckConfig(props: HealthCheckProps): HealthCheckConfigMod
   let type: HealthCheckType = protocol;
   if (props.searchString !== undefined) {
     if (!http) throw new Error(`searchString '${props.searchString}' needs an HTTP or HTTPS check, the protocol is TCP; remove searchString or use HTTP/HTTPS`);
-    type = protocol === HealthCheckProtocol.HTTPS ? 'HTTPS_STR_MATCH' : 'HTTP_STR_MATCH';
+    type = stringMatchType(protocol);
   }
-  const defaultPort = protocol === HealthCheckProtocol.HTTPS ? 443 : protocol === HealthCheckProtocol.HTTP ? 80 : undefined;
+  const defaultPort = protocol === HealthCheckProtocol.TCP ? undefined : DEFAULT_PORTS[protocol];
   return {
     type,
     ipAddress: props.ipAddress,
     fullyQualifiedDomainName: props.fullyQualifiedDomainName,
     port: props.port ?? defaultPort,
-    resourcePath: http ? withLeadingSlash(props.resourcePath ?? '/') : props.resourcePath,
+    resourcePath: http ? withLeadingSlash(props.resourcePath ?? DEFAULT_RESOURCE_PATH) : props.resourcePath,
     searchString: props.searchString,
-    requestInterval: seconds(props.requestInterval) ?? 30,
-    failureThreshold: props.failureThreshold ?? 3,
+    requestInterval: seconds(props.requestInterval) ?? DEFAULT_REQUEST_INTERVAL_SECONDS,
+    failureThreshold: props.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
     measureLatency: props.measureLatency || undefined,
-    enableSni: protocol === HealthCheckProtocol.HTTPS ? (props.enableSni ?? true) : props.enableSni,
+    enableSni: protocol === HealthCheckProtocol.HTTPS ? (props.enableSni ?? DEFAULT_ENABLE_SNI) : props.enableSni,
     regions: props.regions,
     connectTimeout: seconds(props.timeouts?.connect),
     statusTimeout: seconds(props.timeouts?.status),

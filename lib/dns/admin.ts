@@ -6,12 +6,13 @@
  *   every checker's latest report and the verdict, checkers, recent verdict changes, last reload (JSON);
  * - `GET /metrics`: Prometheus text format;
  * - `POST /reload`: re-read the config file (422 with the reasons when it is refused);
- * - `POST /reports`: checker reports (see `reports.ts`).
+ * - `POST /reports`: checker reports (the report protocol, `lib/protocol`).
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import type { DnsNode } from './node';
 import { BoundAddress } from './server';
+import { BundleProblem } from '../bundle';
+import { ReportRequest } from '../protocol';
 import { statusPage } from './status-page';
 
 /** Reports larger than this are refused with 413. */
@@ -32,11 +33,42 @@ const ROUTES: Record<string, readonly string[]> = {
   '/reports': ['POST'],
 };
 
+/** What a reload did. */
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly at: number;
+  /** One message naming every problem, when the reload was refused. */
+  readonly error?: string;
+  readonly problems?: readonly BundleProblem[];
+  readonly warnings?: readonly BundleProblem[];
+}
+
+/** The answer to one `POST /reports`. */
+export interface ReportResult {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * What the admin API needs of a DNS node, and all it reaches the node through (the node implements
+ * it; the admin API never imports the node).
+ */
+export interface AdminBackend {
+  /** The Prometheus text of `GET /metrics`. */
+  readonly metrics: { render(): string };
+  /** Everything `GET /status` shows. */
+  status(): Record<string, unknown>;
+  /** `POST /reload`: re-read the config; a bad one is refused and the old one keeps serving. */
+  reload(): ReloadResult;
+  /** `POST /reports`: authenticate, parse and store one checker report. */
+  acceptReport(request: Omit<ReportRequest, 'now'>): ReportResult;
+}
+
 export class AdminServer {
   private readonly server: http.Server;
   private bound?: BoundAddress;
 
-  constructor(private readonly node: DnsNode) {
+  constructor(private readonly node: AdminBackend) {
     this.server = http.createServer((req, res) => {
       try {
         this.handle(req, res);

@@ -4,6 +4,6 @@ export * from './zones';
 export * from './metrics';
 export * from './responder';
 export * from './server';
-export * from './reports';
+
 export * from './admin';
 export * from './node';

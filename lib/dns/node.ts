@@ -3,14 +3,14 @@
  * the admin API, verdict re-evaluation on every report and on a timer, and reloads that never
  * replace a working config with a broken one.
  */
-import { HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
-import { AdminServer } from './admin';
+import { answerShares, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
+import { AdminBackend, AdminServer, ReloadResult, ReportResult } from './admin';
 import { DnsMetrics } from './metrics';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from './reports';
 import { Responder, Serving } from './responder';
 import { BoundAddress, DnsServer, formatHostPort } from './server';
 import { ZoneSet } from './zones';
-import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../targets/self-hosted/bundle';
+import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../bundle';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from '../protocol';
 
 /** One log event; the CLI prints each as a JSON line. */
 export interface NodeEvent {
@@ -37,7 +37,7 @@ export interface DnsNodeOptions {
   readonly maxUdpPayload?: number;
   /**
    * How reports are authenticated. `dns-failover serve` and `up` always pass the HMAC authenticator of
-   * report-auth.ts; the default accepts every report and is for in-process use and tests only.
+   * lib/protocol/auth.ts; the default accepts every report and is for in-process use and tests only.
    * @default UNAUTHENTICATED_REPORTS
    */
   readonly reportAuthenticator?: ReportAuthenticator;
@@ -45,20 +45,6 @@ export interface DnsNodeOptions {
   readonly maxClockSkewMs?: number;
   /** @default Math.random */
   readonly random?: RandomSource;
-}
-
-export interface ReloadResult {
-  readonly ok: boolean;
-  readonly at: number;
-  /** One message naming every problem, when the reload was refused. */
-  readonly error?: string;
-  readonly problems?: readonly BundleProblem[];
-  readonly warnings?: readonly BundleProblem[];
-}
-
-export interface ReportResult {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
 }
 
 interface Loaded extends Serving {
@@ -108,7 +94,7 @@ function reloadChanges(
   return out;
 }
 
-export class DnsNode {
+export class DnsNode implements AdminBackend {
   /** Starts a node: loads and validates the config (throws when it is invalid), then listens. */
   static async start(options: DnsNodeOptions): Promise<DnsNode> {
     const node = new DnsNode(options);
@@ -342,7 +328,7 @@ export class DnsNode {
         groups: loaded.zones.groups.filter((g) => g.zone === z.name).length,
       })),
       groups: loaded.zones.groups.map((g) => {
-        const shares = g.source.group.inclusionProbabilities(health.isHealthy);
+        const shares = answerShares(g.source.group, health.isHealthy);
         return {
           zone: g.zone,
           name: g.name,

@@ -12,9 +12,9 @@
  * preserved because it is copied from the query.
  */
 import { compileGroup, CompiledGroup, HealthLookup, RandomSource } from '../engine';
-import { groupRecords, normalizeName, RecordSetModel } from '../model';
+import { DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA, groupRecords, normalizeName, RecordSetModel } from '../model';
 import { nameToLabels, Rcode, RData, ResourceRecord, RRClass, RRType, Writer } from './wire';
-import { BundleConfig, BundleZone, DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA_TIMERS, parseRecordValue, RecordValue, zoneOf } from '../targets/self-hosted/bundle';
+import { BundleConfig, BundleZone, parseRecordValue, RecordValue, valueProblemText, zoneOf } from '../bundle';
 
 /** CNAME hops followed inside a zone before giving up (a loop guard). */
 export const MAX_CNAME_CHAIN = 8;
@@ -121,7 +121,7 @@ function toRecords(name: string, recordType: string, ttl: number, values: readon
   if (type === undefined) throw new Error(`record type '${recordType}' of ${name} is not served; use A, AAAA, CNAME, TXT or MX`);
   return values.map((v) => {
     const parsed = parseRecordValue(recordType, v);
-    if (!parsed.ok) throw new Error(`${name} ${recordType}: ${parsed.problem}`);
+    if (!parsed.ok) throw new Error(`${name} ${recordType}: ${valueProblemText(parsed)}`);
     return { name, type, klass: RRClass.IN, ttl, data: rdataOf(parsed.value) };
   });
 }
@@ -138,17 +138,17 @@ export class ZoneSet {
     for (const z of config.zones) {
       const name = normalizeName(z.name);
       const labels = nameToLabels(name);
-      const soaTtl = z.soa.ttl ?? DEFAULT_SOA_TIMERS.ttl;
-      const minimum = z.soa.minimum ?? DEFAULT_SOA_TIMERS.minimum;
+      const soaTtl = z.soa.ttl ?? DEFAULT_SOA.ttl;
+      const minimum = z.soa.minimum ?? DEFAULT_SOA.minimum;
       const soaData: RData = {
         kind: 'SOA',
         soa: {
           mname: normalizeName(z.soa.mname),
           rname: normalizeName(z.soa.rname),
           serial: z.soa.serial,
-          refresh: z.soa.refresh ?? DEFAULT_SOA_TIMERS.refresh,
-          retry: z.soa.retry ?? DEFAULT_SOA_TIMERS.retry,
-          expire: z.soa.expire ?? DEFAULT_SOA_TIMERS.expire,
+          refresh: z.soa.refresh ?? DEFAULT_SOA.refresh,
+          retry: z.soa.retry ?? DEFAULT_SOA.retry,
+          expire: z.soa.expire ?? DEFAULT_SOA.expire,
           minimum,
         },
       };

@@ -13,7 +13,16 @@
  * ("Consecutive results needed to change a checker's view, in both directions", ROUTE53.md §1
  * "Timing") before it reports, so the engine never counts consecutive results itself.
  */
-import { HealthCheckModel, HealthCheckType } from '../model/types';
+import {
+  DEFAULT_HEALTHY_FRACTION,
+  DEFAULT_REQUEST_INTERVAL_SECONDS,
+  HealthCheckModel,
+  healthCheckKindOf,
+  HealthCheckType,
+  healthThresholdOf,
+  healthyFractionProblem,
+  requestIntervalOf,
+} from '../model';
 
 export interface CheckerReport {
   readonly checkerId: string;
@@ -41,17 +50,13 @@ export interface VerdictSettings {
   readonly freshnessMs: number;
 }
 
-/** Route 53's default `RequestInterval`, in seconds (ROUTE53.md §1 "Timing"). */
-export const DEFAULT_REQUEST_INTERVAL_SECONDS = 30;
-/** ROUTE53.md §1: "more than 18 %". */
-export const DEFAULT_HEALTHY_FRACTION = 0.18;
 /**
  * 90 s = 3 x the default 30 s interval (our choice). A checker pushes one report per interval
  * (the interval runs from a response to the next request, so reports arrive every interval plus
  * up to the probe timeout); three intervals let one or two lost pushes pass without dropping the
  * checker, yet a checker that died or was partitioned away stops counting within 90 s.
  */
-export const DEFAULT_FRESHNESS_MS = 90_000;
+export const DEFAULT_FRESHNESS_MS = 3 * DEFAULT_REQUEST_INTERVAL_SECONDS * 1000;
 /** The shortest freshness window {@link freshnessMsFor} proposes (our choice). */
 export const MIN_FRESHNESS_MS = 30_000;
 
@@ -67,8 +72,6 @@ export interface VerdictChange {
   readonly reason: string;
 }
 
-const ENDPOINT_TYPES: ReadonlySet<string> = new Set(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP']);
-
 /**
  * How a check gets its status:
  * - `endpoint`: HTTP*, HTTPS*, TCP: from checker reports;
@@ -76,12 +79,11 @@ const ENDPOINT_TYPES: ReadonlySet<string> = new Set(['HTTP', 'HTTPS', 'HTTP_STR_
  * - `unobserved`: CLOUDWATCH_METRIC and RECOVERY_CONTROL (and an unknown type in an unvalidated
  *   model): no checker reports on them, so they count as healthy unless overridden.
  */
-export type HealthCheckKind = 'endpoint' | 'calculated' | 'unobserved';
+export type VerdictKind = 'endpoint' | 'calculated' | 'unobserved';
 
-export function healthCheckKind(type: string): HealthCheckKind {
-  if (ENDPOINT_TYPES.has(type)) return 'endpoint';
-  if (type === 'CALCULATED') return 'calculated';
-  return 'unobserved';
+export function verdictKindOf(type: string): VerdictKind {
+  const kind = healthCheckKindOf(type);
+  return kind === 'endpoint' || kind === 'calculated' ? kind : 'unobserved';
 }
 
 /**
@@ -92,8 +94,8 @@ export function healthCheckKind(type: string): HealthCheckKind {
 export function freshnessMsFor(healthChecks: readonly HealthCheckModel[]): number {
   let longest = 0;
   for (const hc of healthChecks) {
-    if (healthCheckKind(hc.config.type) !== 'endpoint') continue;
-    const iv = hc.config.requestInterval ?? DEFAULT_REQUEST_INTERVAL_SECONDS;
+    if (verdictKindOf(hc.config.type) !== 'endpoint') continue;
+    const iv = requestIntervalOf(hc.config);
     if (Number.isFinite(iv) && iv > longest) longest = iv;
   }
   if (longest === 0) longest = DEFAULT_REQUEST_INTERVAL_SECONDS;
@@ -119,7 +121,7 @@ export interface HealthCheckSnapshot {
   readonly name?: string;
   /** The config type (`HTTP`, `CALCULATED`, ...). */
   readonly type: HealthCheckType;
-  readonly kind: HealthCheckKind;
+  readonly kind: VerdictKind;
   readonly inverted: boolean;
   readonly disabled: boolean;
   /** Endpoint checks: each checker's latest report, by checker id, with its age and freshness at `now`. */
@@ -137,7 +139,7 @@ export interface HealthCheckSnapshot {
   readonly override?: boolean;
   /** Calculated checks: the distinct children. */
   readonly children?: ChildSnapshot[];
-  /** Calculated checks: the threshold applied (0 when the model leaves it unset). */
+  /** Calculated checks: the threshold applied (`healthThresholdOf`: every child when the model leaves it unset). */
   readonly healthThreshold?: number;
   /** The verdict after the last evaluate(): what isHealthy() answers. */
   readonly healthy: boolean;
@@ -149,7 +151,7 @@ export interface HealthCheckSnapshot {
 
 interface Entry {
   readonly model: HealthCheckModel;
-  readonly kind: HealthCheckKind;
+  readonly kind: VerdictKind;
   readonly children: readonly string[];
   /** Latest report per checker id. */
   readonly reports: Map<string, CheckerReport>;
@@ -173,9 +175,8 @@ const percent = (x: number) => `${Number((x * 100).toFixed(2))} %`;
 function resolveSettings(settings: Partial<VerdictSettings> | undefined): VerdictSettings {
   const healthyFraction = settings?.healthyFraction ?? DEFAULT_VERDICT_SETTINGS.healthyFraction;
   const freshnessMs = settings?.freshnessMs ?? DEFAULT_VERDICT_SETTINGS.freshnessMs;
-  if (!(healthyFraction >= 0 && healthyFraction < 1)) {
-    throw new RangeError(`healthyFraction ${healthyFraction} is out of range; use a fraction from 0 up to (not including) 1, Route 53 uses 0.18`);
-  }
+  const problem = healthyFractionProblem(healthyFraction);
+  if (problem !== undefined) throw new RangeError(problem);
   if (!(freshnessMs > 0)) {
     throw new RangeError(`freshnessMs ${freshnessMs} is out of range; use a positive number of milliseconds, for example ${DEFAULT_FRESHNESS_MS}`);
   }
@@ -198,9 +199,9 @@ function resolveSettings(settings: Partial<VerdictSettings> | undefined): Verdic
  *   (0..256). 0 means always healthy; more than the number of children means always unhealthy."
  *   A child is counted with its own final verdict (after its inversion); children are evaluated
  *   first. A child id that is not a check of this state (an external Route 53 id) counts as healthy
- *   unless overridden. Each distinct child counts once. A missing HealthThreshold (rejected by
- *   validation) counts as 0 (our choice). Should an unvalidated model nest calculated checks in a
- *   cycle, the member of the cycle reached again uses its previous verdict.
+ *   unless overridden. Each distinct child counts once. A missing HealthThreshold means every child
+ *   (`healthThresholdOf` in the model's facts, the one meaning everywhere). Should an unvalidated
+ *   model nest calculated checks in a cycle, the member of the cycle reached again uses its previous verdict.
  * - "`Inverted` flips the verdict (endpoint, calculated and CloudWatch checks)."
  * - "`Disabled` ...: the check is always healthy. Disabled plus Inverted therefore forces
  *   'unhealthy'": disabled applies before inversion.
@@ -254,7 +255,7 @@ export class HealthState {
       }
       const entry: Entry = {
         model,
-        kind: healthCheckKind(model.config.type),
+        kind: verdictKindOf(model.config.type),
         children: [...new Set(model.config.childHealthChecks ?? [])],
         reports: new Map(),
         measured: true,
@@ -407,7 +408,7 @@ export class HealthState {
         ...(entry.kind === 'calculated'
           ? {
             children: entry.children.map((id) => ({ healthCheckId: id, inModel: this.entries.has(id), healthy: this.isHealthy(id) })),
-            healthThreshold: c.healthThreshold ?? 0,
+            healthThreshold: healthThresholdOf(c),
           }
           : {}),
         healthy: entry.healthy,
@@ -491,7 +492,7 @@ export class HealthState {
           const ok = child ? verdictOf(child) : (this.overrides.get(id) ?? true);
           if (ok) healthy++;
         }
-        const threshold = c.healthThreshold ?? 0;
+        const threshold = healthThresholdOf(c);
         status = healthy >= threshold;
         const note = threshold <= 0 ? ' (0: always healthy)' : threshold > entry.children.length ? ' (more than the children: always unhealthy)' : '';
         reason = `${healthy} of ${entry.children.length} child checks healthy, healthThreshold ${threshold}${note}`;

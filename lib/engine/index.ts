@@ -9,5 +9,5 @@ export * from './random';
 export * from './health';
 export * from './select';
 export type { HealthLookup } from './routing/router';
-export { MAX_CACHED_MULTIVALUE_ANSWERS, MAX_MULTIVALUE_ANSWERS, binomial } from './routing/multivalue';
+export { MAX_CACHED_MULTIVALUE_ANSWERS, binomial } from './routing/multivalue';
 export { effectiveWeight } from './routing/weighted';

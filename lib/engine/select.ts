@@ -127,3 +127,18 @@ export function answerDistribution(
 ): Array<{ setIdentifiers: string[]; probability: number; records: RecordSetModel[] }> {
   return compileGroup(records).distribution(isHealthy, options);
 }
+
+/**
+ * Per record of a group, in record order, the share of queries whose answer holds it: the exact
+ * probability, for any group size (a weighted record: its weight over the candidates' weights; a
+ * multivalue candidate: min(1, 8 / candidates); the failover answer: 1). The one place answer
+ * shares are computed: the verifier's what-if tables, `up` and the DNS node's status all call it.
+ */
+export function answerShares(group: CompiledGroup | readonly RecordSetModel[], isHealthy: HealthLookup): number[] {
+  const compiled = isCompiledGroup(group) ? group : compileGroup(group);
+  return compiled.inclusionProbabilities(isHealthy);
+}
+
+function isCompiledGroup(x: CompiledGroup | readonly RecordSetModel[]): x is CompiledGroup {
+  return !Array.isArray(x);
+}

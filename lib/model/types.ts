@@ -4,36 +4,12 @@
  * Every target renders from it and reads back into it; the engine and the verifier consume it.
  * Field names follow the Route 53 API (`HealthCheckConfig`, `ResourceRecordSet`) in camelCase.
  * Fields left undefined mean "not set in the artifact": Route 53's defaults apply where they are used
- * (the engine, the checker and the verifier own those defaults).
+ * (they are written once, in `facts.ts`).
  *
  * This module is internal (not exported through jsii), so it may use any TypeScript.
  */
 
-export const HEALTH_CHECK_TYPES = [
-  'HTTP',
-  'HTTPS',
-  'HTTP_STR_MATCH',
-  'HTTPS_STR_MATCH',
-  'TCP',
-  'CALCULATED',
-  'CLOUDWATCH_METRIC',
-  'RECOVERY_CONTROL',
-] as const;
-export type HealthCheckType = (typeof HEALTH_CHECK_TYPES)[number];
-
-/** The eight regions Route 53 health checkers run in (DG-health). */
-export const HEALTH_CHECK_REGIONS = [
-  'us-east-1',
-  'us-west-1',
-  'us-west-2',
-  'eu-west-1',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'ap-northeast-1',
-  'sa-east-1',
-] as const;
-
-export type InsufficientDataHealthStatus = 'Healthy' | 'Unhealthy' | 'LastKnownStatus';
+import { FailoverRole, HealthCheckType, InsufficientDataHealthStatus, RecordType } from './facts';
 
 /** `HealthCheckConfig` of the Route 53 API. */
 export interface HealthCheckConfigModel {
@@ -67,9 +43,6 @@ export interface HealthCheckConfigModel {
   readonly bodyTimeout?: number;
 }
 
-/** Route 53's fixed probe deadlines, in seconds (DG-health). */
-export const ROUTE53_TIMEOUTS = { httpConnect: 4, tcpConnect: 10, status: 2, body: 2 } as const;
-
 export interface HealthCheckModel {
   /**
    * Stable id of the health check inside one artifact: the construct path below the stack
@@ -81,11 +54,6 @@ export interface HealthCheckModel {
   readonly name?: string;
   readonly config: HealthCheckConfigModel;
 }
-
-export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS', 'SOA', 'SRV', 'PTR', 'CAA', 'SPF', 'NAPTR', 'DS', 'HTTPS', 'SVCB', 'TLSA', 'SSHFP'] as const;
-export type RecordType = (typeof RECORD_TYPES)[number];
-
-export type FailoverRole = 'PRIMARY' | 'SECONDARY';
 
 /** One `ResourceRecordSet`. */
 export interface RecordSetModel {

@@ -6,13 +6,13 @@
  */
 import { randomBytes } from 'crypto';
 import { isIPv6 } from 'net';
+import { BundleChecker, BundleConfig } from '../bundle';
 import { Checker, CheckerEvent } from '../checker';
 import { DnsNode, NodeEvent } from '../dns';
-import { HmacReportAuthenticator } from '../dns/report-auth';
 import { formatHostPort } from '../dns/server';
-import { answerDistribution, compileGroup, VerdictChange } from '../engine';
-import { groupRecords, HealthCheckModel, RecordSetModel, routingPolicyOf } from '../model';
-import { BundleChecker, BundleConfig } from '../targets/self-hosted/bundle';
+import { answerShares, VerdictChange } from '../engine';
+import { groupRecords, HealthCheckModel, portOf, RecordSetModel, resourcePathOf, routingPolicyOf } from '../model';
+import { HmacReportAuthenticator } from '../protocol/auth';
 import { readSelfHostedBundle } from '../targets/self-hosted/read';
 
 export interface HostPortAddress {
@@ -92,24 +92,6 @@ export interface UpSnapshot {
   readonly recentChanges: readonly VerdictChange[];
 }
 
-/** Larger multivalue groups fall back to the engine's per-record inclusion probabilities. */
-const MAX_LISTED_OUTCOMES = 20_000;
-
-/**
- * Per record of a group, the share of answers that hold it: the sum of the probabilities of the
- * engine's answers ({@link answerDistribution}) that contain it.
- */
-export function answerShares(records: readonly RecordSetModel[], isHealthy: (id: string | undefined) => boolean): number[] {
-  let outcomes: ReturnType<typeof answerDistribution>;
-  try {
-    outcomes = answerDistribution(records, isHealthy, { maxOutcomes: MAX_LISTED_OUTCOMES });
-  } catch (e) {
-    if (e instanceof RangeError) return compileGroup(records).inclusionProbabilities(isHealthy);
-    throw e;
-  }
-  return records.map((r) => outcomes.reduce((sum, o) => (o.setIdentifiers.includes(r.setIdentifier ?? '') ? sum + o.probability : sum), 0));
-}
-
 /** The address to reach a listener on from this machine (an unspecified address means loopback). */
 function reachable(a: HostPortAddress): string {
   const host = a.host === '0.0.0.0' ? '127.0.0.1' : a.host === '::' ? '::1' : a.host;
@@ -120,8 +102,8 @@ function describeTarget(h: HealthCheckModel): string {
   const c = h.config;
   const host = c.ipAddress ?? c.fullyQualifiedDomainName;
   if (host === undefined) return c.type === 'CALCULATED' ? `CALCULATED over ${(c.childHealthChecks ?? []).length} checks` : c.type;
-  const hostPort = `${host !== undefined && isIPv6(host) ? `[${host}]` : host}:${c.port ?? (c.type.startsWith('HTTPS') ? 443 : 80)}`;
-  return c.type === 'TCP' ? `TCP ${hostPort}` : `${c.type} ${hostPort}${c.resourcePath ?? '/'}`;
+  const hostPort = `${host !== undefined && isIPv6(host) ? `[${host}]` : host}:${portOf(c) ?? '?'}`;
+  return c.type === 'TCP' ? `TCP ${hostPort}` : `${c.type} ${hostPort}${resourcePathOf(c)}`;
 }
 
 function routingOf(r: RecordSetModel): string {

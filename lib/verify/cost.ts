@@ -10,7 +10,7 @@
  * awsglobalaccelerator.com, on.aws). Calculated, CloudWatch alarm and routing control checks are
  * priced as basic checks on AWS endpoints.
  */
-import { FailoverModel, HealthCheckModel, normalizeName } from '../model';
+import { DEFAULT_REQUEST_INTERVAL_SECONDS, FailoverModel, HealthCheckModel, isEndpointCheckType, isHttpsCheck, matchesString, normalizeName, requestIntervalOf } from '../model';
 import { OptionalFeature, ROUTE53_PRICES } from './prices';
 
 export interface HealthCheckCost {
@@ -53,7 +53,7 @@ const cents = (x: number) => Math.round(x * 100) / 100;
 export function healthCheckCost(hc: HealthCheckModel): HealthCheckCost {
   const c = hc.config;
   const p = ROUTE53_PRICES.healthChecks;
-  const endpointCheck = ['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP'].includes(c.type);
+  const endpointCheck = isEndpointCheckType(c.type);
   let endpoint: 'aws' | 'non-aws' = 'aws';
   let endpointBasis: string;
   if (!endpointCheck) {
@@ -72,9 +72,9 @@ export function healthCheckCost(hc: HealthCheckModel): HealthCheckCost {
   }
   const features: OptionalFeature[] = [];
   if (endpointCheck) {
-    if (c.type.startsWith('HTTPS')) features.push('HTTPS');
-    if (c.type.endsWith('_STR_MATCH')) features.push('string matching');
-    if (c.requestInterval !== undefined && c.requestInterval < 30) features.push('fast interval (10 s)');
+    if (isHttpsCheck(c.type)) features.push('HTTPS');
+    if (matchesString(c.type)) features.push('string matching');
+    if (requestIntervalOf(c) < DEFAULT_REQUEST_INTERVAL_SECONDS) features.push('fast interval (10 s)');
     if (c.measureLatency === true) features.push('latency measurement');
   }
   const basicMonthly = endpoint === 'aws' ? p.awsEndpointBasic : p.nonAwsEndpointBasic;

@@ -4,11 +4,11 @@
  */
 import {
   FailoverModel,
+  Finding,
   groupRecords,
   HealthCheckModel,
   normalizeName,
   RecordGroup,
-  recordLabel,
   RecordSetModel,
   RoutingPolicy,
   routingPolicyOf,
@@ -94,26 +94,38 @@ export function checkClosure(id: string, checks: ReadonlyMap<string, HealthCheck
 }
 
 /**
- * Which gateways each finding resource (as the model rules name it) concerns: records by label,
- * groups by name and type, health checks through the records they guard (also as children of a
- * calculated check).
+ * Which gateways a finding concerns, read from its subject: records and record groups by name, type
+ * and zone; health checks through the records they guard (also as children of a calculated check);
+ * nothing for the artifact as a whole.
  */
-export function resourceGateways(model: FailoverModel, gateways: readonly Gateway[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  const add = (resource: string, key: string) => {
-    if (!out.has(resource)) out.set(resource, new Set());
-    out.get(resource)!.add(key);
-  };
+export function findingGateways(model: FailoverModel, gateways: readonly Gateway[]): (f: Finding) => string[] {
   const checks = new Map(model.healthChecks.map((h) => [h.id, h]));
+  const byCheck = new Map<string, Set<string>>();
   for (const g of gateways) {
-    add(`record set group ${g.name} ${g.recordType}`, g.key);
     for (const m of g.members) {
-      add(`record ${recordLabel(m.record)}`, g.key);
-      add(`record ${recordLabel({ ...m.record, name: normalizeName(m.record.name) })}`, g.key);
-      if (m.record.healthCheckId !== undefined) {
-        for (const id of checkClosure(m.record.healthCheckId, checks)) add(`health check '${id}'`, g.key);
+      if (m.record.healthCheckId === undefined) continue;
+      for (const id of checkClosure(m.record.healthCheckId, checks)) {
+        if (!byCheck.has(id)) byCheck.set(id, new Set());
+        byCheck.get(id)!.add(g.key);
       }
     }
   }
-  return out;
+  return (f) => {
+    const s = f.subject;
+    switch (s.kind) {
+      case 'health-check':
+        return [...(byCheck.get(s.id) ?? [])].sort();
+      case 'record':
+      case 'group': {
+        const name = normalizeName(s.name);
+        return gateways
+          .filter((g) => g.name === name && g.recordType === s.recordType)
+          .filter((g) => s.zone === undefined || g.group.zone === undefined || g.group.zone === s.zone)
+          .map((g) => g.key)
+          .sort();
+      }
+      case 'artifact':
+        return [];
+    }
+  };
 }

@@ -10,21 +10,29 @@
  * `group/single-endpoint`, `group/mixed-ttl`, `health-check/private-address`,
  * `health-check/search-string`); the verifier never re-implements them.
  */
-import { checkClosure, Gateway, gatewaysOf, resourceGateways } from './gateways';
+import { checkClosure, findingGateways, Gateway, gatewaysOf } from './gateways';
 import { ArtifactSource } from './source';
 import {
+  CLOUDFORMATION_RESOURCE_LIMIT,
   failoverWarnings,
+  finding,
   Finding,
+  FindingSubject,
+  groupSubject,
   HealthCheckModel,
+  healthCheckSubject,
+  isEndpointCheckType,
+  isHttpsCheck,
+  matchesString,
+  MAX_SEARCH_STRING,
   normalizeName,
+  SEARCH_WINDOW_BYTES,
   Severity,
   validateModel,
 } from '../model';
 
-/** A lint finding: a model or verifier finding, with its fix and the gateways it concerns. */
+/** A lint finding: a model or verifier finding, with the gateways it concerns. */
 export interface LintFinding extends Finding {
-  /** What to do about it. */
-  readonly fix: string;
   /** `model`: a rule of lib/model (the renderers enforce it too); `verify`: a rule of the verifier; `reader`: the artifact's reader. */
   readonly origin: 'model' | 'verify' | 'reader';
   /** The gateways (`name type`) it concerns; empty for the artifact as a whole. */
@@ -38,10 +46,6 @@ export interface VerifyRule {
   readonly summary: string;
 }
 
-/** Route 53 reads this many bytes of the body for a string match (ROUTE53.md §1). */
-export const SEARCH_WINDOW_BYTES = 5120;
-/** A CloudFormation stack holds at most this many resources (ROUTE53.md §3). */
-export const CLOUDFORMATION_RESOURCE_LIMIT = 500;
 /** From this many resources on, the verifier warns that the stack is near the limit. */
 export const CLOUDFORMATION_RESOURCE_WARNING = 450;
 /** Fewer checkers than this make a self-hosted verdict depend on one machine's network. */
@@ -57,7 +61,7 @@ export const VERIFY_RULES: readonly VerifyRule[] = [
     severity: 'warning',
     summary: 'HTTPS check that sends no SNI although a host name exists (SNI turned off, or no FQDN on a host-name member): servers with several certificates fail the handshake',
   },
-  { id: 'verify/search-string-unreadable', severity: 'error', summary: 'a search string that cannot lie inside the 5,120 bytes of body Route 53 reads' },
+  { id: 'verify/search-string-unreadable', severity: 'error', summary: `a search string that cannot lie inside the ${SEARCH_WINDOW_BYTES.toLocaleString('en-US')} bytes of body Route 53 reads` },
   { id: 'verify/search-string-in-headers', severity: 'warning', summary: 'a search string that looks like a status line or header: only the body is searched' },
   { id: 'verify/search-string-whitespace', severity: 'warning', summary: 'a search string with leading or trailing white space, matched literally' },
   { id: 'verify/failover-same-address', severity: 'error', summary: 'primary and secondary answer with, or are checked on, the same address: there is nothing to fail over to' },
@@ -68,16 +72,10 @@ export const VERIFY_RULES: readonly VerifyRule[] = [
   { id: 'verify/few-checkers', severity: 'warning', summary: `self-hosted bundle with fewer than ${MIN_RECOMMENDED_CHECKERS} checkers: one checker's network decides alone` },
 ];
 
-/** The text after the first '; ' of a model message: the model's messages say "problem; fix". */
-function fixOf(message: string): string {
-  const i = message.indexOf('; ');
-  return i >= 0 ? message.slice(i + 2) : '';
-}
-
 interface OwnFinding {
   readonly severity: Severity;
   readonly rule: string;
-  readonly resource: string;
+  readonly subject: FindingSubject;
   readonly problem: string;
   readonly fix: string;
   readonly gateways: readonly string[];
@@ -86,7 +84,6 @@ interface OwnFinding {
 /** A status line, or a line that starts with a common response header's name. */
 const HEADER_LIKE = /^HTTP\/\d(\.\d)?\s|^(content-[a-z-]+|server|location|set-cookie|cache-control|date|connection|transfer-encoding|etag|last-modified|www-authenticate|x-[a-z0-9-]+):/i;
 
-const checkLabel = (hc: HealthCheckModel) => `health check '${hc.id}'`;
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** The verifier's own rules over one artifact. */
@@ -118,7 +115,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
 
   // Per gateway.
   for (const g of gateways) {
-    const group = `record set group ${g.name} ${g.recordType}`;
+    const group = groupSubject(g.group);
     for (const m of g.members) {
       if (!m.record.healthCheckId) continue;
       for (const id of checkClosure(m.record.healthCheckId, checks)) {
@@ -128,7 +125,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
           out.push({
             severity: 'error',
             rule: 'verify/check-probes-own-record',
-            resource: `health check '${id}'`,
+            subject: healthCheckSubject(id),
             problem: `it has no IP address and probes ${g.name}, the name it guards (member '${m.setIdentifier}'): each probe resolves the gateway itself and reaches whichever member is answered, so its result is unpredictable`,
             fix: `give the check the member's own address (ipAddress ${m.record.values[0] ?? ''}, keeping the name as Host header) or a per-member host name`,
             gateways: [g.key],
@@ -140,7 +137,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
       out.push({
         severity: 'warning',
         rule: 'verify/all-weights-zero',
-        resource: group,
+        subject: group,
         problem: `all ${g.members.length} members have weight 0, so Route 53 answers each with equal probability (weight 0 usually means a standby)`,
         fix: 'give the active members a weight above 0 and keep 0 for standbys only, or use a MultiValueGateway to answer all members',
         gateways: [g.key],
@@ -163,7 +160,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
           out.push({
             severity: 'error',
             rule: 'verify/failover-same-address',
-            resource: group,
+            subject: group,
             problem: `primary '${primary.setIdentifier}' and secondary '${secondary.setIdentifier}' both answer ${primary.record.values.join(', ')}: a failover sends clients to the same place`,
             fix: 'point the secondary at another endpoint (another machine, ISP or region)',
             gateways: [g.key],
@@ -172,7 +169,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
           out.push({
             severity: 'error',
             rule: 'verify/failover-same-address',
-            resource: group,
+            subject: group,
             problem: `the health checks of primary '${primary.setIdentifier}' and secondary '${secondary.setIdentifier}' both probe ${pt}: they fail together, so Route 53 keeps answering the primary (both unhealthy) and never fails over`,
             fix: 'check each member on its own address',
             gateways: [g.key],
@@ -193,7 +190,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
         out.push({
           severity: 'warning',
           rule: 'verify/duplicate-member-address',
-          resource: group,
+          subject: group,
           problem: `members ${ids.map((i) => `'${i}'`).join(' and ')} all answer ${value}: their weights add up on one endpoint, and when it fails they all leave together`,
           fix: 'merge them into one member, or point each at its own endpoint',
           gateways: [g.key],
@@ -209,47 +206,47 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
   for (const hc of model.healthChecks) {
     const c = hc.config;
     const gws = gatewaysOfCheck(hc.id);
-    const endpoint = ['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP'].includes(c.type);
+    const endpoint = isEndpointCheckType(c.type);
     if (endpoint && c.failureThreshold === 1) {
       out.push({
         severity: 'warning',
         rule: 'verify/failure-threshold-one',
-        resource: checkLabel(hc),
+        subject: healthCheckSubject(hc.id),
         problem: 'failure threshold 1: a single slow or failed probe (a brief overload, one lost packet) takes the member out, and one success brings it back, so it flaps',
         fix: 'use a failure threshold of 2 or more (Route 53 default 3); for faster detection shorten the interval instead',
         gateways: gws,
       });
     }
     const hostNames = hostNameMembers.get(hc.id);
-    if (c.type.startsWith('HTTPS') && c.fullyQualifiedDomainName === undefined && hostNames) {
+    if (isHttpsCheck(c.type) && c.fullyQualifiedDomainName === undefined && hostNames) {
       out.push({
         severity: 'warning',
         rule: 'verify/https-without-sni',
-        resource: checkLabel(hc),
+        subject: healthCheckSubject(hc.id),
         problem: `HTTPS check on ${c.ipAddress ?? 'an address'} without a host name, guarding ${hostNames.join(', ')}: it can send no SNI (nor Host header) for the name the member serves, so a server with several certificates may fail the handshake`,
         fix: `set fullyQualifiedDomainName to the member's host name (${hostNames[0]}); SNI is on by default for HTTPS`,
         gateways: gws,
       });
     }
-    if (c.type.startsWith('HTTPS') && c.fullyQualifiedDomainName !== undefined && c.enableSni === false) {
+    if (isHttpsCheck(c.type) && c.fullyQualifiedDomainName !== undefined && c.enableSni === false) {
       out.push({
         severity: 'warning',
         rule: 'verify/https-without-sni',
-        resource: checkLabel(hc),
+        subject: healthCheckSubject(hc.id),
         problem: `HTTPS check with host name ${c.fullyQualifiedDomainName} but SNI turned off: a server that hosts several certificates answers the handshake with a default one or fails it ("SSL alert handshake_failure")`,
         fix: 'turn SNI on (enableSni: true, the default for HTTPS)',
         gateways: gws,
       });
     }
-    if (c.searchString !== undefined && c.type.endsWith('_STR_MATCH')) {
+    if (c.searchString !== undefined && matchesString(c.type)) {
       const s = c.searchString;
       if (utf8Length(s) > SEARCH_WINDOW_BYTES) {
         out.push({
           severity: 'error',
           rule: 'verify/search-string-unreadable',
-          resource: checkLabel(hc),
+          subject: healthCheckSubject(hc.id),
           problem: `the search string is ${utf8Length(s)} bytes long, but Route 53 reads only the first ${SEARCH_WINDOW_BYTES} bytes of the body, so it can never match and the member is always unhealthy`,
-          fix: 'search for a short, distinctive string near the start of the body (at most 255 characters)',
+          fix: `search for a short, distinctive string near the start of the body (at most ${MAX_SEARCH_STRING} characters)`,
           gateways: gws,
         });
       }
@@ -257,7 +254,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
         out.push({
           severity: 'warning',
           rule: 'verify/search-string-in-headers',
-          resource: checkLabel(hc),
+          subject: healthCheckSubject(hc.id),
           problem: `the search string '${s.slice(0, 40).replace(/\r/g, '\\r').replace(/\n/g, '\\n')}' looks like a status line, a header or a line break, but Route 53 searches only the response body`,
           fix: 'search for text of the body; the status code alone is checked by an HTTP or HTTPS check without a search string',
           gateways: gws,
@@ -267,7 +264,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
         out.push({
           severity: 'warning',
           rule: 'verify/search-string-whitespace',
-          resource: checkLabel(hc),
+          subject: healthCheckSubject(hc.id),
           problem: `the search string '${s}' begins or ends with white space, which Route 53 matches literally (case-sensitive, byte for byte)`,
           fix: 'remove the white space unless the body really contains it there',
           gateways: gws,
@@ -278,7 +275,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
       out.push({
         severity: 'warning',
         rule: 'verify/unused-health-check',
-        resource: checkLabel(hc),
+        subject: healthCheckSubject(hc.id),
         problem: `no record uses it and no calculated check lists it as a child, so it ${source.route53 ? 'is billed' : 'is probed'} without effect on any answer`,
         fix: 'attach it to a record (healthCheckId) or remove it',
         gateways: [],
@@ -288,7 +285,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
       out.push({
         severity: 'warning',
         rule: 'verify/disabled-health-check',
-        resource: checkLabel(hc),
+        subject: healthCheckSubject(hc.id),
         problem: c.inverted
           ? 'disabled and inverted: the check is always unhealthy, so its member is never answered while another member is healthy'
           : 'disabled: the check is always healthy, so its member is never taken out, whatever the endpoint does',
@@ -304,7 +301,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
     out.push({
       severity: over ? 'error' : 'warning',
       rule: 'verify/stack-resource-limit',
-      resource: `stack ${source.name}`,
+      subject: { kind: 'artifact', label: `stack ${source.name}` },
       problem: `the template has ${source.resourceCount} resources; a CloudFormation stack holds at most ${CLOUDFORMATION_RESOURCE_LIMIT}` +
         (over ? ', so it cannot be deployed' : ', so a few more endpoints will stop deployments'),
       fix: 'split the gateways over several stacks (or nested stacks); every endpoint costs two resources (record and health check)',
@@ -316,7 +313,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
     out.push({
       severity: 'warning',
       rule: 'verify/few-checkers',
-      resource: 'bundle config /checkers',
+      subject: { kind: 'artifact', label: 'bundle config /checkers' },
       problem: `${n} checker${n === 1 ? '' : 's'}: a network problem at ${n === 1 ? 'that checker' : 'one checker'} alone can take every member out (Route 53 probes from checkers in 8 regions and needs 82 % of them to agree)`,
       fix: `run at least ${MIN_RECOMMENDED_CHECKERS} checkers on different machines or networks`,
       gateways: [],
@@ -327,18 +324,14 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
 
 /** Every finding for one artifact: the reader's, the model rules', the verifier's. Sorted errors first, stable otherwise. */
 export function lintArtifact(source: ArtifactSource, gateways: readonly Gateway[] = gatewaysOf(source.model)): LintFinding[] {
-  const byResource = resourceGateways(source.model, gateways);
+  const gatewaysOfFinding = findingGateways(source.model, gateways);
   const modelFindings: Finding[] = validateModel(source.model, source.capabilities);
   for (const g of gateways) modelFindings.push(...failoverWarnings(g.group));
   const out: LintFinding[] = [
-    ...source.readerFindings.map((f): LintFinding => ({ ...f, fix: fixOf(f.message), origin: 'reader', gateways: [] })),
-    ...modelFindings.map((f): LintFinding => ({ ...f, fix: fixOf(f.message), origin: 'model', gateways: [...(byResource.get(f.resource) ?? [])].sort() })),
+    ...source.readerFindings.map((f): LintFinding => ({ ...f, origin: 'reader', gateways: [] })),
+    ...modelFindings.map((f): LintFinding => ({ ...f, origin: 'model', gateways: gatewaysOfFinding(f) })),
     ...ownRules(source, gateways).map((f): LintFinding => ({
-      severity: f.severity,
-      rule: f.rule,
-      resource: f.resource,
-      message: `${f.problem}; ${f.fix}`,
-      fix: f.fix,
+      ...finding(f.severity, f.rule, f.subject, f.problem, f.fix),
       origin: 'verify',
       gateways: [...f.gateways].sort(),
     })),

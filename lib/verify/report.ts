@@ -8,10 +8,9 @@ import { Gateway, gatewaysOf } from './gateways';
 import { LintFinding, lintArtifact } from './lint';
 import { liveProbe, LiveReport } from './live';
 import { ArtifactSource, readArtifacts, TargetKind } from './source';
-import { CheckTiming, checkTiming, checkersToFlip, gatewayTiming, GatewayTiming, TimeRange, TimingContext } from './timing';
+import { CheckTiming, checkTiming, checkersToFlip, gatewayTiming, GatewayTiming, TimeRange, timingContextOf } from './timing';
 import { whatIf, WhatIf } from './whatif';
-import { DEFAULT_HEALTHY_FRACTION } from '../engine';
-import { HealthCheckModel } from '../model';
+import { DEFAULT_HEALTHY_FRACTION, failureThresholdOf, HealthCheckModel, healthThresholdOf, requestIntervalOf, resourcePathOf } from '../model';
 
 export interface MemberReport {
   readonly setIdentifier: string;
@@ -113,13 +112,13 @@ export const TARGET_NAMES: Record<TargetKind, string> = {
 export function describeCheck(hc: HealthCheckModel): string {
   const c = hc.config;
   switch (c.type) {
-    case 'CALCULATED': return `CALCULATED: at least ${c.healthThreshold ?? 0} of ${(c.childHealthChecks ?? []).length} children healthy${c.inverted ? ', inverted' : ''}`;
+    case 'CALCULATED': return `CALCULATED: at least ${healthThresholdOf(c)} of ${(c.childHealthChecks ?? []).length} children healthy${c.inverted ? ', inverted' : ''}`;
     case 'CLOUDWATCH_METRIC': return `CLOUDWATCH_METRIC alarm ${c.alarmIdentifier?.name ?? '?'} (${c.alarmIdentifier?.region ?? '?'})${c.inverted ? ', inverted' : ''}`;
     case 'RECOVERY_CONTROL': return `RECOVERY_CONTROL ${c.routingControlArn ?? ''}`;
     default: {
       const host = c.ipAddress ?? c.fullyQualifiedDomainName ?? '?';
       const port = c.port !== undefined ? `:${c.port}` : '';
-      const where = c.type === 'TCP' ? `${host}${port}` : `${host}${port}${c.resourcePath ?? '/'}`;
+      const where = c.type === 'TCP' ? `${host}${port}` : `${host}${port}${resourcePathOf(c)}`;
       const extras = [
         c.searchString !== undefined ? `searching "${c.searchString.length > 30 ? `${c.searchString.slice(0, 27)}...` : c.searchString}"` : '',
         c.fullyQualifiedDomainName !== undefined && c.ipAddress !== undefined && c.type !== 'TCP' ? `Host ${c.fullyQualifiedDomainName}` : '',
@@ -127,13 +126,9 @@ export function describeCheck(hc: HealthCheckModel): string {
         c.disabled ? 'disabled' : '',
         c.measureLatency ? 'latency measured' : '',
       ].filter(Boolean);
-      return `${c.type} ${where} every ${c.requestInterval ?? 30} s, threshold ${c.failureThreshold ?? 3}${extras.length ? `, ${extras.join(', ')}` : ''}`;
+      return `${c.type} ${where} every ${requestIntervalOf(c)} s, threshold ${failureThresholdOf(c)}${extras.length ? `, ${extras.join(', ')}` : ''}`;
     }
   }
-}
-
-export function timingContextOf(source: ArtifactSource): TimingContext {
-  return source.bundle ? { checkers: source.bundle.checkers, healthyFraction: source.bundle.verdict?.healthyFraction } : {};
 }
 
 export function gatewayReport(source: ArtifactSource, g: Gateway, findings: readonly LintFinding[]): GatewayReport {

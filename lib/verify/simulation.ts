@@ -7,9 +7,8 @@ import { IConstruct } from 'constructs';
 import { costEstimate } from './cost';
 import { Gateway, gatewayKey, gatewaysOf } from './gateways';
 import { lintArtifact } from './lint';
-import { timingContextOf } from './report';
 import { ArtifactSource, bundleSource, cloudFormationSource, readArtifacts, terraformSource } from './source';
-import { gatewayTiming, TimeRange } from './timing';
+import { gatewayTiming, TimeRange, timingContextOf } from './timing';
 import { scenario, verdicts } from './whatif';
 import { normalizeName } from '../model';
 import { SelfHostedStack } from '../targets/self-hosted/stack';
@@ -31,8 +30,10 @@ export interface VerifyFinding {
   readonly rule: string;
   /** The resource: `health check 'ID'`, `record NAME TYPE [SET]`, `record set group NAME TYPE`, `stack NAME`. */
   readonly resource: string;
-  /** The problem and the fix. */
+  /** The problem and the fix, as one sentence. */
   readonly message: string;
+  /** The problem alone, naming the bad value. */
+  readonly problem: string;
   /** The fix alone. */
   readonly fix: string;
   /** The gateways it concerns (`NAME TYPE`); empty for the artifact as a whole. */
@@ -297,6 +298,7 @@ export class FailoverSimulation {
       rule: f.rule,
       resource: f.resource,
       message: f.message,
+      problem: f.problem,
       fix: f.fix,
       gateways: [...f.gateways],
     }));

@@ -11,10 +11,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FailoverModel, Finding, TargetCapabilities } from '../model';
+import { BundleConfig, BundleProblem, bundleToModel, checkBundleConfig, SELF_HOSTED_CAPABILITIES } from '../bundle';
+import { FailoverModel, finding, Finding, TargetCapabilities } from '../model';
 import { readCloudFormationTemplate } from '../targets/cloudformation/read';
 import { CLOUDFORMATION_CAPABILITIES } from '../targets/cloudformation/render';
-import { BundleConfig, bundleToModel, checkBundleConfig, SELF_HOSTED_CAPABILITIES } from '../targets/self-hosted/bundle';
 import { BUNDLE_FILES } from '../targets/self-hosted/files';
 import { readTerraformJson, TERRAFORM_STACK_FILE, terraformStackFile } from '../targets/terraform/read';
 import { TERRAFORM_CAPABILITIES } from '../targets/terraform/render';
@@ -113,12 +113,8 @@ export function terraformSource(json: unknown, file: string, name: string): Arti
  */
 export function bundleSource(json: unknown, file: string): ArtifactSource {
   const check = checkBundleConfig(json);
-  const own = (severity: 'error' | 'warning') => (p: { path: string; message: string; rule?: string }): Finding => ({
-    severity,
-    rule: 'bundle/config',
-    resource: `bundle config ${p.path || '/'}`,
-    message: p.message,
-  });
+  const own = (severity: 'error' | 'warning') => (p: BundleProblem): Finding =>
+    finding(severity, 'bundle/config', { kind: 'artifact', label: `bundle config ${p.path || '/'}` }, p.problem, p.fix);
   const readerFindings = [
     ...check.errors.filter((p) => p.rule === undefined).map(own('error')),
     ...check.warnings.filter((p) => p.rule === undefined).map(own('warning')),

@@ -13,12 +13,19 @@
  * The interval runs from a response to the next request (ROUTE53.md §1), so a probe cycle lasts
  * `interval` against a refusing endpoint and `interval + timeout` against a hanging one.
  */
-import { DEFAULT_HEALTHY_FRACTION, DEFAULT_REQUEST_INTERVAL_SECONDS, HealthState } from '../engine';
-import { HealthCheckModel, ROUTE53_TIMEOUTS } from '../model';
+import { HealthState } from '../engine';
+import {
+  DEFAULT_HEALTHY_FRACTION,
+  failureThresholdOf,
+  hangingProbeSeconds,
+  HealthCheckModel,
+  healthCheckKindOf,
+  probeDeadlinesOf,
+  ProbeDeadlines,
+  requestIntervalOf,
+} from '../model';
 import { Gateway } from './gateways';
-
-/** Route 53's default `FailureThreshold`. */
-export const DEFAULT_FAILURE_THRESHOLD = 3;
+import { ArtifactSource } from './source';
 
 /** Seconds: about how long it takes, and how long it can take at worst. */
 export interface TimeRange {
@@ -26,11 +33,8 @@ export interface TimeRange {
   readonly worst: number;
 }
 
-export interface ProbeTimeouts {
-  readonly connect: number;
-  readonly status?: number;
-  readonly body?: number;
-}
+/** The deadlines of one check, in seconds (the model's `ProbeDeadlines`). */
+export type ProbeTimeouts = ProbeDeadlines;
 
 export interface CheckTiming {
   readonly healthCheckId: string;
@@ -95,11 +99,12 @@ const maxRange = (rs: Array<TimeRange | undefined>): TimeRange | undefined => {
 
 /** The probe deadlines a check uses: the bundle's own (self-hosted), else Route 53's fixed ones. */
 export function probeTimeouts(hc: HealthCheckModel): ProbeTimeouts {
-  const c = hc.config;
-  if (c.type === 'TCP') return { connect: c.connectTimeout ?? ROUTE53_TIMEOUTS.tcpConnect };
-  const status = c.statusTimeout ?? ROUTE53_TIMEOUTS.status;
-  const connect = c.connectTimeout ?? ROUTE53_TIMEOUTS.httpConnect;
-  return c.type.endsWith('_STR_MATCH') ? { connect, status, body: c.bodyTimeout ?? ROUTE53_TIMEOUTS.body } : { connect, status };
+  return probeDeadlinesOf(hc.config);
+}
+
+/** What the timing of an artifact depends on beyond its model: a bundle's checkers and fraction. */
+export function timingContextOf(source: ArtifactSource): TimingContext {
+  return source.bundle ? { checkers: source.bundle.checkers, healthyFraction: source.bundle.verdict?.healthyFraction } : {};
 }
 
 /**
@@ -131,16 +136,15 @@ export function checkersToFlip(count: number, healthyFraction = DEFAULT_HEALTHY_
   return { toFail, toRecover };
 }
 
-const ENDPOINT_TYPES = new Set(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP']);
-
 /** The timing of one health check (children first for a calculated check). */
 export function checkTiming(hc: HealthCheckModel, checks: ReadonlyMap<string, HealthCheckModel>, ctx: TimingContext = {}, depth = 0): CheckTiming {
   const c = hc.config;
-  if (ENDPOINT_TYPES.has(c.type)) {
-    const interval = c.requestInterval ?? DEFAULT_REQUEST_INTERVAL_SECONDS;
-    const threshold = c.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD;
+  const kind = healthCheckKindOf(c.type);
+  if (kind === 'endpoint') {
+    const interval = requestIntervalOf(c);
+    const threshold = failureThresholdOf(c);
     const timeouts = probeTimeouts(hc);
-    const hang = timeouts.connect + (timeouts.status ?? 0) + (timeouts.body ?? 0);
+    const hang = hangingProbeSeconds(timeouts);
     let checkers: CheckTiming['checkers'];
     if (ctx.checkers) {
       const probing = ctx.checkers.filter((k) => !c.regions || c.regions.includes(k.region));
@@ -161,7 +165,7 @@ export function checkTiming(hc: HealthCheckModel, checks: ReadonlyMap<string, He
       ...(c.disabled ? { note: 'disabled: the verdict never changes' } : {}),
     };
   }
-  if (c.type === 'CALCULATED') {
+  if (kind === 'calculated') {
     const children = (c.childHealthChecks ?? []).map((id) => checks.get(id)).filter((x): x is HealthCheckModel => x !== undefined);
     const timed = depth < 2 ? children.map((child) => checkTiming(child, checks, ctx, depth + 1)) : [];
     const external = (c.childHealthChecks ?? []).length - children.length;
@@ -175,10 +179,10 @@ export function checkTiming(hc: HealthCheckModel, checks: ReadonlyMap<string, He
       note: `follows its ${children.length} child check${children.length === 1 ? '' : 's'} (the slowest shown)${external > 0 ? `; ${external} external child check(s) not in the artifact` : ''}; Route 53 recomputes it as soon as they change`,
     };
   }
-  if (c.type === 'CLOUDWATCH_METRIC') {
+  if (kind === 'cloudwatch-alarm') {
     return { healthCheckId: hc.id, type: c.type, kind: 'alarm', note: 'follows the CloudWatch alarm: its period times its evaluation periods, which the artifact does not say' };
   }
-  if (c.type === 'RECOVERY_CONTROL') {
+  if (kind === 'routing-control') {
     return { healthCheckId: hc.id, type: c.type, kind: 'routing-control', note: 'follows the routing control: it changes when an operator or automation flips it' };
   }
   return { healthCheckId: hc.id, type: c.type, kind: 'unknown', note: `type ${c.type} is not timed` };

@@ -4,7 +4,7 @@
  * `HealthState` with the members' checks overridden to unhealthy, then `answerDistribution`.
  * Nothing here decides an answer itself.
  */
-import { answerDistribution, compileGroup, HealthState } from '../engine';
+import { answerShares, compileGroup, HealthState } from '../engine';
 import { FailoverModel } from '../model';
 import { Gateway } from './gateways';
 
@@ -63,19 +63,17 @@ export function scenario(
   const records = g.group.records;
   const isHealthy = (id: string | undefined) => state.isHealthy(id);
   const lastResort = records.length > 0 && records.every((r) => r.healthCheckId !== undefined && !state.isHealthy(r.healthCheckId));
+  const group = compileGroup(records);
+  const shares = answerShares(group, isHealthy);
   let answers: AnswerShare[] | undefined;
-  let shares: number[];
   try {
-    const outcomes = answerDistribution(records, isHealthy, { maxOutcomes: MAX_LISTED_ANSWERS });
-    answers = outcomes.map((o) => ({
+    answers = group.distribution(isHealthy, { maxOutcomes: MAX_LISTED_ANSWERS }).map((o) => ({
       setIdentifiers: o.setIdentifiers,
       values: o.records.flatMap((r) => [...r.values]),
       probability: round(o.probability),
     }));
-    shares = records.map((r) => outcomes.filter((o) => o.records.includes(r)).reduce((s, o) => s + o.probability, 0));
   } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    shares = compileGroup(records).inclusionProbabilities(isHealthy);
+    if (!(e instanceof RangeError)) throw e; // too many possible answers to list: the shares still hold
   }
   return {
     label,

@@ -10,8 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { request } from 'undici';
 import { Cleanup, httpServer, waitFor } from './helpers';
+import { BundleConfig } from '../../lib/bundle';
 import { runCli } from '../../lib/cli/run';
-import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
 import { killSpawned, Spawned, spawnCli } from '../dns/helpers';
 
 const cleanup = new Cleanup();

@@ -12,11 +12,11 @@ import * as http from 'http';
 import * as net from 'net';
 import { performance } from 'perf_hooks';
 import { Cleanup, closeServer, listen, sleep, waitFor } from './helpers';
+import { BundleConfig } from '../../lib/bundle';
 import { Checker, CheckerEvent } from '../../lib/checker';
 import { DnsNode } from '../../lib/dns';
-import { HmacReportAuthenticator } from '../../lib/dns/report-auth';
 import { HealthCheckModel } from '../../lib/model/types';
-import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
+import { HmacReportAuthenticator } from '../../lib/protocol/auth';
 
 const SECRET = Buffer.from('e2e-secret-0123456789abcdef');
 const INTERVAL_S = 0.2;

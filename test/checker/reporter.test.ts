@@ -8,8 +8,8 @@ import * as net from 'net';
 import { performance } from 'perf_hooks';
 import { Cleanup, closedPort, httpServer, listen, rawServer, sleep, waitFor } from './helpers';
 import { PushEvent, ReportPusher, ReportPusherOptions } from '../../lib/checker';
-import { HmacReportAuthenticator, SEQUENCE_HEADER } from '../../lib/dns/report-auth';
-import { ReportObservation } from '../../lib/dns/reports';
+import { HmacReportAuthenticator, SEQUENCE_HEADER } from '../../lib/protocol/auth';
+import { ReportObservation } from '../../lib/protocol/report';
 
 const SECRET = Buffer.from('reporter-secret-0123456789');
 const cleanup = new Cleanup();

@@ -6,6 +6,7 @@ import {
   HealthCheckRegion,
   InsufficientDataHealthStatus,
 } from '../../lib';
+import { HEALTH_CHECK_REGIONS, INSUFFICIENT_DATA_HEALTH_STATUSES } from '../../lib/model';
 import { cloudFormationErrors, describeDiagnostics } from '../helpers/cfn-validate';
 
 function stack(): Stack {
@@ -147,4 +148,13 @@ describe('HealthCheck', () => {
     new HealthCheck(s, 'Outer', { childHealthChecks: [inner] });
     expect(() => Template.fromStack(s)).toThrow(/child 'Inner' is itself a CALCULATED health check/);
   });
+});
+
+test('HealthCheckRegion names exactly Route 53\'s checker regions (the model\'s facts)', () => {
+  const constants = Object.entries(HealthCheckRegion).filter(([k]) => /^[A-Z0-9_]+$/.test(k)).map(([, v]) => v);
+  expect(constants.sort()).toEqual([...HEALTH_CHECK_REGIONS].sort());
+});
+
+test('InsufficientDataHealthStatus names exactly Route 53\'s statuses (the model\'s facts)', () => {
+  expect(Object.values(InsufficientDataHealthStatus).sort()).toEqual([...INSUFFICIENT_DATA_HEALTH_STATUSES].sort());
 });

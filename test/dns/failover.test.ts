@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { addresses, httpRequest, postReport, query, sampleConfig, udpQuery } from './helpers';
-import { DnsNode, RRType, ReportAuthenticator } from '../../lib/dns';
+import { DnsNode, RRType } from '../../lib/dns';
+import { ReportAuthenticator } from '../../lib/protocol';
 
 let node: DnsNode;
 let dnsPort: number;
@@ -327,7 +328,7 @@ describe('POST /reload', () => {
       expect(refused.status).toBe(422);
       expect(refused.json).toEqual(expect.objectContaining({ ok: false, serving: 'the previous config' }));
       expect(refused.json.error).toContain("/zones/0/records/0/values/0: 'not-an-address' is not an IPv4 address");
-      expect(refused.json.problems).toEqual([{ path: '/zones/0/records/0/values/0', message: expect.stringContaining('not-an-address') }]);
+      expect(refused.json.problems).toEqual([{ path: '/zones/0/records/0/values/0', problem: "'not-an-address' is not an IPv4 address", fix: expect.stringContaining('192.0.2.10'), message: expect.stringContaining('not-an-address') }]);
       // Still serving the previous config.
       expect(addresses(await udpQuery(dns, query('new.example.com', RRType.A)))).toEqual(['192.0.2.123']);
       const nx = await udpQuery(dns, query('newer.example.com', RRType.A));

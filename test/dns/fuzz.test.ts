@@ -10,9 +10,9 @@ import * as net from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { addresses, httpRequest, killSpawned, query, sampleConfig, Spawned, spawnCli, tcpExchange, udpQuery } from './helpers';
+import { parseBundleConfig } from '../../lib/bundle';
 import { decodeMessage, DnsMetrics, Flag, fullRcodeOf, Rcode, rcodeOf, Responder, RRType, Transport, WireError, ZoneSet } from '../../lib/dns';
 import { seededRandom, HealthState } from '../../lib/engine';
-import { parseBundleConfig } from '../../lib/targets/self-hosted/bundle';
 
 const SEED = 0x5eed1234;
 

@@ -7,8 +7,8 @@ import * as dgram from 'dgram';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
+import { BundleConfig } from '../../lib/bundle';
 import { decodeMessage, encodeMessage, Message, optRecord, Question, ResourceRecord, RRType } from '../../lib/dns';
-import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 

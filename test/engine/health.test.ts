@@ -4,7 +4,7 @@ import {
   DEFAULT_VERDICT_SETTINGS,
   HealthState,
   freshnessMsFor,
-  healthCheckKind,
+  verdictKindOf,
 } from '../../lib/engine';
 import { HealthCheckConfigModel } from '../../lib/model/types';
 
@@ -40,7 +40,7 @@ describe('defaults', () => {
     ['HTTP', 'endpoint'], ['HTTPS', 'endpoint'], ['HTTP_STR_MATCH', 'endpoint'], ['HTTPS_STR_MATCH', 'endpoint'], ['TCP', 'endpoint'],
     ['CALCULATED', 'calculated'], ['CLOUDWATCH_METRIC', 'unobserved'], ['RECOVERY_CONTROL', 'unobserved'],
   ])('classifies %s as %s', (type, kind) => {
-    expect(healthCheckKind(type)).toBe(kind);
+    expect(verdictKindOf(type)).toBe(kind);
   });
 
   it.each([
@@ -282,12 +282,15 @@ describe('calculated checks (ROUTE53.md §1)', () => {
     [3, ['c'], false],
     [4, [], false], // more than the children: always unhealthy
     [256, [], false],
-    [undefined, ['a', 'b', 'c'], true], // missing threshold counts as 0
-  ])('healthThreshold %s with %j down: healthy=%s', (threshold, down, expected) => {
+    // A missing threshold means every child (facts.ts healthThresholdOf, the one meaning everywhere).
+    [undefined, [], true, 3],
+    [undefined, ['c'], false, 3],
+    [undefined, ['a', 'b', 'c'], false, 3],
+  ])('healthThreshold %s with %j down: healthy=%s', (threshold, down, expected, applied = threshold) => {
     const state = calc(threshold, down);
     expect(state.isHealthy('calc')).toBe(expected);
     const snap = state.snapshot(T0).find((s) => s.healthCheckId === 'calc')!;
-    expect(snap.healthThreshold).toBe(threshold ?? 0);
+    expect(snap.healthThreshold).toBe(applied);
     expect(snap.children!.filter((ch) => ch.healthy).length).toBe(3 - down.length);
   });
 

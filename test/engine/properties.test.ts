@@ -5,14 +5,14 @@ import * as fc from 'fast-check';
 import { Health, failoverRecord, healthCheck, lookup, multivalueRecord, report, sequence, simpleRecord, weightedRecord } from './fixtures';
 import {
   HealthState,
-  MAX_MULTIVALUE_ANSWERS,
+
   RandomSource,
   answerDistribution,
   compileGroup,
   selectAnswer,
   seededRandom,
 } from '../../lib/engine';
-import { RecordSetModel } from '../../lib/model/types';
+import { MAX_MULTIVALUE_ANSWERS, RecordSetModel } from '../../lib/model';
 
 const RUNS = { numRuns: 300 };
 

@@ -10,14 +10,14 @@ import {
 import {
   DEFAULT_MAX_OUTCOMES,
   MAX_CACHED_MULTIVALUE_ANSWERS,
-  MAX_MULTIVALUE_ANSWERS,
+
   answerDistribution,
   binomial,
   compileGroup,
   selectAnswer,
   seededRandom,
 } from '../../lib/engine';
-import { RecordSetModel } from '../../lib/model/types';
+import { MAX_MULTIVALUE_ANSWERS, RecordSetModel } from '../../lib/model';
 
 const ids = (records: readonly RecordSetModel[]) => records.map((r) => r.setIdentifier ?? '');
 /** answerDistribution as `{ 'a': p, 'a,b': p }`. */

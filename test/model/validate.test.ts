@@ -1,4 +1,5 @@
 import {
+  assertValid,
   Finding,
   HealthCheckConfigModel,
   HealthCheckModel,
@@ -111,6 +112,14 @@ describe('health check rules (ROUTE53.md §1)', () => {
       const f = validateHealthCheck(calc({ healthThreshold: 3 }), ROUTE53);
       expect(f.map((x) => [x.severity, x.rule])).toEqual([['warning', 'health-check/health-threshold']]);
       expect(f[0].message).toMatch(/always unhealthy/);
+    });
+    test('warns when the threshold is missing: Route 53 documents no default, and this library reads it as every child', () => {
+      const f = validateHealthCheck(hc({}, { type: 'CALCULATED', childHealthChecks: ['a', 'b', 'b'] }), ROUTE53);
+      const missing = f.find((x) => x.rule === 'health-check/health-threshold')!;
+      expect(missing.severity).toBe('warning');
+      // Two distinct children (the duplicate is an error of its own).
+      expect(missing.problem).toBe('the CALCULATED health check sets no healthThreshold, whose default Route 53 does not document; this library reads it as all 2 children');
+      expect(missing.fix).toBe('write healthThreshold (0..256): how many children must be healthy');
     });
     test('fails 257 children', () => {
       const children = Array.from({ length: 257 }, (_, i) => `c${i}`);
@@ -273,5 +282,39 @@ describe('probe timeouts (self-hosted only)', () => {
   test('fails a body timeout without a search string and a status timeout on TCP', () => {
     expect(rules(validateHealthCheck(hc({ bodyTimeout: 1 }), SELF_HOSTED))).toEqual(['health-check/field-not-allowed']);
     expect(rules(validateHealthCheck(hc({ type: 'TCP', port: 22, resourcePath: undefined, statusTimeout: 1 }), SELF_HOSTED))).toEqual(['health-check/field-not-allowed']);
+  });
+});
+
+describe('findings are data: subject, problem and fix as fields, text rendered from them', () => {
+  test('a health check finding', () => {
+    const [f] = validateHealthCheck(hc({ failureThreshold: 11 }), ROUTE53);
+    expect(f).toEqual({
+      severity: 'error',
+      rule: 'health-check/failure-threshold',
+      subject: { kind: 'health-check', id: 'Gw/a/HealthCheck' },
+      problem: 'failureThreshold 11 is out of range',
+      fix: 'use a whole number from 1 to 10',
+      resource: "health check 'Gw/a/HealthCheck'",
+      message: 'failureThreshold 11 is out of range; use a whole number from 1 to 10',
+    });
+  });
+
+  test('a record finding names the record, its set identifier and its zone', () => {
+    const [f] = validateRecordSet(record({ weight: 256 }));
+    expect(f.subject).toEqual({ kind: 'record', name: 'emdr.example.com', recordType: 'A', setIdentifier: 'a', zone: 'Z1' });
+    expect(f.resource).toBe('record emdr.example.com A [a]');
+    expect(f.fix).toBe('use a whole number from 0 to 255 (0 keeps the member as a standby)');
+  });
+
+  test('a group finding names the group', () => {
+    const group = groupRecords([record({ setIdentifier: 'a', weight: 1, ttl: 60 }), record({ setIdentifier: 'b', weight: 1, ttl: 300 })])[0];
+    const [f] = validateGroup(group);
+    expect(f.subject).toEqual({ kind: 'group', name: 'emdr.example.com', recordType: 'A', zone: 'Z1' });
+    expect([f.resource, f.problem, f.fix]).toEqual(['record set group emdr.example.com A', 'records of emdr.example.com A have different TTLs (60, 300 s)', 'give the whole group one TTL']);
+  });
+
+  test('a thrown error renders every error with where it happened', () => {
+    expect(() => assertValid(validateHealthCheck(hc({ port: 0 }), ROUTE53), "gateway 'Site/Www'"))
+      .toThrow("gateway 'Site/Www', health check 'Gw/a/HealthCheck': port 0 is out of range; use a port from 1 to 65535 [health-check/port]");
   });
 });

@@ -60,7 +60,7 @@ describe('a running up', () => {
 
   afterAll(async () => {
     await stopProcess(up);
-    await Promise.all(gateways.map((g) => g.kill()));
+    await Promise.all(gateways.map((g) => g.stop()));
   });
 
   test('answers DNS with both gateways', async () => {
@@ -85,7 +85,7 @@ describe('a running up', () => {
 
   test('prints the start, then a line per change', async () => {
     expect(up.lines.join('\n')).toMatch(/answers {2}emdr\.example\.com A: gw-isp-a 127\.0\.0\.11 50\.0 %, gw-isp-b 127\.0\.0\.12 50\.0 %/);
-    await gateways[0].kill();
+    await gateways[0].stop();
     await up.waitForLine(/verdict {2}emdr\.example\.com gw-isp-a: UNHEALTHY \(0 of 3 fresh checker reports healthy/);
     await up.waitForLine(/answers {2}emdr\.example\.com A: gw-isp-a 127\.0\.0\.11 0\.0 %, gw-isp-b 127\.0\.0\.12 100\.0 %/);
     await gateways[0].start();

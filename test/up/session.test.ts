@@ -9,10 +9,8 @@ import * as net from 'net';
 import * as path from 'path';
 import { emdrBundle, eventually, removeTempDirs, tempDir } from './helpers';
 import { LocalGateway, startGatewayPair } from '../../examples/emdr-self-hosted/gateways';
-import { answerDistribution } from '../../lib/engine';
-import { RecordSetModel } from '../../lib/model';
-import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
-import { answerShares, checkersPerRegion, UpEvent, UpSession } from '../../lib/up/session';
+import { BundleConfig } from '../../lib/bundle';
+import { checkersPerRegion, UpEvent, UpSession } from '../../lib/up/session';
 import { sharesLine, UpView } from '../../lib/up/view';
 
 const LOOPBACK = { host: '127.0.0.1', port: 0 };
@@ -26,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(gateways.map((g) => g.kill()));
+  await Promise.all(gateways.map((g) => g.stop()));
   removeTempDirs();
 });
 
@@ -67,7 +65,7 @@ describe('up in process', () => {
     for (let i = 0; i < 40; i++) seen.add((await resolver.resolve4('emdr.example.com'))[0]);
     expect(seen).toEqual(new Set([gateways[0].host, gateways[1].host]));
 
-    await gateways[0].kill();
+    await gateways[0].stop();
     const snap = await eventually('gw-isp-a unhealthy', () => {
       const s = session.snapshot();
       return s.healthChecks[0].healthy ? undefined : s;
@@ -97,44 +95,6 @@ describe('up in process', () => {
   });
 });
 
-describe('answer shares come from the engine', () => {
-  const rec = (id: string, extra: Partial<RecordSetModel>): RecordSetModel => ({
-    hostedZoneName: 'example.com', name: 'x.example.com', recordType: 'A', ttl: 60, values: [`192.0.2.${id.length}`], setIdentifier: id, healthCheckId: id, ...extra,
-  });
-  const down = (...ids: string[]) => (id: string | undefined) => !ids.includes(id!);
-
-  test('weighted: by weight among the healthy, zero weights only when nothing else is healthy', () => {
-    const records = [rec('a', { weight: 3 }), rec('bb', { weight: 1 }), rec('ccc', { weight: 0 })];
-    expect(answerShares(records, down())).toEqual([0.75, 0.25, 0]);
-    expect(answerShares(records, down('a'))).toEqual([0, 1, 0]);
-    expect(answerShares(records, down('a', 'bb'))).toEqual([0, 0, 1]);
-    // Last resort: everything unhealthy answers as if healthy.
-    expect(answerShares(records, down('a', 'bb', 'ccc'))).toEqual([0.75, 0.25, 0]);
-  });
-
-  test('failover: the truth table', () => {
-    const records = [rec('p', { failover: 'PRIMARY' }), rec('ss', { failover: 'SECONDARY' })];
-    expect(answerShares(records, down())).toEqual([1, 0]);
-    expect(answerShares(records, down('p'))).toEqual([0, 1]);
-    expect(answerShares(records, down('p', 'ss'))).toEqual([1, 0]);
-  });
-
-  test('multivalue: the share of answers holding each record, exact from the listed answers, and beyond the listing limit', () => {
-    const ids = Array.from({ length: 10 }, (_, i) => 'm'.repeat(i + 1));
-    const ten = ids.map((id) => rec(id, { multiValueAnswer: true }));
-    const shares = answerShares(ten, down(ids[0]));
-    // 9 healthy: every answer holds 8 of them.
-    expect(shares[0]).toBe(0);
-    for (const s of shares.slice(1)) expect(s).toBeCloseTo(8 / 9, 12);
-    // The same numbers as summing the engine's own distribution.
-    const outcomes = answerDistribution(ten, down(ids[0]));
-    expect(shares[3]).toBeCloseTo(outcomes.filter((o) => o.setIdentifiers.includes(ids[3])).reduce((s, o) => s + o.probability, 0), 12);
-    const many = Array.from({ length: 40 }, (_, i) => rec(`n${i}`, { multiValueAnswer: true, values: [`192.0.2.${i}`] }));
-    expect(() => answerDistribution(many, down(), { maxOutcomes: 20_000 })).toThrow(RangeError);
-    for (const s of answerShares(many, down())) expect(s).toBeCloseTo(8 / 40, 12);
-  });
-});
-
 describe('which checkers run', () => {
   test('the first checker of each region; the others are named', () => {
     const config = { checkers: [{ id: 'a', region: 'r1' }, { id: 'b', region: 'r2' }, { id: 'c', region: 'r1' }] } as unknown as BundleConfig;
@@ -153,7 +113,7 @@ describe('the change lines', () => {
       expect(text()).toContain(`DNS      ${session.dnsAddress} (UDP and TCP)`);
       expect(text()).toContain(`admin    http://${session.adminAddress}/ (status page`);
       expect(text()).toContain(`answers  emdr.example.com A: gw-isp-a ${gateways[0].host} 50.0 %, gw-isp-b ${gateways[1].host} 50.0 %`);
-      await gateways[1].kill();
+      await gateways[1].stop();
       await eventually('the shares line after gw-isp-b failed', () => (text().includes(`gw-isp-a ${gateways[0].host} 100.0 %, gw-isp-b ${gateways[1].host} 0.0 %`) ? true : undefined));
       const lines = text().split('\n');
       const verdict = lines.findIndex((l) => l.includes('verdict  emdr.example.com gw-isp-b: UNHEALTHY (0 of 3 fresh checker reports healthy'));

@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await session?.stop();
-  await Promise.all((gateways ?? []).map((g) => g.kill()));
+  await Promise.all((gateways ?? []).map((g) => g.stop()));
   removeTempDirs();
 });
 
@@ -79,7 +79,7 @@ test('shows the health matrix, the verdicts and the answer shares', async () => 
 });
 
 test('follows a gateway that dies: every checker\'s view, the verdict, the shares and the change', async () => {
-  await gateways[0].kill();
+  await gateways[0].stop();
   await page.waitForFunction(() => (globalThis as any).document.querySelector('#matrix tr[data-check="Emdr/gw-isp-a/HealthCheck"] td.verdict .badge')?.textContent === 'unhealthy', undefined, { timeout: 10_000 });
   const row = (await table('matrix')).find((r) => r[0].startsWith('emdr.example.com gw-isp-a'))!;
   expect(row[1]).toMatch(/^unhealthy 0 of 3 fresh checker reports healthy/);

@@ -8,9 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { emdrApp as cdkEmdrApp } from '../../examples/emdr-cdk/emdr';
 import { emdrApp as cdktfEmdrApp } from '../../examples/emdr-cdktf/emdr';
+import { BundleConfig, SELF_HOSTED_CAPABILITIES } from '../../lib/bundle';
 import { FailoverModel, HealthCheckModel, RecordSetModel } from '../../lib/model';
 import { CLOUDFORMATION_CAPABILITIES } from '../../lib/targets/cloudformation/render';
-import { BundleConfig, SELF_HOSTED_CAPABILITIES } from '../../lib/targets/self-hosted/bundle';
 import { TERRAFORM_CAPABILITIES } from '../../lib/targets/terraform/render';
 import { ArtifactSource, TargetKind } from '../../lib/verify';
 

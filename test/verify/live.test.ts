@@ -7,9 +7,9 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { tmpDir, writeBundleDir } from './helpers';
+import { BundleConfig } from '../../lib/bundle';
 import { runCli } from '../../lib/cli/run';
 import { HealthCheckConfigModel, RecordSetModel } from '../../lib/model';
-import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
 import { bundleSource, liveProbe, LiveReport } from '../../lib/verify';
 
 let server: http.Server;

@@ -128,6 +128,8 @@ describe('FailoverSimulation', () => {
     ]);
     expect(lint[0].gateways).toEqual(['www.example.com A']);
     expect(lint[0].fix).toMatch(/60 s or less/);
+    expect(lint[0].problem).toMatch(/^TTL 300 s: clients keep a failed answer/);
+    expect(lint[0].message).toBe(`${lint[0].problem}; ${lint[0].fix}`);
 
     const [main, sorry] = sim.timing();
     expect(main.detectRefusing).toEqual({ typicalSeconds: 30, worstSeconds: 60 });

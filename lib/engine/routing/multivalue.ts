@@ -13,12 +13,9 @@
  * comparable. The same choice returns the same frozen array (see {@link MAX_CACHED_MULTIVALUE_ANSWERS}),
  * so a query allocates nothing once its answer has been seen.
  */
-import { RecordSetModel } from '../../model/types';
+import { MAX_MULTIVALUE_ANSWERS, RecordSetModel } from '../../model';
 import { RandomSource, uniformIndex } from '../random';
 import { HealthLookup, IndexOutcome, Router } from './router';
-
-/** Route 53 returns at most this many records for a multivalue answer. */
-export const MAX_MULTIVALUE_ANSWERS = 8;
 
 /**
  * How many distinct answers a multivalue group keeps as ready-made frozen arrays, so that the same

@@ -5,7 +5,9 @@ import { Construct, IConstruct } from 'constructs';
 import {
   FailoverModel,
   Finding,
+  HEALTH_CHECK_METRIC,
   HealthCheckModel,
+  healthThresholdOf,
   RecordSetModel,
   TargetCapabilities,
 } from '../../model';
@@ -64,7 +66,8 @@ export class CloudFormationTarget implements FailoverTarget {
         enableSni: c.enableSni,
         regions: c.regions ? [...c.regions] : undefined,
         childHealthChecks: c.childHealthChecks?.map((id) => this.healthCheckRef(id)),
-        healthThreshold: c.healthThreshold,
+        // Always written for a calculated check: Route 53 documents no default (the model's healthThresholdOf).
+        healthThreshold: c.type === 'CALCULATED' ? healthThresholdOf(c) : c.healthThreshold,
         alarmIdentifier: c.alarmIdentifier ? { name: c.alarmIdentifier.name, region: c.alarmIdentifier.region } : undefined,
         insufficientDataHealthStatus: c.insufficientDataHealthStatus,
         routingControlArn: c.routingControlArn,
@@ -106,8 +109,9 @@ export class CloudFormationTarget implements FailoverTarget {
 
   public createUnhealthyAlarm(scope: Construct, id: string, request: UnhealthyAlarmRequest): IConstruct {
     const region = this.root.region;
-    if (!region.startsWith('${') && region !== 'us-east-1') {
-      throw new Error(`stack '${this.root.stackName}' is in ${region}, but Route 53 publishes HealthCheckStatus only in us-east-1 and an alarm must live in its metric's region; create the alarm in a us-east-1 stack (metricHealthCheckStatus gives the metric)`);
+    const metricRegion = HEALTH_CHECK_METRIC.region;
+    if (!region.startsWith('${') && region !== metricRegion) {
+      throw new Error(`stack '${this.root.stackName}' is in ${region}, but Route 53 publishes ${HEALTH_CHECK_METRIC.metricName} only in ${metricRegion} and an alarm must live in its metric's region; create the alarm in a ${metricRegion} stack (metricHealthCheckStatus gives the metric)`);
     }
     return new cloudwatch.Alarm(scope, id, {
       metric: request.metric,

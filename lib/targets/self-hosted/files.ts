@@ -5,7 +5,7 @@
 
 /** Where each part of a bundle lies, relative to the bundle directory. */
 export const BUNDLE_FILES = {
-  /** The bundle config (version 1, see `bundle/schema.json`). */
+  /** The bundle config (version 1, see `lib/bundle/schema.json`). */
   config: 'config.json',
   /** How to start the bundle. */
   readme: 'README.md',

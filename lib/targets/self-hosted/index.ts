@@ -1,3 +1,4 @@
+export * from './props';
 export * from './stack';
 export * from './read';
 export { BUNDLE_FILES } from './files';

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'crypto';
 import { BUNDLE_FILES, checkArgs, CONTAINER_ADMIN_PORT, CONTAINER_DNS_PORT, reportUrl, serveArgs } from './files';
-import type { BundleContext } from './synth';
+import type { BundleContext } from './settings';
 
 type Json = Record<string, unknown>;
 

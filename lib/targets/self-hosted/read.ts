@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BundleConfig, BundleConfigError, BundleProblem, bundleToModel, formatProblem, readBundleConfigFile } from './bundle';
 import { BUNDLE_FILES } from './files';
+import { BundleConfig, BundleConfigError, BundleProblem, bundleToModel, formatProblem, readBundleConfigFile } from '../../bundle';
 import { FailoverModel } from '../../model';
 
 export interface SelfHostedBundle {

@@ -1,9 +1,9 @@
 /** The README.md inside a bundle: what is in it and how to start it, with this bundle's own names. */
 import { BUNDLE_FILES, CONTAINER_ADMIN_PORT } from './files';
 import { kubernetesNames, SECRET_KEY } from './kubernetes';
-import type { BundleContext } from './synth';
+import type { BundleContext } from './settings';
 import { SECRET_CREDENTIAL, unitNames } from './systemd';
-import { DEFAULT_HEALTHY_FRACTION } from '../../engine';
+import { DEFAULT_HEALTHY_FRACTION } from '../../model';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -6,6 +6,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
+import { BUNDLE_FILES, renderDockerfile } from './files';
+import { kubernetesManifests } from './kubernetes';
+import { renderBundleReadme } from './readme';
+import { BundleContext, BundleSettings, defaultZone, StackSettings, ZoneSettings } from './settings';
+import { systemdUnits } from './systemd';
+import { SelfHostedTarget, WARNING_METADATA } from './target';
+import { toYamlDocuments } from './yaml';
 import {
   BUNDLE_CONFIG_VERSION,
   BundleConfig,
@@ -13,66 +20,23 @@ import {
   BundleStaticRecord,
   BundleZone,
   checkBundleConfig,
-  DEFAULT_NAME_SERVER_TTL,
-  DEFAULT_SOA_TIMERS,
   formatProblem,
   StaticRecordType,
   zoneOf,
-} from './bundle';
-import { BUNDLE_FILES, renderDockerfile } from './files';
-import { kubernetesManifests } from './kubernetes';
-import { renderBundleReadme } from './readme';
-import { systemdUnits } from './systemd';
-import { SelfHostedTarget, WARNING_METADATA } from './target';
-import { toYamlDocuments } from './yaml';
-import { freshnessMsFor } from '../../engine/health';
+} from '../../bundle';
+import { freshnessMsFor } from '../../engine';
 import {
+  DEFAULT_NAME_SERVER_TTL,
+  DEFAULT_SOA,
   FailoverModel,
   HealthCheckModel,
+  healthThresholdOf,
   isUnresolved,
   normalizeName,
   qualifyName,
   recordLabel,
   RecordSetModel,
 } from '../../model';
-
-export interface StaticRecordSettings {
-  readonly recordName: string;
-  readonly recordType: string;
-  readonly values: readonly string[];
-  readonly ttl: number;
-}
-
-/** A zone as the stack settings hold it (durations in seconds). */
-export interface ZoneSettings {
-  readonly zoneName: string;
-  readonly nameServers: readonly string[];
-  readonly mname: string;
-  readonly rname: string;
-  readonly serial: number;
-  readonly refresh?: number;
-  readonly retry?: number;
-  readonly expire?: number;
-  readonly minimum?: number;
-  readonly soaTtl?: number;
-  readonly nameServerTtl?: number;
-  readonly records: ReadonlyArray<StaticRecordSettings>;
-}
-
-/** The props of a `SelfHostedStack`, checked, with the defaults filled in. */
-export interface StackSettings {
-  readonly zones: readonly ZoneSettings[];
-  /** False when the zones come from the gateways. */
-  readonly zonesGiven: boolean;
-  readonly dnsNodes: ReadonlyArray<{ readonly id: string; readonly dns: string; readonly admin: string }>;
-  readonly checkers: ReadonlyArray<{ readonly id: string; readonly region: string }>;
-  readonly healthyFraction: number;
-  /** Unset: derived from the health checks' intervals. */
-  readonly freshnessMs?: number;
-  readonly containerImage: string;
-  readonly kubernetes: { readonly namespace: string; readonly reportSecretName: string; readonly dnsServiceType: string };
-  readonly systemd: { readonly cliPath: string; readonly configDirectory: string };
-}
 
 /** The bundle in memory. */
 export interface BundleSynthesis {
@@ -96,11 +60,6 @@ export function libraryVersion(): string {
   }
 }
 
-function defaultZone(zoneName: string, settings: StackSettings): ZoneSettings {
-  const nameServers = settings.dnsNodes.map((_, i) => `ns${i + 1}.${zoneName}`);
-  return { zoneName, nameServers, mname: nameServers[0], rname: `hostmaster.${zoneName}`, serial: 1, records: [] };
-}
-
 function bundleZone(z: ZoneSettings): BundleZone {
   const records: BundleStaticRecord[] = z.records.map((r) => ({
     name: qualifyName(r.recordName, z.zoneName),
@@ -114,11 +73,11 @@ function bundleZone(z: ZoneSettings): BundleZone {
       mname: z.mname,
       rname: z.rname,
       serial: z.serial,
-      refresh: z.refresh ?? DEFAULT_SOA_TIMERS.refresh,
-      retry: z.retry ?? DEFAULT_SOA_TIMERS.retry,
-      expire: z.expire ?? DEFAULT_SOA_TIMERS.expire,
-      minimum: z.minimum ?? DEFAULT_SOA_TIMERS.minimum,
-      ttl: z.soaTtl ?? DEFAULT_SOA_TIMERS.ttl,
+      refresh: z.refresh ?? DEFAULT_SOA.refresh,
+      retry: z.retry ?? DEFAULT_SOA.retry,
+      expire: z.expire ?? DEFAULT_SOA.expire,
+      minimum: z.minimum ?? DEFAULT_SOA.minimum,
+      ttl: z.soaTtl ?? DEFAULT_SOA.ttl,
     },
     nameServers: [...z.nameServers],
     nameServerTtl: z.nameServerTtl ?? DEFAULT_NAME_SERVER_TTL,
@@ -137,9 +96,26 @@ function unresolvedFields(value: Record<string, unknown>): string[] {
 
 const TOKEN_FIX = 'the self-hosted target writes literal values only and cannot resolve a value known at deployment; give a literal';
 
-/** Builds the bundle of a stack; never throws for a problem of the stack, it lists it. */
-export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarget, stack: IConstruct): BundleSynthesis {
-  const rendered = target.renderedModel;
+/** A bundle config built from a model, or the problems that stop it. */
+export interface BundleConfigBuild {
+  /** The bundle config, when there are no problems. */
+  readonly config?: BundleConfig;
+  /** The model the config serves: its health checks, and each record in its served zone. */
+  readonly model: FailoverModel;
+  /** Errors, each naming the resource, the value and the fix. */
+  readonly problems: readonly string[];
+  /** Warnings of the bundle config's own check. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The bundle config of a model (health checks and record sets, as a stack's constructs render them or
+ * as the drill plans them) under a stack's settings: the zones served (given, or one per zone the
+ * records name), every record placed in its zone, literal values only, checkers for every region a
+ * check is limited to, the verdict settings, then the bundle config's own check (schema, bundle rules,
+ * model rules). Never throws for a problem of the model: it lists it.
+ */
+export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings): BundleConfigBuild {
   const problems: string[] = [];
 
   // Zones: as given, or the ones the gateways name.
@@ -196,7 +172,8 @@ export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarg
     if (listed !== undefined && listed.length > 0 && !listed.some((r) => regions.has(r))) {
       problems.push(`health check '${h.id}': it is probed only from regions ${listed.join(', ')}, where no checker of this stack runs (checkers run in ${[...regions].join(', ')}), so nothing would ever report on it; add a checker in one of those regions, or leave regions unset to be probed by every checker`);
     }
-    healthChecks.push(h);
+    // A calculated check's threshold is always written (the model's one meaning of a missing one).
+    healthChecks.push(h.config.type === 'CALCULATED' ? { ...h, config: { ...h.config, healthThreshold: healthThresholdOf(h.config) } } : h);
   }
 
   const config: BundleConfig = plain({
@@ -219,19 +196,25 @@ export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarg
   if (zones.length === 0) {
     problems.push('the stack serves no zone: add a gateway (its zone is served), or list zones in the stack\'s props');
   }
-  const constructWarnings = stack.node.findAll().flatMap((c) =>
-    c.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => `${c.node.path}: ${m.data}`),
-  );
-  if (problems.length > 0) return { model, files: new Map(), problems, warnings: constructWarnings };
+  if (problems.length > 0) return { model, problems, warnings: [] };
 
   const check = checkBundleConfig(config);
   const where = (p: BundleProblem) => `config.json${formatProblem(p).trim()}`;
-  if (check.errors.length > 0) {
-    return { model, files: new Map(), problems: check.errors.map(where), warnings: constructWarnings };
-  }
-  const warnings = [...constructWarnings, ...check.warnings.map(where)];
+  if (check.errors.length > 0) return { model, problems: check.errors.map(where), warnings: [] };
+  return { config, model, problems: [], warnings: check.warnings.map(where) };
+}
+
+/** Builds the bundle of a stack; never throws for a problem of the stack, it lists it. */
+export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarget, stack: IConstruct): BundleSynthesis {
+  const built = bundleConfigOf(target.renderedModel, settings);
+  const constructWarnings = stack.node.findAll().flatMap((c) =>
+    c.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => `${c.node.path}: ${m.data}`),
+  );
+  const { config, model } = built;
+  if (!config) return { model, files: new Map(), problems: built.problems, warnings: constructWarnings };
+  const warnings = [...constructWarnings, ...built.warnings];
   const version = libraryVersion();
-  const context = { config, settings, stackPath: stack.node.path, version, warnings };
+  const context: BundleContext = { config, settings, stackPath: stack.node.path, version, warnings };
   const files = new Map<string, string>();
   files.set(BUNDLE_FILES.config, `${JSON.stringify(config, null, 2)}\n`);
   files.set(BUNDLE_FILES.kubernetes, toYamlDocuments(kubernetesManifests(context)));
@@ -239,15 +222,6 @@ export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarg
   files.set(BUNDLE_FILES.dockerfile, renderDockerfile(version));
   files.set(BUNDLE_FILES.readme, renderBundleReadme(context));
   return { config, model, files, problems: [], warnings };
-}
-
-/** What the renderers of the bundle's files get. */
-export interface BundleContext {
-  readonly config: BundleConfig;
-  readonly settings: StackSettings;
-  readonly stackPath: string;
-  readonly version: string;
-  readonly warnings: readonly string[];
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'crypto';
 import { BUNDLE_FILES, checkArgs, reportUrl, serveArgs } from './files';
-import type { BundleContext } from './synth';
+import type { BundleContext } from './settings';
 
 /** The credential name (and file name in the config directory) of the report secret. */
 export const SECRET_CREDENTIAL = 'report-secret';

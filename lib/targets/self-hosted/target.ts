@@ -8,9 +8,9 @@
  * its name, and the model this target renders says so with `hostedZoneName`.
  */
 import { Construct, IConstruct } from 'constructs';
+import { SELF_HOSTED_CAPABILITIES } from '../../bundle';
 import { FailoverModel, Finding, HealthCheckModel, normalizeName, RecordSetModel } from '../../model';
 import { FailoverTarget, RenderedModel } from '../target';
-import { SELF_HOSTED_CAPABILITIES } from './bundle';
 
 /** Metadata type of a warning on a construct of a self-hosted stack (the bundle's manifest lists them). */
 export const WARNING_METADATA = 'cdk-dns-failover:warning';

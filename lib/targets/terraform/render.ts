@@ -10,6 +10,7 @@ import {
   FailoverModel,
   Finding,
   HealthCheckModel,
+  healthThresholdOf,
   RecordSetModel,
   TargetCapabilities,
 } from '../../model';
@@ -132,7 +133,8 @@ export class TerraformTarget implements FailoverTarget {
       enable_sni: c.enableSni,
       regions: c.regions ? [...c.regions] : undefined,
       child_healthchecks: c.childHealthChecks?.map((id) => this.healthCheckRef(id)),
-      child_health_threshold: c.healthThreshold,
+      // Always written for a calculated check: Route 53 documents no default (the model's healthThresholdOf).
+      child_health_threshold: c.type === 'CALCULATED' ? healthThresholdOf(c) : c.healthThreshold,
       cloudwatch_alarm_name: c.alarmIdentifier?.name,
       cloudwatch_alarm_region: c.alarmIdentifier?.region,
       insufficient_data_health_status: c.insufficientDataHealthStatus,

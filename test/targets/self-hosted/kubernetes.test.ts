@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
+import * as yaml from 'yaml';
 import { emdrStack, removeTempDirs, tempDir } from './helpers';
 import { KubernetesServiceType, SelfHostedStackProps } from '../../../lib';
 import { parseFlags } from '../../../lib/cli/args';
@@ -13,7 +14,6 @@ import { checkCommand } from '../../../lib/cli/check';
 import { serveCommand } from '../../../lib/cli/serve';
 import { toYaml } from '../../../lib/targets/self-hosted/yaml';
 // An independent YAML parser (dev dependency) for the manifests this library writes with its own small writer.
-import * as yaml from 'yaml';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Deployment } = require('kubernetes-models/apps/v1');

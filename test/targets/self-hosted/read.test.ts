@@ -9,9 +9,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { emdrStack, removeTempDirs, tempDir } from './helpers';
 import { SelfHostedApp, SelfHostedStack, SelfHostedStackProps, SelfHostedRecordType } from '../../../lib';
+import { BundleConfigError } from '../../../lib/bundle';
 import { canonicalModel, FailoverModel, RecordSetModel } from '../../../lib/model';
 import { readCloudFormationTemplate } from '../../../lib/targets/cloudformation';
-import { BundleConfigError } from '../../../lib/targets/self-hosted/bundle';
 import { readSelfHostedBundle } from '../../../lib/targets/self-hosted/read';
 import { GATEWAY_KINDS, ZONE_BY_ID } from '../gateway-kinds';
 

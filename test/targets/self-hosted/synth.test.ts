@@ -20,7 +20,7 @@ import {
   SelfHostedRecordType,
   WeightedFailoverGateway,
 } from '../../../lib';
-import { BundleConfig, bundleSchema, checkBundleConfig } from '../../../lib/targets/self-hosted/bundle';
+import { BundleConfig, bundleSchema, checkBundleConfig } from '../../../lib/bundle';
 
 afterAll(removeTempDirs);
 
@@ -332,7 +332,7 @@ describe('what the self-hosted target refuses', () => {
   });
 
   test.each<[string, SelfHostedStackProps, RegExp]>([
-    ['a healthy fraction of 1', { healthyFraction: 1 }, /healthyFraction 1 is out of range; give a fraction from 0 up to \(not including\) 1/],
+    ['a healthy fraction of 1', { healthyFraction: 1 }, /healthyFraction 1 is out of range; use a fraction from 0 up to \(not including\) 1/],
     ['no DNS node', { dnsNodes: [] }, /dnsNodes is empty; give at least one DNS node/],
     ['no checker', { checkers: [] }, /checkers is empty; give at least one checker/],
     ['two checkers with one id', { checkers: [{ id: 'a', region: 'x' }, { id: 'a', region: 'y' }] }, /checker id 'a' is used twice/],

@@ -18,7 +18,7 @@
  * Names are fully qualified, without a trailing dot (one is accepted and dropped), compared without
  * regard to case.
  */
-import { HealthCheckModel, RecordSetModel } from '../../../model';
+import { HealthCheckModel, RecordSetModel } from '../model';
 
 /** The version this build reads and writes. */
 export const BUNDLE_CONFIG_VERSION = 1;
@@ -88,9 +88,6 @@ export interface BundleSoa {
   readonly ttl?: number;
 }
 
-/** Route 53's defaults for a new hosted zone's SOA and NS records. */
-export const DEFAULT_SOA_TIMERS = { refresh: 7200, retry: 900, expire: 1209600, minimum: 86400, ttl: 900 } as const;
-export const DEFAULT_NAME_SERVER_TTL = 172800;
 
 export interface BundleStaticRecord {
   readonly name: string;

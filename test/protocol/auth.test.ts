@@ -8,11 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { request } from 'undici';
+import { BundleConfig } from '../../lib/bundle';
 import { DnsNode } from '../../lib/dns';
 import {
   CHECKER_HEADER, HmacReportAuthenticator, readSecretFile, REFUSE_REPORTS, SEQUENCE_HEADER, SIGNATURE_HEADER, signReport, TIMESTAMP_HEADER,
-} from '../../lib/dns/report-auth';
-import { BundleConfig } from '../../lib/targets/self-hosted/bundle';
+} from '../../lib/protocol/auth';
 
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef');
 

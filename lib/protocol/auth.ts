@@ -3,11 +3,11 @@
  * {@link signReport}, a DNS node verifies with {@link HmacReportAuthenticator}, which plugs into the
  * node's {@link ReportAuthenticator} seam and runs before the body is parsed.
  *
- * It lives with the DNS node because the node owns its report endpoint (`reports.ts` defines the
- * body, this file the credentials); the checker is a client that imports both. Pure: node:crypto only.
+ * Part of the report protocol (`report.ts` defines the body, this file the credentials), below both
+ * the DNS node and the checker. Pure: node:crypto only.
  *
  * ## Wire format, version 1
- * The body is the report JSON of `reports.ts`, sent as is. Four headers carry the credentials:
+ * The body is the report JSON of `report.ts`, sent as is. Four headers carry the credentials:
  * ```
  * x-dns-failover-checker:   <checker id>              same id as the body's checkerId
  * x-dns-failover-timestamp: <ms since epoch>          when the checker sent it, decimal
@@ -26,7 +26,7 @@
  * - 409 a sequence equal to the last one accepted from that checker (replayed) or lower
  *   (out of order);
  * - 403 a new checker id once {@link MAX_TRACKED_CHECKERS} are tracked.
- * Then `reports.ts` refuses a malformed body with 400, and the node a body whose checkerId differs
+ * Then `report.ts` refuses a malformed body with 400, and the node a body whose checkerId differs
  * from the authenticated one with 403.
  *
  * The reference checker numbers its reports `max(previous + 1, now_ms × 1000)`: strictly increasing,
@@ -36,7 +36,38 @@
  */
 import { createHmac, timingSafeEqual } from 'crypto';
 import { readFileSync } from 'fs';
-import type { ReportAuthenticator, ReportAuthResult, ReportRequest } from './reports';
+import { IncomingHttpHeaders } from 'http';
+
+/** What an authenticator sees of one request. */
+export interface ReportRequest {
+  readonly headers: IncomingHttpHeaders;
+  /** The body exactly as received. */
+  readonly body: Buffer;
+  readonly remoteAddress?: string;
+  /** The node's clock, ms since epoch. */
+  readonly now: number;
+}
+
+export type ReportAuthResult =
+  /** `checkerId`, when the credentials identify a checker, must match the body's. */
+  | { readonly ok: true; readonly checkerId?: string }
+  /** 401 unauthenticated (also too old or from the future), 403 refused, 409 replayed or out of order. */
+  | { readonly ok: false; readonly status: 401 | 403 | 409; readonly reason: string };
+
+/** The seam where report authentication plugs in (signature, timestamp, sequence, replay). */
+export interface ReportAuthenticator {
+  readonly name: string;
+  authenticate(request: ReportRequest): ReportAuthResult;
+  /** What the status shows about a checker's credentials (last sequence, refusals), if anything. */
+  checkerStatus?(checkerId: string, now: number): object | undefined;
+}
+
+/** Accepts every report. Only for in-process use and tests (admin addresses nobody else can reach). */
+export const UNAUTHENTICATED_REPORTS: ReportAuthenticator = {
+  name: 'none',
+  authenticate: () => ({ ok: true }),
+};
+
 
 export const REPORT_AUTH_VERSION = 'dns-failover-report-v1';
 export const CHECKER_HEADER = 'x-dns-failover-checker';

@@ -1,7 +1,8 @@
 /**
- * Checker reports as a DNS node receives them on `POST /reports`.
+ * The checker -> DNS node report protocol, version 1: the body a checker posts to `POST /reports`
+ * and how a node parses and checks it. Its authentication (the credential headers) is `auth.ts`.
  *
- * Body (JSON, version 1 of the report format):
+ * Body (JSON):
  * ```json
  * { "checkerId": "eu-1", "region": "eu-west-1",
  *   "observations": [ { "healthCheckId": "Emdr/gw-a/HealthCheck", "healthy": false,
@@ -9,13 +10,9 @@
  * ```
  * One report carries a checker's current observations; it is accepted or refused as a whole.
  *
- * Authentication is a separate step that runs first, on the raw body and headers (an HMAC must be
- * computed over the exact octets received): see {@link ReportAuthenticator}. The real one is
- * `HmacReportAuthenticator` (`report-auth.ts`, wire format there); `dns-failover serve` uses it with
- * `--secret-file`, and refuses every report without one. {@link UNAUTHENTICATED_REPORTS} accepts every
- * report and is only fit for in-process use and tests.
+ * This folder sits below both the DNS node (which receives reports) and the checker (which sends
+ * them): neither imports the other.
  */
-import { IncomingHttpHeaders } from 'http';
 import { CheckerReport } from '../engine';
 
 export interface ReportObservation {
@@ -32,36 +29,6 @@ export interface ReportBody {
   readonly region: string;
   readonly observations: readonly ReportObservation[];
 }
-
-/** What an authenticator sees of one request. */
-export interface ReportRequest {
-  readonly headers: IncomingHttpHeaders;
-  /** The body exactly as received. */
-  readonly body: Buffer;
-  readonly remoteAddress?: string;
-  /** The node's clock, ms since epoch. */
-  readonly now: number;
-}
-
-export type ReportAuthResult =
-  /** `checkerId`, when the credentials identify a checker, must match the body's. */
-  | { readonly ok: true; readonly checkerId?: string }
-  /** 401 unauthenticated (also too old or from the future), 403 refused, 409 replayed or out of order. */
-  | { readonly ok: false; readonly status: 401 | 403 | 409; readonly reason: string };
-
-/** The seam where report authentication plugs in (signature, timestamp, sequence, replay). */
-export interface ReportAuthenticator {
-  readonly name: string;
-  authenticate(request: ReportRequest): ReportAuthResult;
-  /** What the status shows about a checker's credentials (last sequence, refusals), if anything. */
-  checkerStatus?(checkerId: string, now: number): object | undefined;
-}
-
-/** Accepts every report. Only for admin addresses nobody else can reach. */
-export const UNAUTHENTICATED_REPORTS: ReportAuthenticator = {
-  name: 'none',
-  authenticate: () => ({ ok: true }),
-};
 
 /** What the node knows to check a report against. */
 export interface ReportContext {

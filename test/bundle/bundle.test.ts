@@ -6,22 +6,38 @@ import {
   bundleSchema,
   bundleToModel,
   BundleConfigError,
+  BundleProblem,
   checkBundleConfig,
   parseBundleConfig,
   parseRecordValue,
   parseTxtValue,
   readBundleConfigFile,
   SELF_HOSTED_CAPABILITIES,
-} from '../../../lib/targets/self-hosted/bundle';
-import { sampleConfig } from '../../dns/helpers';
+  GROUP_RECORD_TYPES,
+  STATIC_RECORD_TYPES,
+} from '../../lib/bundle';
+import {
+  FAILOVER_ROLES,
+  HEALTH_CHECK_TYPES,
+  HEALTHY_FRACTION_RANGE,
+  INSUFFICIENT_DATA_HEALTH_STATUSES,
+  RECORD_TYPES,
+  SET_IDENTIFIER_LENGTH,
+  TTL_RANGE,
+  WEIGHT_RANGE,
+} from '../../lib/model';
+import { sampleConfig } from '../dns/helpers';
 
 /** A deep copy as plain JSON, editable by the test. */
 function json(): any {
   return JSON.parse(JSON.stringify(sampleConfig()));
 }
 
+/** A problem as its path, rendered message and rule (the problem and fix fields are checked where they matter). */
+const shown = (p: BundleProblem) => ({ path: p.path, message: p.message, ...(p.rule !== undefined ? { rule: p.rule } : {}) });
+
 function errorsOf(value: unknown): Array<{ path: string; message: string; rule?: string }> {
-  return [...checkBundleConfig(value).errors];
+  return checkBundleConfig(value).errors.map(shown);
 }
 
 describe('bundle config schema', () => {
@@ -45,6 +61,36 @@ describe('bundle config schema', () => {
     expect(SELF_HOSTED_CAPABILITIES).toMatchObject({
       route53Limits: false, disabledHealthChecks: true, cloudWatchAlarmChecks: false, recoveryControlChecks: false,
     });
+  });
+});
+
+describe('the schema\'s limits are Route 53\'s facts (lib/model/facts.ts)', () => {
+  const schema = bundleSchema() as any;
+  const defs = schema.$defs;
+  const record = defs.recordSet.properties;
+  const check = defs.healthCheck.properties.config.properties;
+
+  test('weight, set identifier and TTL ranges', () => {
+    expect([record.weight.minimum, record.weight.maximum]).toEqual([WEIGHT_RANGE.min, WEIGHT_RANGE.max]);
+    expect([record.setIdentifier.minLength, record.setIdentifier.maxLength]).toEqual([SET_IDENTIFIER_LENGTH.min, SET_IDENTIFIER_LENGTH.max]);
+    expect([defs.ttl.minimum, defs.ttl.maximum]).toEqual([TTL_RANGE.min, TTL_RANGE.max]);
+  });
+
+  test('the healthy fraction\'s range', () => {
+    const f = schema.properties.verdict.properties.healthyFraction;
+    expect([f.minimum, f.exclusiveMaximum]).toEqual([HEALTHY_FRACTION_RANGE.min, HEALTHY_FRACTION_RANGE.maxExclusive]);
+  });
+
+  test('the health check types, failover roles and insufficient-data statuses', () => {
+    expect(check.type.enum).toEqual([...HEALTH_CHECK_TYPES]);
+    expect(record.failover.enum).toEqual([...FAILOVER_ROLES]);
+    expect(check.insufficientDataHealthStatus.enum).toEqual([...INSUFFICIENT_DATA_HEALTH_STATUSES]);
+  });
+
+  test('the record types are the ones the server serves, all of them Route 53 record types', () => {
+    expect(record.recordType.enum).toEqual([...GROUP_RECORD_TYPES]);
+    expect(defs.staticRecord.properties.recordType.enum).toEqual([...STATIC_RECORD_TYPES]);
+    for (const t of [...GROUP_RECORD_TYPES, ...STATIC_RECORD_TYPES]) expect(RECORD_TYPES).toContain(t);
   });
 });
 
@@ -197,7 +243,11 @@ describe('bundle config errors name the path and the value', () => {
     c.recordSets[1].ttl = 300;
     const result = checkBundleConfig(c);
     expect(result.errors).toEqual([]);
-    expect(result.warnings).toContainEqual({ path: '/healthChecks/0/config/regions/0', message: expect.stringContaining("no configured checker runs in region 'sa-east-1'") });
+    expect(result.warnings.map(shown)).toContainEqual({ path: '/healthChecks/0/config/regions/0', message: expect.stringContaining("no configured checker runs in region 'sa-east-1'") });
+    // The fix is a field of its own, and the message is the problem and the fix.
+    const region = result.warnings.find((w) => w.path === '/healthChecks/0/config/regions/0')!;
+    expect(region.fix).toBe('add a checker there or remove the region');
+    expect(region.message).toBe(`${region.problem}; ${region.fix}`);
     expect(result.warnings).toContainEqual(expect.objectContaining({ rule: 'group/ttl-above-60' }));
   });
 
@@ -261,18 +311,18 @@ describe('record values', () => {
     expect(parseTxtValue('"a b" "c\\"d" "\\101\\\\"')).toEqual({ strings: [Buffer.from('a b'), Buffer.from('c"d'), Buffer.from('A\\')] });
     const long = 'y'.repeat(300);
     expect(parseTxtValue(long)).toEqual({ strings: [Buffer.from('y'.repeat(255)), Buffer.from('y'.repeat(45))] });
-    expect(parseTxtValue(`"${long}"`)).toEqual({ problem: expect.stringContaining('a quoted string of 300 octets') });
-    expect(parseTxtValue('"a" b')).toEqual({ problem: expect.stringContaining('text outside double quotes at character 5') });
+    expect(parseTxtValue(`"${long}"`)).toEqual({ problem: expect.stringContaining('a quoted string of 300 octets'), fix: expect.stringContaining('at most 255') });
+    expect(parseTxtValue('"a" b')).toEqual({ problem: expect.stringContaining('text outside double quotes at character 5'), fix: expect.stringContaining('quote every string') });
   });
 
   test('MX: preference and exchange', () => {
     expect(parseRecordValue('MX', '10 Mail.Example.com.')).toEqual({ ok: true, value: { kind: 'MX', preference: 10, exchange: 'mail.example.com' } });
-    expect(parseRecordValue('MX', '70000 mail.example.com')).toEqual({ ok: false, problem: expect.stringContaining('above 65535') });
+    expect(parseRecordValue('MX', '70000 mail.example.com')).toEqual({ ok: false, problem: expect.stringContaining('above 65535'), fix: 'use a preference from 0 to 65535' });
   });
 
   test('AAAA and CNAME', () => {
     expect(parseRecordValue('AAAA', '2001:db8::1').ok).toBe(true);
-    expect(parseRecordValue('AAAA', '192.0.2.1')).toEqual({ ok: false, problem: expect.stringContaining("'192.0.2.1' is not an IPv6 address") });
-    expect(parseRecordValue('CNAME', 'bad..name')).toEqual({ ok: false, problem: expect.stringContaining('empty label') });
+    expect(parseRecordValue('AAAA', '192.0.2.1')).toEqual({ ok: false, problem: "'192.0.2.1' is not an IPv6 address", fix: expect.stringContaining('2001:db8::10') });
+    expect(parseRecordValue('CNAME', 'bad..name')).toEqual({ ok: false, problem: expect.stringContaining('empty label'), fix: expect.stringContaining('host name') });
   });
 });

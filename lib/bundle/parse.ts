@@ -6,7 +6,7 @@
 import { readFileSync } from 'fs';
 import { isIPv6 } from 'net';
 import * as path from 'path';
-import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { BUNDLE_CONFIG_VERSION, BundleConfig, BundleZone } from './types';
 import { parseRecordValue } from './values';
 import {
@@ -17,12 +17,12 @@ import {
   groupRecords,
   HealthCheckModel,
   normalizeName,
-  recordLabel,
+  PORT_RANGE,
   RecordSetModel,
   routingPolicyOf,
   TargetCapabilities,
   validateModel,
-} from '../../../model';
+} from '../model';
 
 /** What the self-hosted target can express (see `TargetCapabilities`). */
 export const SELF_HOSTED_CAPABILITIES: TargetCapabilities = {
@@ -39,9 +39,19 @@ export const BUNDLE_SCHEMA_PATH = path.join(__dirname, 'schema.json');
 export interface BundleProblem {
   /** JSON Pointer into the config, for example `/zones/0/records/2/values/0`. */
   readonly path: string;
+  /** What is wrong, naming the bad value. */
+  readonly problem: string;
+  /** What to do about it ('' when there is nothing to add). */
+  readonly fix: string;
+  /** Rendered from `problem` and `fix`. */
   readonly message: string;
   /** The model rule id, for problems found by `validateModel`. */
   readonly rule?: string;
+}
+
+/** A problem at `path`, its message rendered from its problem and fix. */
+export function bundleProblem(at: string, problem: string, fix: string, rule?: string): BundleProblem {
+  return { path: at, problem, fix, message: fix === '' ? problem : `${problem}; ${fix}`, ...(rule !== undefined ? { rule } : {}) };
 }
 
 export interface BundleCheck {
@@ -71,6 +81,9 @@ export function bundleSchema(): Record<string, unknown> {
 
 function schemaValidator(): ValidateFunction {
   if (!validator) {
+    // Loaded on first use: a synth that writes no bundle (CloudFormation, Terraform) never needs ajv.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv2020 = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
     const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
     validator = ajv.compile(bundleSchema());
   }
@@ -88,17 +101,21 @@ function schemaProblem(e: ErrorObject): BundleProblem {
   const got = `got ${show(e.data)}`;
   switch (e.keyword) {
     case 'additionalProperties':
-      return { path: where, message: `unknown property '${e.params.additionalProperty}'; remove it (check its spelling against the bundle config schema)` };
+      return bundleProblem(where, `unknown property '${e.params.additionalProperty}'`, 'remove it (check its spelling against the bundle config schema)');
     case 'required':
-      return { path: where, message: `the required property '${e.params.missingProperty}' is missing; add it` };
+      return bundleProblem(where, `the required property '${e.params.missingProperty}' is missing`, 'add it');
     case 'enum':
-      return { path: where, message: `${got}; use one of ${(e.params.allowedValues as unknown[]).map(show).join(', ')}` };
+      return bundleProblem(where, got, `use one of ${(e.params.allowedValues as unknown[]).map(show).join(', ')}`);
     case 'const':
-      return { path: where, message: `${got}; it must be ${show(e.params.allowedValue)}` };
+      return bundleProblem(where, got, `it must be ${show(e.params.allowedValue)}`);
     case 'pattern':
-      return { path: where, message: `${got}, which does not match ${e.params.pattern}${where.endsWith('/dns') || where.endsWith('/admin') ? ' (write host:port, [v6]:port for IPv6)' : ''}` };
+      return bundleProblem(
+        where,
+        `${got}, which does not match ${e.params.pattern}`,
+        where.endsWith('/dns') || where.endsWith('/admin') ? 'write host:port, [v6]:port for IPv6' : '',
+      );
     default:
-      return { path: where, message: `${e.message ?? e.keyword}, ${got}` };
+      return bundleProblem(where, `${e.message ?? e.keyword}, ${got}`, '');
   }
 }
 
@@ -129,55 +146,63 @@ export function zoneOf(zones: readonly BundleZone[], name: string): BundleZone |
   return best;
 }
 
-function hostPortProblem(value: string): string | undefined {
+interface Problem {
+  readonly problem: string;
+  readonly fix: string;
+}
+
+function hostPortProblem(value: string): Problem | undefined {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
-  if (!m) return `'${value}' is not host:port`;
+  const fix = 'write host:port, for example 127.0.0.1:5353, or [::1]:5353 for IPv6';
+  if (!m) return { problem: `'${value}' is not host:port`, fix };
   const port = Number(m[3]);
-  if (port < 1 || port > 65535) return `port ${port} in '${value}' is out of range; use 1 to 65535`;
-  if (m[1] !== undefined && !isIPv6(m[1])) return `'${m[1]}' in '${value}' is not an IPv6 address`;
+  if (port < PORT_RANGE.min || port > PORT_RANGE.max) return { problem: `port ${port} in '${value}' is out of range`, fix: `use ${PORT_RANGE.min} to ${PORT_RANGE.max}` };
+  if (m[1] !== undefined && !isIPv6(m[1])) return { problem: `'${m[1]}' in '${value}' is not an IPv6 address`, fix };
   return undefined;
 }
 
-function nameProblem(name: string, what: string): string | undefined {
-  if (name.includes('*')) return `${what} '${name}' is a wildcard; wildcard names are not served by the self-hosted DNS server yet, list the names explicitly`;
+function nameProblem(name: string, what: string): Problem | undefined {
+  if (name.includes('*')) {
+    return { problem: `${what} '${name}' is a wildcard`, fix: 'wildcard names are not served by the self-hosted DNS server yet, list the names explicitly' };
+  }
   const p = dnsNameProblem(name);
-  return p ? `${what} '${name}' is not a valid DNS name: ${p}` : undefined;
+  return p ? { problem: `${what} '${name}' is not a valid DNS name: ${p}`, fix: 'give a name such as www.example.com (letters, digits and \'-\', labels of at most 63 characters)' } : undefined;
 }
 
 /** The bundle's own rules, past the schema. */
 function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: BundleProblem[] } {
   const errors: BundleProblem[] = [];
   const warnings: BundleProblem[] = [];
-  const err = (p: string, message: string) => errors.push({ path: p, message });
+  const err = (p: string, problem: string, fix: string) => errors.push(bundleProblem(p, problem, fix));
+  const errOf = (p: string, found: Problem | undefined) => {
+    if (found) err(p, found.problem, found.fix);
+  };
 
   const zoneNames = new Map<string, number>();
   c.zones.forEach((z, zi) => {
     const zp = `/zones/${zi}`;
-    const np = nameProblem(z.name, 'zone name');
-    if (np) err(`${zp}/name`, np);
+    errOf(`${zp}/name`, nameProblem(z.name, 'zone name'));
     const zn = normalizeName(z.name);
-    if (zoneNames.has(zn)) err(`${zp}/name`, `zone '${z.name}' is also defined at /zones/${zoneNames.get(zn)}; define each zone once`);
+    if (zoneNames.has(zn)) err(`${zp}/name`, `zone '${z.name}' is also defined at /zones/${zoneNames.get(zn)}`, 'define each zone once');
     zoneNames.set(zn, zi);
     for (const f of ['mname', 'rname'] as const) {
-      const p = nameProblem(z.soa[f], `SOA ${f}`);
-      if (p) err(`${zp}/soa/${f}`, p);
+      errOf(`${zp}/soa/${f}`, nameProblem(z.soa[f], `SOA ${f}`));
     }
     const seenNs = new Set<string>();
     z.nameServers.forEach((ns, i) => {
-      const p = nameProblem(ns, 'name server');
-      if (p) err(`${zp}/nameServers/${i}`, p);
-      if (seenNs.has(normalizeName(ns))) err(`${zp}/nameServers/${i}`, `name server '${ns}' is listed twice; list each once`);
+      errOf(`${zp}/nameServers/${i}`, nameProblem(ns, 'name server'));
+      if (seenNs.has(normalizeName(ns))) err(`${zp}/nameServers/${i}`, `name server '${ns}' is listed twice`, 'list each once');
       seenNs.add(normalizeName(ns));
     });
     (z.records ?? []).forEach((r, ri) => {
       const rp = `${zp}/records/${ri}`;
       const p = nameProblem(r.name, 'record name');
-      if (p) err(`${rp}/name`, p);
-      else if (!inZone(normalizeName(r.name), zn)) err(`${rp}/name`, `record name '${r.name}' is outside zone '${z.name}'; use a name ending in '${zn}', or put the record in the zone that holds it`);
-      else if (normalizeName(r.name) === zn && r.recordType === 'CNAME') err(`${rp}/recordType`, `a CNAME at the zone apex '${z.name}' would conflict with its SOA and NS records; use A/AAAA records at the apex`);
+      if (p) errOf(`${rp}/name`, p);
+      else if (!inZone(normalizeName(r.name), zn)) err(`${rp}/name`, `record name '${r.name}' is outside zone '${z.name}'`, `use a name ending in '${zn}', or put the record in the zone that holds it`);
+      else if (normalizeName(r.name) === zn && r.recordType === 'CNAME') err(`${rp}/recordType`, `a CNAME at the zone apex '${z.name}' would conflict with its SOA and NS records`, 'use A/AAAA records at the apex');
       r.values.forEach((v, vi) => {
         const res = parseRecordValue(r.recordType, v);
-        if (!res.ok) err(`${rp}/values/${vi}`, res.problem);
+        if (!res.ok) err(`${rp}/values/${vi}`, res.problem, res.fix);
       });
     });
   });
@@ -186,33 +211,39 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
   c.recordSets.forEach((r, ri) => {
     const rp = `/recordSets/${ri}`;
     if (routingPolicyOf(r) === 'simple') {
-      err(rp, `record '${r.name}' ${r.recordType} [${r.setIdentifier}] has no routing policy; give it a weight, a failover role or multiValueAnswer, or put a plain record in /zones/N/records`);
+      err(rp, `record '${r.name}' ${r.recordType} [${r.setIdentifier}] has no routing policy`, 'give it a weight, a failover role or multiValueAnswer, or put a plain record in /zones/N/records');
     }
     const p = nameProblem(r.name, 'record name');
-    if (p) {err(`${rp}/name`, p);} else if (r.hostedZoneName !== undefined) {
+    if (p) {
+      errOf(`${rp}/name`, p);
+    } else if (r.hostedZoneName !== undefined) {
       const zn = normalizeName(r.hostedZoneName);
-      if (!zoneNames.has(zn)) err(`${rp}/hostedZoneName`, `zone '${r.hostedZoneName}' is not one of the configured zones (${[...zoneNames.keys()].join(', ')}); add it to /zones or fix the name`);
-      else if (!inZone(normalizeName(r.name), zn)) err(`${rp}/name`, `record name '${r.name}' is outside its zone '${r.hostedZoneName}'`);
+      if (!zoneNames.has(zn)) err(`${rp}/hostedZoneName`, `zone '${r.hostedZoneName}' is not one of the configured zones (${[...zoneNames.keys()].join(', ')})`, 'add it to /zones or fix the name');
+      else if (!inZone(normalizeName(r.name), zn)) err(`${rp}/name`, `record name '${r.name}' is outside its zone '${r.hostedZoneName}'`, `use a name ending in '${zn}', or name the zone that holds it`);
     } else if (!zoneOf(c.zones, r.name)) {
-      err(`${rp}/name`, `record name '${r.name}' is in none of the configured zones (${[...zoneNames.keys()].join(', ')}); add its zone to /zones`);
+      err(`${rp}/name`, `record name '${r.name}' is in none of the configured zones (${[...zoneNames.keys()].join(', ')})`, 'add its zone to /zones');
     }
     if (r.healthCheckId !== undefined && !hcIds.has(r.healthCheckId)) {
-      err(`${rp}/healthCheckId`, `health check '${r.healthCheckId}' is not defined in /healthChecks; add it or fix the id`);
+      err(`${rp}/healthCheckId`, `health check '${r.healthCheckId}' is not defined in /healthChecks`, 'add it or fix the id');
     }
     r.values.forEach((v, vi) => {
       const res = parseRecordValue(r.recordType, v);
-      if (!res.ok) err(`${rp}/values/${vi}`, res.problem);
+      if (!res.ok) err(`${rp}/values/${vi}`, res.problem, res.fix);
     });
   });
 
   const regions = new Set(c.checkers.map((k) => k.region));
   c.healthChecks.forEach((h, hi) => {
     (h.config.childHealthChecks ?? []).forEach((child, ci) => {
-      if (!hcIds.has(child)) err(`/healthChecks/${hi}/config/childHealthChecks/${ci}`, `child health check '${child}' is not defined in /healthChecks; add it or fix the id`);
+      if (!hcIds.has(child)) err(`/healthChecks/${hi}/config/childHealthChecks/${ci}`, `child health check '${child}' is not defined in /healthChecks`, 'add it or fix the id');
     });
     (h.config.regions ?? []).forEach((region, ri) => {
       if (!regions.has(region)) {
-        warnings.push({ path: `/healthChecks/${hi}/config/regions/${ri}`, message: `no configured checker runs in region '${region}', so it never reports on '${h.id}'; add a checker there or remove the region` });
+        warnings.push(bundleProblem(
+          `/healthChecks/${hi}/config/regions/${ri}`,
+          `no configured checker runs in region '${region}', so it never reports on '${h.id}'`,
+          'add a checker there or remove the region',
+        ));
       }
     });
   });
@@ -220,7 +251,7 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
   const unique = (list: readonly { id: string }[], where: string) => {
     const seen = new Map<string, number>();
     list.forEach((x, i) => {
-      if (seen.has(x.id)) err(`/${where}/${i}/id`, `id '${x.id}' is also used at /${where}/${seen.get(x.id)}; give each its own id`);
+      if (seen.has(x.id)) err(`/${where}/${i}/id`, `id '${x.id}' is also used at /${where}/${seen.get(x.id)}`, 'give each its own id');
       seen.set(x.id, i);
     });
   };
@@ -228,34 +259,37 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
   unique(c.dnsNodes, 'dnsNodes');
   c.dnsNodes.forEach((n, i) => {
     for (const f of ['dns', 'admin'] as const) {
-      const p = hostPortProblem(n[f]);
-      if (p) err(`/dnsNodes/${i}/${f}`, p);
+      errOf(`/dnsNodes/${i}/${f}`, hostPortProblem(n[f]));
     }
   });
   return { errors, warnings };
 }
 
-/** Where a model finding points in the bundle config. */
+/** Where a model finding points in the bundle config, by its subject. */
 function findingPath(c: BundleConfig, f: Finding): string {
-  for (let i = 0; i < c.healthChecks.length; i++) {
-    if (f.resource === `health check '${c.healthChecks[i].id}'`) return `/healthChecks/${i}`;
-  }
-  for (let i = 0; i < c.recordSets.length; i++) {
-    const r = c.recordSets[i];
-    if (f.resource === `record ${recordLabel({ ...r, name: normalizeName(r.name) })}` || f.resource === `record ${recordLabel(r)}`) return `/recordSets/${i}`;
-  }
-  for (let zi = 0; zi < c.zones.length; zi++) {
-    const records = c.zones[zi].records ?? [];
-    for (let i = 0; i < records.length; i++) {
-      if (f.resource === `record ${normalizeName(records[i].name)} ${records[i].recordType}`) return `/zones/${zi}/records/${i}`;
+  const s = f.subject;
+  switch (s.kind) {
+    case 'health-check': {
+      const i = c.healthChecks.findIndex((h) => h.id === s.id);
+      return i >= 0 ? `/healthChecks/${i}` : '';
     }
+    case 'record': {
+      const name = normalizeName(s.name);
+      const i = c.recordSets.findIndex((r) => normalizeName(r.name) === name && r.recordType === s.recordType && r.setIdentifier === s.setIdentifier);
+      if (i >= 0) return `/recordSets/${i}`;
+      for (let zi = 0; zi < c.zones.length; zi++) {
+        const ri = (c.zones[zi].records ?? []).findIndex((r) => normalizeName(r.name) === name && r.recordType === s.recordType);
+        if (ri >= 0 && s.setIdentifier === undefined) return `/zones/${zi}/records/${ri}`;
+      }
+      return '';
+    }
+    case 'group': {
+      const i = c.recordSets.findIndex((r) => normalizeName(r.name) === s.name && r.recordType === s.recordType);
+      return i >= 0 ? `/recordSets/${i}` : '';
+    }
+    case 'artifact':
+      return '';
   }
-  const group = /^record set group (\S+) (\S+)$/.exec(f.resource);
-  if (group) {
-    const i = c.recordSets.findIndex((r) => normalizeName(r.name) === group[1] && r.recordType === group[2]);
-    if (i >= 0) return `/recordSets/${i}`;
-  }
-  return '';
 }
 
 /** The model a bundle config describes: its health checks, failover groups and static records. */
@@ -278,14 +312,18 @@ export function bundleToModel(c: BundleConfig): FailoverModel {
 /** Validates parsed JSON as a bundle config and reports every problem, without throwing. */
 export function checkBundleConfig(json: unknown): BundleCheck {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    return { errors: [{ path: '', message: `a bundle config is a JSON object, got ${show(json)}` }], warnings: [] };
+    return { errors: [bundleProblem('', `a bundle config is a JSON object, got ${show(json)}`, 'give the JSON object of a config.json')], warnings: [] };
   }
   const version = (json as Record<string, unknown>).version;
   if (version !== BUNDLE_CONFIG_VERSION) {
-    const message = version === undefined
-      ? `the bundle config has no version; add "version": ${BUNDLE_CONFIG_VERSION}`
-      : `bundle config version ${show(version)} is not supported by this build, which reads version ${BUNDLE_CONFIG_VERSION}; synthesize the bundle with a matching cdk-dns-failover, or upgrade the server`;
-    return { errors: [{ path: '/version', message }], warnings: [] };
+    const problem = version === undefined
+      ? bundleProblem('/version', 'the bundle config has no version', `add "version": ${BUNDLE_CONFIG_VERSION}`)
+      : bundleProblem(
+        '/version',
+        `bundle config version ${show(version)} is not supported by this build, which reads version ${BUNDLE_CONFIG_VERSION}`,
+        'synthesize the bundle with a matching cdk-dns-failover, or upgrade the server',
+      );
+    return { errors: [problem], warnings: [] };
   }
   const validate = schemaValidator();
   if (!validate(json)) return { errors: schemaProblems(validate.errors ?? []), warnings: [] };
@@ -294,7 +332,7 @@ export function checkBundleConfig(json: unknown): BundleCheck {
   const model = bundleToModel(config);
   const findings = validateModel(model, SELF_HOSTED_CAPABILITIES);
   for (const g of groupRecords(model.recordSets)) findings.push(...failoverWarnings(g));
-  const fromModel = (f: Finding): BundleProblem => ({ path: findingPath(config, f), message: `${f.resource}: ${f.message}`, rule: f.rule });
+  const fromModel = (f: Finding): BundleProblem => bundleProblem(findingPath(config, f), `${f.resource}: ${f.problem}`, f.fix, f.rule);
   // A bad value is reported once, by the bundle's own check that names the value's index.
   const valueReported = (p: BundleProblem) => p.rule === 'record/value' && own.errors.some((e) => e.path.startsWith(`${p.path}/values/`));
   const errors = [...own.errors, ...findings.filter((f) => f.severity === 'error').map(fromModel).filter((p) => !valueReported(p))];
@@ -315,13 +353,13 @@ export function readBundleConfigFile(file: string): BundleCheck {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return { errors: [{ path: '', message: `cannot read ${file}: ${(e as Error).message}` }], warnings: [] };
+    return { errors: [bundleProblem('', `cannot read ${file}: ${(e as Error).message}`, 'give the path of a bundle directory\'s config.json')], warnings: [] };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return { errors: [{ path: '', message: `${file} is not valid JSON: ${(e as Error).message}` }], warnings: [] };
+    return { errors: [bundleProblem('', `${file} is not valid JSON: ${(e as Error).message}`, 'synthesize the bundle again, or fix the JSON')], warnings: [] };
   }
   return checkBundleConfig(json);
 }

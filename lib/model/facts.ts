@@ -1,0 +1,264 @@
+/**
+ * Route 53's facts: every default, range, list and per-type rule of Amazon Route 53 that this library
+ * uses, written once. The model's validation, the constructs, the engine, the checker, the bundle
+ * format and the verifier all import them from here; nothing else spells these numbers.
+ *
+ * Each fact names its source (ROUTE53.md, which quotes the AWS pages): DG-health "How Amazon Route 53
+ * determines whether a health check is healthy", DG-values "Values that you specify when you create or
+ * update health checks", CFN-HC / CFN-RS the CloudFormation `AWS::Route53::HealthCheck` /
+ * `AWS::Route53::RecordSet` reference, API the Route 53 API reference (2013-04-01).
+ * A value marked (our choice) is this library's, where AWS says nothing.
+ *
+ * Internal: not exported through lib/index.ts (jsii); the constructs document the defaults in words.
+ */
+
+// ---- Health check types (ROUTE53.md §1 "Types") ----
+
+/** Every `HealthCheckConfig.Type` Route 53 knows. */
+export const HEALTH_CHECK_TYPES = [
+  'HTTP',
+  'HTTPS',
+  'HTTP_STR_MATCH',
+  'HTTPS_STR_MATCH',
+  'TCP',
+  'CALCULATED',
+  'CLOUDWATCH_METRIC',
+  'RECOVERY_CONTROL',
+] as const;
+export type HealthCheckType = (typeof HEALTH_CHECK_TYPES)[number];
+
+/** The types whose status checkers measure by probing an endpoint. */
+export const ENDPOINT_CHECK_TYPES = ['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP'] as const;
+export type EndpointCheckType = (typeof ENDPOINT_CHECK_TYPES)[number];
+
+const ENDPOINT_TYPE_SET: ReadonlySet<string> = new Set(ENDPOINT_CHECK_TYPES);
+
+/**
+ * How a health check gets its status: probes of an endpoint, its children (CALCULATED), a CloudWatch
+ * alarm, a routing control, or a type Route 53 does not know (an unvalidated artifact).
+ */
+export type HealthCheckKind = 'endpoint' | 'calculated' | 'cloudwatch-alarm' | 'routing-control' | 'unknown';
+
+export function healthCheckKindOf(type: string): HealthCheckKind {
+  if (ENDPOINT_TYPE_SET.has(type)) return 'endpoint';
+  switch (type) {
+    case 'CALCULATED': return 'calculated';
+    case 'CLOUDWATCH_METRIC': return 'cloudwatch-alarm';
+    case 'RECOVERY_CONTROL': return 'routing-control';
+    default: return 'unknown';
+  }
+}
+
+export function isEndpointCheckType(type: string): type is EndpointCheckType {
+  return ENDPOINT_TYPE_SET.has(type);
+}
+
+/** The protocol an endpoint check speaks. */
+export type ProbeProtocol = 'HTTP' | 'HTTPS' | 'TCP';
+
+/** HTTP for HTTP and HTTP_STR_MATCH, HTTPS for HTTPS and HTTPS_STR_MATCH, TCP for TCP. */
+export function probeProtocolOf(type: EndpointCheckType): ProbeProtocol {
+  return type === 'TCP' ? 'TCP' : type.startsWith('HTTPS') ? 'HTTPS' : 'HTTP';
+}
+
+/** `*_STR_MATCH`: the body is searched for `SearchString`. */
+export function matchesString(type: string): boolean {
+  return type === 'HTTP_STR_MATCH' || type === 'HTTPS_STR_MATCH';
+}
+
+/** HTTPS and HTTPS_STR_MATCH. */
+export function isHttpsCheck(type: string): boolean {
+  return type === 'HTTPS' || type === 'HTTPS_STR_MATCH';
+}
+
+/** The string-matching type of a protocol (`HTTP` -> `HTTP_STR_MATCH`). */
+export function stringMatchType(protocol: 'HTTP' | 'HTTPS'): 'HTTP_STR_MATCH' | 'HTTPS_STR_MATCH' {
+  return protocol === 'HTTPS' ? 'HTTPS_STR_MATCH' : 'HTTP_STR_MATCH';
+}
+
+// ---- Addressing (ROUTE53.md §1 "Addressing", CFN-HC, DG-values) ----
+
+/** `Port` 1..65535; default 80 for HTTP*, 443 for HTTPS*; TCP checks name their port. */
+export const PORT_RANGE = { min: 1, max: 65535 } as const;
+export const DEFAULT_PORTS: Readonly<Record<'HTTP' | 'HTTPS', number>> = { HTTP: 80, HTTPS: 443 };
+
+/** The port a check probes: its own, else the protocol's default (undefined for a TCP check without one). */
+export function portOf(config: { readonly type: string; readonly port?: number }): number | undefined {
+  if (config.port !== undefined) return config.port;
+  if (!isEndpointCheckType(config.type)) return undefined;
+  const protocol = probeProtocolOf(config.type);
+  return protocol === 'TCP' ? undefined : DEFAULT_PORTS[protocol];
+}
+
+/** `ResourcePath`: at most 255 characters, default `/`; a missing leading `/` is added. */
+export const MAX_RESOURCE_PATH = 255;
+export const DEFAULT_RESOURCE_PATH = '/';
+
+/** The path an HTTP* check requests: its own with a leading `/`, else `/`. */
+export function resourcePathOf(config: { readonly resourcePath?: string }): string {
+  const path = config.resourcePath ?? DEFAULT_RESOURCE_PATH;
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+/** `FullyQualifiedDomainName`: at most 255 characters. */
+export const MAX_FQDN = 255;
+
+/** `SearchString`: at most 255 characters, case-sensitive, entirely inside the first 5,120 bytes of the body. */
+export const MAX_SEARCH_STRING = 255;
+export const SEARCH_WINDOW_BYTES = 5120;
+
+/** `EnableSNI` defaults to true for HTTPS checks (Route 53 and Terraform). */
+export const DEFAULT_ENABLE_SNI = true;
+
+// ---- Timing (ROUTE53.md §1 "Timing", "What one checker counts as a success") ----
+
+/** `RequestInterval`: Route 53 accepts 10 or 30 seconds, default 30. */
+export const ROUTE53_REQUEST_INTERVALS: readonly number[] = [10, 30];
+export const DEFAULT_REQUEST_INTERVAL_SECONDS = 30;
+/** The self-hosted checkers' shortest interval and probe timeout, in seconds (our choice). */
+export const MIN_SELF_HOSTED_INTERVAL_SECONDS = 0.1;
+
+/** `FailureThreshold`: 1..10, default 3; consecutive results to change a checker's view, both ways. */
+export const FAILURE_THRESHOLD_RANGE = { min: 1, max: 10 } as const;
+export const DEFAULT_FAILURE_THRESHOLD = 3;
+
+/** An endpoint check's interval in seconds: its own, else Route 53's default. */
+export function requestIntervalOf(config: { readonly requestInterval?: number }): number {
+  return config.requestInterval ?? DEFAULT_REQUEST_INTERVAL_SECONDS;
+}
+
+/** An endpoint check's failure threshold: its own, else Route 53's default. */
+export function failureThresholdOf(config: { readonly failureThreshold?: number }): number {
+  return config.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD;
+}
+
+/**
+ * Route 53's fixed probe deadlines, in seconds (DG-health): a TCP connection within 4 s (10 s for
+ * TCP checks), the status line within 2 s after connecting, the body within the next 2 s.
+ */
+export const ROUTE53_PROBE_TIMEOUTS = { httpConnect: 4, tcpConnect: 10, status: 2, body: 2 } as const;
+
+export interface ProbeTimeoutDefaults {
+  readonly httpConnect: number;
+  readonly tcpConnect: number;
+  readonly status: number;
+  readonly body: number;
+}
+
+/** The deadlines that apply to one check, in seconds: which exist depends on its type. */
+export interface ProbeDeadlines {
+  /** Every endpoint check connects. */
+  readonly connect: number;
+  /** HTTP* and HTTPS* wait for the status line (TLS handshake included). */
+  readonly status?: number;
+  /** `*_STR_MATCH` read the body. */
+  readonly body?: number;
+}
+
+/**
+ * The deadlines of an endpoint check, in seconds: the check's own `connectTimeout`, `statusTimeout`
+ * and `bodyTimeout` (self-hosted only), else the defaults (Route 53's). A TCP check has only a
+ * connect deadline; HTTP and HTTPS add the status; string matching adds the body.
+ */
+export function probeDeadlinesOf(
+  config: { readonly type: string; readonly connectTimeout?: number; readonly statusTimeout?: number; readonly bodyTimeout?: number },
+  defaults: ProbeTimeoutDefaults = ROUTE53_PROBE_TIMEOUTS,
+): ProbeDeadlines {
+  if (config.type === 'TCP') return { connect: config.connectTimeout ?? defaults.tcpConnect };
+  const connect = config.connectTimeout ?? defaults.httpConnect;
+  const status = config.statusTimeout ?? defaults.status;
+  return matchesString(config.type) ? { connect, status, body: config.bodyTimeout ?? defaults.body } : { connect, status };
+}
+
+/** How long one probe of a hanging endpoint takes to fail: the sum of its deadlines, in seconds. */
+export function hangingProbeSeconds(deadlines: ProbeDeadlines): number {
+  return deadlines.connect + (deadlines.status ?? 0) + (deadlines.body ?? 0);
+}
+
+// ---- Checkers and the verdict (ROUTE53.md §1 "Many checkers, one verdict") ----
+
+/** The eight regions Route 53 health checkers run in (DG-health). No list means all eight. */
+export const HEALTH_CHECK_REGIONS = [
+  'us-east-1',
+  'us-west-1',
+  'us-west-2',
+  'eu-west-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'sa-east-1',
+] as const;
+/** A `Regions` list needs at least 3 (the console and Terraform enforce 3..64). */
+export const MIN_HEALTH_CHECK_REGIONS = 3;
+
+/** Healthy when MORE than 18 % of the checkers report healthy; 18 % or fewer: unhealthy. */
+export const DEFAULT_HEALTHY_FRACTION = 0.18;
+
+/** The healthy fraction a self-hosted node accepts: from 0 (one healthy checker suffices) up to, not including, 1. */
+export const HEALTHY_FRACTION_RANGE = { min: 0, maxExclusive: 1 } as const;
+
+/** Why `fraction` is not a usable healthy fraction, or undefined. */
+export function healthyFractionProblem(fraction: number): string | undefined {
+  if (fraction >= HEALTHY_FRACTION_RANGE.min && fraction < HEALTHY_FRACTION_RANGE.maxExclusive) return undefined;
+  return `healthyFraction ${fraction} is out of range; use a fraction from ${HEALTHY_FRACTION_RANGE.min} up to (not including) ${HEALTHY_FRACTION_RANGE.maxExclusive}, Route 53 uses ${DEFAULT_HEALTHY_FRACTION}`;
+}
+
+// ---- Calculated, CloudWatch (ROUTE53.md §1 "Calculated, inverted, disabled, CloudWatch") ----
+
+/** `HealthThreshold` 0..256 and at most 256 children (API HealthCheckConfig). */
+export const HEALTH_THRESHOLD_RANGE = { min: 0, max: 256 } as const;
+export const MAX_CHILD_HEALTH_CHECKS = 256;
+
+/**
+ * The threshold a CALCULATED check applies: its `HealthThreshold`, or, when the artifact leaves it
+ * out, every distinct child.
+ *
+ * Route 53's API reference (`HealthCheckConfig`, `HealthThreshold`) and CFN-HC define the field only
+ * by its values ("the number of child health checks ... that Route 53 must consider healthy"; 0
+ * always healthy, more than the children always unhealthy) and mark it optional without naming a
+ * default. This library reads a missing value as "all children", aws-cdk-lib's documented default
+ * for its `HealthCheck` (our choice); the constructs write that value, the renderers always write
+ * the value, the model warns when an artifact leaves it out, and the engine, the drill and the
+ * report all read it through this one function.
+ */
+export function healthThresholdOf(config: { readonly healthThreshold?: number; readonly childHealthChecks?: readonly string[] }): number {
+  return config.healthThreshold ?? new Set(config.childHealthChecks ?? []).size;
+}
+
+export const INSUFFICIENT_DATA_HEALTH_STATUSES = ['Healthy', 'Unhealthy', 'LastKnownStatus'] as const;
+export type InsufficientDataHealthStatus = (typeof INSUFFICIENT_DATA_HEALTH_STATUSES)[number];
+
+/** Route 53 publishes `AWS/Route53 HealthCheckStatus` (1 healthy, 0 unhealthy) in us-east-1 only. */
+export const HEALTH_CHECK_METRIC = { namespace: 'AWS/Route53', metricName: 'HealthCheckStatus', dimension: 'HealthCheckId', region: 'us-east-1' } as const;
+
+// ---- Record sets (ROUTE53.md §2, §3, CFN-RS) ----
+
+export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS', 'SOA', 'SRV', 'PTR', 'CAA', 'SPF', 'NAPTR', 'DS', 'HTTPS', 'SVCB', 'TLSA', 'SSHFP'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+export const FAILOVER_ROLES = ['PRIMARY', 'SECONDARY'] as const;
+export type FailoverRole = (typeof FAILOVER_ROLES)[number];
+
+/** `TTL`: whole seconds, 0..2147483647. */
+export const TTL_RANGE = { min: 0, max: 2147483647 } as const;
+/** AWS recommends 60 s or less for records guarded by health checks; the gateways' default TTL. */
+export const RECOMMENDED_MAX_TTL_SECONDS = 60;
+
+/** `SetIdentifier`: 1..128 characters. */
+export const SET_IDENTIFIER_LENGTH = { min: 1, max: 128 } as const;
+/** `Weight`: 0..255; weight 0 is a standby. */
+export const WEIGHT_RANGE = { min: 0, max: 255 } as const;
+/** At most 100 weighted records per name and type. */
+export const MAX_WEIGHTED_RECORDS = 100;
+/** Multivalue answers hold up to 8 healthy records. */
+export const MAX_MULTIVALUE_ANSWERS = 8;
+
+/** A CloudFormation stack holds at most 500 resources (ROUTE53.md §3). */
+export const CLOUDFORMATION_RESOURCE_LIMIT = 500;
+
+// ---- Hosted zones (Route 53's records of a new hosted zone) ----
+
+/** The SOA timers and TTLs of a new hosted zone, in seconds, and its serial. */
+export const DEFAULT_SOA = { serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 86400, ttl: 900 } as const;
+/** The TTL of a new hosted zone's apex NS records (two days). */
+export const DEFAULT_NAME_SERVER_TTL = 172800;

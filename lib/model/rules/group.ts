@@ -1,0 +1,163 @@
+/**
+ * The rules for the records of one name and type (a gateway), across names (CNAME exclusivity) and
+ * across health checks (references); and the warnings a failover user wants at synth
+ * (ROUTE53.md §2, §3).
+ */
+import { MAX_WEIGHTED_RECORDS, RECOMMENDED_MAX_TTL_SECONDS } from '../facts';
+import { finding, Finding, FindingList, FindingSubject, healthCheckSubject, zoneOfRecord } from '../findings';
+import { normalizeName } from '../names';
+import { isUnresolved } from '../tokens';
+import { FailoverModel, RecordSetModel, routingPolicyOf } from '../types';
+import { known } from './checks';
+
+function zoneKey(r: RecordSetModel): string {
+  return r.hostedZoneId !== undefined ? `id:${r.hostedZoneId}` : `name:${normalizeName(r.hostedZoneName ?? '')}`;
+}
+
+/** The records that answer one name and type in one zone: the unit of routing. */
+export interface RecordGroup {
+  readonly name: string;
+  readonly recordType: string;
+  /** The zone the records name (hosted zone id, else zone name), when they name one. */
+  readonly zone?: string;
+  readonly records: RecordSetModel[];
+}
+
+export function groupRecords(records: readonly RecordSetModel[]): RecordGroup[] {
+  const groups = new Map<string, RecordGroup>();
+  for (const r of records) {
+    const key = `${zoneKey(r)}|${normalizeName(r.name)}|${r.recordType}`;
+    let g = groups.get(key);
+    if (!g) {
+      const zone = zoneOfRecord(r);
+      g = { name: normalizeName(r.name), recordType: r.recordType, ...(zone !== undefined ? { zone } : {}), records: [] };
+      groups.set(key, g);
+    }
+    g.records.push(r);
+  }
+  return [...groups.values()];
+}
+
+export function groupSubject(group: Pick<RecordGroup, 'name' | 'recordType' | 'zone'>): FindingSubject {
+  return { kind: 'group', name: group.name, recordType: group.recordType, ...(group.zone !== undefined ? { zone: group.zone } : {}) };
+}
+
+/** Rules for the records of one name and type (ROUTE53.md §3). */
+export function validateGroup(group: RecordGroup): Finding[] {
+  const f = new FindingList(groupSubject(group));
+  const records = group.records;
+  const label = `${group.name} ${group.recordType}`;
+  const policies = new Set(records.map(routingPolicyOf));
+  if (policies.size > 1) {
+    f.error('group/mixed-policy', `records of ${label} use several routing policies (${[...policies].join(', ')})`, 'one name and type takes one policy: give every member the same one');
+    return f.list;
+  }
+  const policy = records.length > 0 ? routingPolicyOf(records[0]) : 'simple';
+  if (policy === 'simple' && records.length > 1) {
+    f.error('group/duplicate', `${records.length} simple records for ${label}`, 'merge their values into one record, or give them a routing policy');
+  }
+  const ids = new Map<string, number>();
+  for (const r of records) {
+    if (r.setIdentifier !== undefined) ids.set(r.setIdentifier, (ids.get(r.setIdentifier) ?? 0) + 1);
+  }
+  for (const [id, count] of ids) {
+    if (count > 1) f.error('group/set-identifier-unique', `set identifier '${id}' is used by ${count} records of ${label}`, 'each member needs its own (endpoint names must be unique)');
+  }
+  const ttls = [...new Set(records.map((r) => r.ttl).filter((t) => t !== undefined && !isUnresolved(t)))];
+  if (ttls.length > 1) {
+    f.error('group/mixed-ttl', `records of ${label} have different TTLs (${ttls.join(', ')} s)`, 'give the whole group one TTL');
+  }
+  if (policy === 'weighted' && records.length > MAX_WEIGHTED_RECORDS) {
+    f.error('group/weighted-limit', `${records.length} weighted records for ${label}`, `Route 53 allows at most ${MAX_WEIGHTED_RECORDS}`);
+  }
+  if (policy === 'failover') {
+    const primaries = records.filter((r) => r.failover === 'PRIMARY');
+    const secondaries = records.filter((r) => r.failover === 'SECONDARY');
+    if (primaries.length !== 1 || secondaries.length !== 1) {
+      const desc = (rs: RecordSetModel[]) => (rs.length ? rs.map((r) => `'${r.setIdentifier}'`).join(', ') : 'none');
+      f.error(
+        'group/failover-pair',
+        `${label} needs exactly one PRIMARY and one SECONDARY record; found ${primaries.length} primary (${desc(primaries)}) and ${secondaries.length} secondary (${desc(secondaries)})`,
+        'give the gateway one primary and one secondary',
+      );
+    }
+  }
+  return f.list;
+}
+
+/** A CNAME cannot share its name with records of other types (RFC 1034 §3.6.2). */
+export function validateCnameExclusivity(groups: readonly RecordGroup[], records: readonly RecordSetModel[]): Finding[] {
+  const out: Finding[] = [];
+  const typesByName = new Map<string, Set<string>>();
+  for (const r of records) {
+    const key = `${zoneKey(r)}|${normalizeName(r.name)}`;
+    if (!typesByName.has(key)) typesByName.set(key, new Set());
+    typesByName.get(key)!.add(r.recordType);
+  }
+  for (const g of groups) {
+    if (g.recordType !== 'CNAME') continue;
+    const types = typesByName.get(`${zoneKey(g.records[0])}|${g.name}`)!;
+    if (types.size > 1) {
+      out.push(finding(
+        'error',
+        'group/cname-exclusive',
+        groupSubject(g),
+        `${g.name} has a CNAME and also ${[...types].filter((t) => t !== 'CNAME').join(', ')} records`,
+        'a CNAME cannot share its name with other types, use A/AAAA records or another name',
+      ));
+    }
+  }
+  return out;
+}
+
+/** Health-check references: ids are unique, and calculated checks do not nest or list themselves. */
+export function validateReferences(model: FailoverModel): Finding[] {
+  const out: Finding[] = [];
+  const byId = new Map(model.healthChecks.map((h) => [h.id, h]));
+  const seen = new Set<string>();
+  for (const hc of model.healthChecks) {
+    const subject = healthCheckSubject(hc.id);
+    if (seen.has(hc.id)) out.push(finding('error', 'health-check/duplicate-id', subject, `two health checks share the id '${hc.id}'`, 'give each its own construct id'));
+    seen.add(hc.id);
+    for (const child of hc.config.childHealthChecks ?? []) {
+      const target = byId.get(child);
+      if (target && target.config.type === 'CALCULATED') {
+        out.push(finding(
+          'error',
+          'health-check/calculated-child',
+          subject,
+          `child '${child}' is itself a CALCULATED health check`,
+          'Route 53 does not nest calculated checks, list its children directly',
+        ));
+      }
+      if (child === hc.id) {
+        out.push(finding('error', 'health-check/calculated-child', subject, 'the check lists itself as a child', 'remove it'));
+      }
+    }
+  }
+  return out;
+}
+
+/** Warnings a failover user wants at synth: they do not stop deployment. */
+export function failoverWarnings(group: RecordGroup): Finding[] {
+  const f = new FindingList(groupSubject(group));
+  const policy = group.records.length > 0 ? routingPolicyOf(group.records[0]) : 'simple';
+  if (policy === 'simple') return f.list;
+  const ttl = group.records.find((r) => known(r.ttl))?.ttl;
+  if (ttl !== undefined && ttl > RECOMMENDED_MAX_TTL_SECONDS) {
+    f.warn(
+      'group/ttl-above-60',
+      `TTL ${ttl} s: clients keep a failed answer for up to the TTL after failover`,
+      `AWS recommends ${RECOMMENDED_MAX_TTL_SECONDS} s or less with health checks`,
+    );
+  }
+  if (group.records.length === 1) {
+    f.warn('group/single-endpoint', `${group.name} ${group.recordType} has a single endpoint, so there is nothing to fail over to`, 'add another endpoint');
+  }
+  for (const r of group.records) {
+    if (r.healthCheckId === undefined) {
+      f.warn('group/member-without-check', `member '${r.setIdentifier}' has no health check, so it always counts as healthy and is never taken out`, 'add a health check');
+    }
+  }
+  return f.list;
+}
