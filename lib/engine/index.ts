@@ -8,6 +8,8 @@
 export * from './random';
 export * from './health';
 export * from './select';
-export type { HealthLookup } from './routing/router';
+export * from './tree';
+export * from './client';
+export type { HealthLookup, MemberHealth } from './routing/router';
 export { MAX_CACHED_MULTIVALUE_ANSWERS, binomial } from './routing/multivalue';
 export { effectiveWeight } from './routing/weighted';

@@ -1,18 +1,28 @@
 /**
  * Answer selection for one record group (the records of one name and type, one routing policy):
  * ROUTE53.md §2 "Choosing an answer". The DNS server compiles each group once ({@link compileGroup})
- * and calls `select` per query; the verifier asks for the exact distribution of answers.
+ * and calls `select` per query; the verifier asks for the exact distribution of answers. Groups linked
+ * by aliases form a routing tree: `tree.ts`.
  *
  * General rule (ROUTE53.md §2): "choose a record by the routing policy; if it is unhealthy, choose
  * again by the same policy among the rest." and "**Last resort**: when no record of the group is
  * healthy, all are treated as healthy and the policy chooses among them. Route 53 never answers
  * NXDOMAIN or an empty answer because everything failed."
+ *
+ * A record counts as healthy when its health check does (no check: always healthy) and, for an alias
+ * with EvaluateTargetHealth, when its target does: a group of the zone has at least one healthy
+ * record, an AWS resource is healthy unless a caller overrides `alias:<dnsName>` (ROUTE53.md §2
+ * "Alias records and EvaluateTargetHealth").
  */
+import { Client, UNKNOWN_CLIENT } from './client';
 import { RandomSource } from './random';
-import { RecordSetModel, RoutingPolicy, routingPolicyOf } from '../model/types';
+import { CidrCollectionModel, MAX_ALIAS_DEPTH, RecordSetModel, RoutingPolicy, routingPolicyOf } from '../model';
 import { compileFailover } from './routing/failover';
+import { compileGeolocation } from './routing/geolocation';
+import { compileIpBased } from './routing/ip-based';
+import { compileLatency } from './routing/latency';
 import { compileMultivalue } from './routing/multivalue';
-import { HealthLookup, Router } from './routing/router';
+import { HealthLookup, MemberHealth, Router } from './routing/router';
 import { compileSimple } from './routing/simple';
 import { compileWeighted } from './routing/weighted';
 
@@ -37,32 +47,58 @@ export interface DistributionOptions {
   readonly maxOutcomes?: number;
 }
 
+/** The key under which the health of an AWS alias target (not a record of the zone) can be overridden. */
+export function aliasHealthKey(dnsName: string): string {
+  return `alias:${dnsName.toLowerCase().replace(/\.$/, '')}`;
+}
+
 /** A record group prepared once for many queries. */
 export interface CompiledGroup {
   readonly policy: RoutingPolicy;
   readonly records: readonly RecordSetModel[];
   /**
-   * The records that answer one query, in the group's record order. Never empty for a non-empty
-   * group. The answer is a frozen array, and the same choice returns the same array (for multivalue
-   * groups: among the last MAX_CACHED_MULTIVALUE_ANSWERS distinct answers), so callers may cache
-   * derived data (encoded records) by its identity in a WeakMap. A query allocates nothing once its
-   * answer has been seen.
+   * The records of this group that answer one query, in the group's record order (an alias record is
+   * not followed here: see `CompiledTree.resolve`). Never empty for a non-empty group, except where the
+   * policy has nothing for the client (geolocation and IP-based without a match and a default). The
+   * answer is a frozen array, and the same choice returns the same array (for multivalue groups: among
+   * the last MAX_CACHED_MULTIVALUE_ANSWERS distinct answers), so callers may cache derived data
+   * (encoded records) by its identity in a WeakMap. A query allocates nothing once its answer has been seen.
    */
-  select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[];
+  select(isHealthy: HealthLookup, random: RandomSource, client?: Client): readonly RecordSetModel[];
   /** Exact distribution of {@link select}'s answers, see {@link answerDistribution}. */
-  distribution(isHealthy: HealthLookup, options?: DistributionOptions): AnswerOutcome[];
+  distribution(isHealthy: HealthLookup, options?: DistributionOptions, client?: Client): AnswerOutcome[];
   /**
    * Per record, in record order, the exact probability that it is part of the answer. Unlike
    * {@link distribution} this is cheap for any group (a multivalue candidate: min(1, 8 / candidates)).
    */
-  inclusionProbabilities(isHealthy: HealthLookup): number[];
+  inclusionProbabilities(isHealthy: HealthLookup, client?: Client): number[];
+  /** Whether the record at `index` counts as healthy (its check; for an alias with EvaluateTargetHealth, its target too). */
+  memberHealthy(index: number, isHealthy: HealthLookup): boolean;
+  /** Whether at least one record is healthy: what an alias to this group with EvaluateTargetHealth sees. */
+  anyHealthy(isHealthy: HealthLookup): boolean;
 }
 
-function compileRouter(policy: RoutingPolicy, records: readonly RecordSetModel[]): Router {
+export interface GroupOptions {
+  /** The CIDR collections of the artifact (IP-based groups find theirs by `collectionId`). */
+  readonly collections?: readonly CidrCollectionModel[];
+  /**
+   * The group an alias record of the zone targets (routing trees); undefined for an alias to an AWS
+   * resource, or a target the artifact does not hold. Asked lazily, at the first health evaluation.
+   */
+  readonly aliasTargetOf?: (record: RecordSetModel) => CompiledGroup | undefined;
+}
+
+function compileRouter(policy: RoutingPolicy, records: readonly RecordSetModel[], options: GroupOptions): Router {
   switch (policy) {
     case 'weighted': return compileWeighted(records);
     case 'failover': return compileFailover(records);
     case 'multivalue': return compileMultivalue(records);
+    case 'geolocation': return compileGeolocation(records);
+    case 'latency': return compileLatency(records);
+    case 'ip-based': {
+      const id = records.find((r) => r.cidrRoutingConfig)?.cidrRoutingConfig?.collectionId;
+      return compileIpBased(records, options.collections?.find((c) => c.id === id));
+    }
     case 'simple': return compileSimple(records);
   }
 }
@@ -74,7 +110,7 @@ function compileRouter(policy: RoutingPolicy, records: readonly RecordSetModel[]
  * Throws when the records use several routing policies: Route 53 refuses such a group and the model
  * validation reports it (`group/mixed-policy`), so there is no answer to reproduce.
  */
-export function compileGroup(records: readonly RecordSetModel[]): CompiledGroup {
+export function compileGroup(records: readonly RecordSetModel[], options: GroupOptions = {}): CompiledGroup {
   const own = Object.freeze([...records]);
   const policy: RoutingPolicy = own.length > 0 ? routingPolicyOf(own[0]) : 'simple';
   for (const r of own) {
@@ -86,19 +122,67 @@ export function compileGroup(records: readonly RecordSetModel[]): CompiledGroup 
       );
     }
   }
-  const router = compileRouter(policy, own);
+  const router = compileRouter(policy, own, options);
+  const ids = own.map((r) => r.healthCheckId);
+  const evaluates = own.map((r) => r.aliasTarget?.evaluateTargetHealth === true);
+  const hasEvaluatingAlias = evaluates.some((x) => x);
+  let targets: Array<CompiledGroup | undefined> | undefined;
+  const targetAt = (i: number) => {
+    if (!targets) targets = own.map((r) => (r.aliasTarget ? options.aliasTargetOf?.(r) : undefined));
+    return targets[i];
+  };
+  // Evaluating the health of a tree recurses into alias targets; depth guards an unvalidated loop.
+  let depth = 0;
+  const memberHealthy = (i: number, isHealthy: HealthLookup): boolean => {
+    const id = ids[i];
+    if (id !== undefined && !isHealthy(id)) return false;
+    if (!hasEvaluatingAlias || !evaluates[i]) return true;
+    const target = targetAt(i);
+    if (!target) return isHealthy(aliasHealthKey(own[i].aliasTarget!.dnsName));
+    if (depth >= MAX_ALIAS_DEPTH) return false; // a loop (refused by validation) never becomes healthy
+    depth++;
+    try {
+      return target.anyHealthy(isHealthy);
+    } finally {
+      depth--;
+    }
+  };
+  // The member health the router reads, bound once: queries are answered synchronously.
+  let current: HealthLookup = () => true;
+  const health: MemberHealth = (i) => memberHealthy(i, current);
+  const withHealth = <T>(isHealthy: HealthLookup, f: () => T): T => {
+    const previous = current;
+    current = isHealthy;
+    try {
+      return f();
+    } finally {
+      current = previous;
+    }
+  };
+  const simpleHealth = !hasEvaluatingAlias;
   return {
     policy,
     records: own,
-    select: (isHealthy, random) => router.select(isHealthy, random),
-    distribution(isHealthy, options) {
+    select(isHealthy, random, client = UNKNOWN_CLIENT) {
+      if (simpleHealth) {
+        current = isHealthy;
+        return router.select(health, random, client);
+      }
+      return withHealth(isHealthy, () => router.select(health, random, client));
+    },
+    distribution(isHealthy, options, client = UNKNOWN_CLIENT) {
       const maxOutcomes = options?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES;
-      return router.outcomes(isHealthy, maxOutcomes).map((o) => {
+      return withHealth(isHealthy, () => router.outcomes(health, maxOutcomes, client)).map((o) => {
         const rs = o.indices.map((i) => own[i]);
         return { setIdentifiers: rs.map((r) => r.setIdentifier ?? ''), records: rs, probability: o.probability };
       });
     },
-    inclusionProbabilities: (isHealthy) => router.inclusion(isHealthy),
+    inclusionProbabilities: (isHealthy, client = UNKNOWN_CLIENT) => withHealth(isHealthy, () => router.inclusion(health, client)),
+    memberHealthy,
+    anyHealthy(isHealthy) {
+      for (let i = 0; i < own.length; i++) if (memberHealthy(i, isHealthy)) return true;
+      return false;
+    },
   };
 }
 
@@ -111,8 +195,9 @@ export function selectAnswer(
   records: readonly RecordSetModel[],
   isHealthy: (healthCheckId: string | undefined) => boolean,
   random: RandomSource,
+  client?: Client,
 ): RecordSetModel[] {
-  return [...compileGroup(records).select(isHealthy, random)];
+  return [...compileGroup(records).select(isHealthy, random, client)];
 }
 
 /**
@@ -124,8 +209,9 @@ export function answerDistribution(
   records: readonly RecordSetModel[],
   isHealthy: (healthCheckId: string | undefined) => boolean,
   options?: DistributionOptions,
+  client?: Client,
 ): Array<{ setIdentifiers: string[]; probability: number; records: RecordSetModel[] }> {
-  return compileGroup(records).distribution(isHealthy, options);
+  return compileGroup(records).distribution(isHealthy, options, client);
 }
 
 /**
@@ -134,9 +220,9 @@ export function answerDistribution(
  * multivalue candidate: min(1, 8 / candidates); the failover answer: 1). The one place answer
  * shares are computed: the verifier's what-if tables, `up` and the DNS node's status all call it.
  */
-export function answerShares(group: CompiledGroup | readonly RecordSetModel[], isHealthy: HealthLookup): number[] {
+export function answerShares(group: CompiledGroup | readonly RecordSetModel[], isHealthy: HealthLookup, client?: Client): number[] {
   const compiled = isCompiledGroup(group) ? group : compileGroup(group);
-  return compiled.inclusionProbabilities(isHealthy);
+  return compiled.inclusionProbabilities(isHealthy, client);
 }
 
 function isCompiledGroup(x: CompiledGroup | readonly RecordSetModel[]): x is CompiledGroup {

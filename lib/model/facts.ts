@@ -262,3 +262,137 @@ export const CLOUDFORMATION_RESOURCE_LIMIT = 500;
 export const DEFAULT_SOA = { serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 86400, ttl: 900 } as const;
 /** The TTL of a new hosted zone's apex NS records (two days). */
 export const DEFAULT_NAME_SERVER_TTL = 172800;
+
+// ---- Geolocation (ROUTE53.md §2 "Geolocation"; DG-geo-v "Location", API GeoLocation) ----
+
+/** Route 53's continent codes. */
+export const CONTINENTS = {
+  AF: 'Africa',
+  AN: 'Antarctica',
+  AS: 'Asia',
+  EU: 'Europe',
+  NA: 'North America',
+  OC: 'Oceania',
+  SA: 'South America',
+} as const;
+export type ContinentCode = keyof typeof CONTINENTS;
+export const CONTINENT_CODES = Object.keys(CONTINENTS) as ContinentCode[];
+
+/**
+ * The countries Route 53 associates with each continent (DG-geo-v "Location": "Here are the countries
+ * that Amazon Route 53 associates with each continent"), ISO 3166-1 alpha-2 plus XK. Route 53's own
+ * table, not a GeoIP database's continent field: RU, TR and CY are Europe here, AM, AZ and GE Asia.
+ */
+const COUNTRIES_BY_CONTINENT: Readonly<Record<ContinentCode, string>> = {
+  AF: 'AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG ER ET GA GH GM GN GQ GW KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RE RW SC SD SH SL SN SO SS ST SZ TD TG TN TZ UG YT ZA ZM ZW',
+  AN: 'AQ GS TF',
+  AS: 'AE AF AM AZ BD BH BN BT CC CN GE HK ID IL IN IO IQ IR JO JP KG KH KP KR KW KZ LA LB LK MM MN MO MV MY NP OM PH PK PS QA SA SG SY TH TJ TM TW UZ VN YE',
+  EU: 'AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM TR UA VA XK',
+  NA: 'AG AI AW BB BL BM BQ BS BZ CA CR CU CW DM DO GD GL GP GT HN HT JM KN KY LC MF MQ MS MX NI PA PM PR SV SX TC TT US VC VG VI',
+  OC: 'AS AU CK FJ FM GU KI MH MP NC NF NR NU NZ PF PG PN PW SB TK TL TO TV UM VU WF WS',
+  SA: 'AR BO BR CL CO EC FK GF GY PE PY SR UY VE',
+};
+
+/** Country code -> the continent Route 53 associates it with. */
+export const COUNTRY_CONTINENT: ReadonlyMap<string, ContinentCode> = (() => {
+  const out = new Map<string, ContinentCode>();
+  for (const continent of CONTINENT_CODES) for (const c of COUNTRIES_BY_CONTINENT[continent].split(' ')) out.set(c, continent);
+  return out;
+})();
+
+/** Countries Route 53 refuses for geolocation records: "No data is available about IP addresses for these countries". */
+export const UNSUPPORTED_GEO_COUNTRIES: readonly string[] = ['BV', 'CX', 'EH', 'HM'];
+
+/** The default location of a geolocation group: `CountryCode: '*'`. */
+export const DEFAULT_GEO_LOCATION = '*';
+
+/**
+ * Subdivisions by country: the US states and DC (API GeoLocation: "the two-letter code for a state of
+ * the United States"; territories such as PR are countries), and the Ukrainian subdivisions Route 53
+ * lists through ListGeoLocations (Crimea 43, Donetsk 14, Luhansk 09; our reading of that list).
+ */
+export const GEO_SUBDIVISIONS: Readonly<Record<string, readonly string[]>> = {
+  US: 'AK AL AR AZ CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT NC ND NE NH NJ NM NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY'.split(' '),
+  UA: ['43', '14', '09'],
+};
+
+// ---- Latency (ROUTE53.md §2 "Latency"; API ResourceRecordSet Region) ----
+
+/** The regions a latency record may name (the API's `ResourceRecordSetRegion`). */
+export const LATENCY_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'mx-central-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
+  'me-south-1', 'me-central-1', 'il-central-1', 'af-south-1', 'sa-east-1',
+  'cn-north-1', 'cn-northwest-1', 'us-gov-east-1', 'us-gov-west-1', 'eusc-de-east-1',
+] as const;
+
+/**
+ * Where each latency region is: AWS names each region by its city or area; these are that city's
+ * coordinates (latitude, longitude in degrees; our choice, for the distance approximation of latency
+ * the simulation and the self-hosted node use, never for Route 53's own measurements).
+ */
+export const REGION_COORDINATES: Readonly<Record<string, readonly [number, number]>> = {
+  'us-east-1': [39.04, -77.49], // N. Virginia (Ashburn)
+  'us-east-2': [39.96, -83.0], // Ohio (Columbus)
+  'us-west-1': [37.77, -122.42], // N. California (San Francisco)
+  'us-west-2': [45.52, -122.68], // Oregon (Portland)
+  'ca-central-1': [45.5, -73.57], // Canada (Montreal)
+  'ca-west-1': [51.05, -114.07], // Calgary
+  'mx-central-1': [20.59, -100.39], // Mexico (Querétaro)
+  'eu-west-1': [53.35, -6.26], // Ireland (Dublin)
+  'eu-west-2': [51.51, -0.13], // London
+  'eu-west-3': [48.86, 2.35], // Paris
+  'eu-central-1': [50.11, 8.68], // Frankfurt
+  'eu-central-2': [47.37, 8.54], // Zurich
+  'eu-north-1': [59.33, 18.07], // Stockholm
+  'eu-south-1': [45.46, 9.19], // Milan
+  'eu-south-2': [41.65, -0.88], // Spain (Aragón, Zaragoza)
+  'ap-southeast-1': [1.29, 103.85], // Singapore
+  'ap-southeast-2': [-33.87, 151.21], // Sydney
+  'ap-southeast-3': [-6.21, 106.85], // Jakarta
+  'ap-southeast-4': [-37.81, 144.96], // Melbourne
+  'ap-southeast-5': [3.14, 101.69], // Malaysia (Kuala Lumpur)
+  'ap-southeast-6': [-36.85, 174.76], // New Zealand (Auckland)
+  'ap-southeast-7': [13.76, 100.5], // Thailand (Bangkok)
+  'ap-northeast-1': [35.68, 139.69], // Tokyo
+  'ap-northeast-2': [37.57, 126.98], // Seoul
+  'ap-northeast-3': [34.69, 135.5], // Osaka
+  'ap-east-1': [22.32, 114.17], // Hong Kong
+  'ap-east-2': [25.03, 121.57], // Taipei
+  'ap-south-1': [19.08, 72.88], // Mumbai
+  'ap-south-2': [17.39, 78.49], // Hyderabad
+  'me-south-1': [26.07, 50.56], // Bahrain
+  'me-central-1': [25.2, 55.27], // UAE (Dubai)
+  'il-central-1': [32.09, 34.78], // Tel Aviv
+  'af-south-1': [-33.92, 18.42], // Cape Town
+  'sa-east-1': [-23.55, -46.63], // São Paulo
+  'cn-north-1': [39.9, 116.41], // Beijing
+  'cn-northwest-1': [38.49, 106.23], // Ningxia (Yinchuan)
+  'us-gov-east-1': [39.96, -83.0], // GovCloud (US-East), Ohio
+  'us-gov-west-1': [45.52, -122.68], // GovCloud (US-West), Oregon
+  'eusc-de-east-1': [52.41, 13.06], // European Sovereign Cloud, Brandenburg (Potsdam)
+};
+
+// ---- IP-based routing (ROUTE53.md §2 "IP-based"; API CidrRoutingConfig, CidrCollection) ----
+
+/** Block prefix lengths a CIDR collection accepts, and the longest client prefix Route 53 decides on. */
+export const CIDR_PREFIX_LIMITS = { ipv4: { min: 1, max: 24 }, ipv6: { min: 1, max: 48 } } as const;
+/** A collection holds at most this many blocks. */
+export const MAX_CIDR_BLOCKS_PER_COLLECTION = 1000;
+/** `CollectionName`: 1..64 of letters, digits, `_` and `-`. */
+export const CIDR_COLLECTION_NAME = /^[0-9A-Za-z_-]{1,64}$/;
+/** A location name: 1..16 of letters, digits, `_` and `-` (`*` is the default record's location). */
+export const CIDR_LOCATION_NAME = /^[0-9A-Za-z_-]{1,16}$/;
+/** The location of the default IP-based record. */
+export const DEFAULT_CIDR_LOCATION = '*';
+
+// ---- Aliases and routing trees (ROUTE53.md §2 "Alias records and EvaluateTargetHealth") ----
+
+/** The hosted zone id every CloudFront distribution alias names; CloudFront refuses EvaluateTargetHealth. */
+export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
+/** How deep aliases may nest (alias -> group -> alias ...): a guard of this library (our choice). */
+export const MAX_ALIAS_DEPTH = 8;
+/** At most 100 records per name and type for weighted, latency, geolocation and IP-based routing. */
+export const MAX_POLICY_RECORDS = 100;

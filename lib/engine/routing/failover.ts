@@ -14,36 +14,32 @@
  * the first healthy PRIMARY in record order, else the first healthy SECONDARY, else the first
  * PRIMARY (the first SECONDARY when there is no PRIMARY). No randomness is used.
  */
-import { HealthLookup, IndexOutcome, NO_ANSWER, Router, singleAnswers } from './router';
-import { RecordSetModel } from '../../model/types';
+import { IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers } from './router';
+import { RecordSetModel } from '../../model';
 
 export function compileFailover(records: readonly RecordSetModel[]): Router {
-  const ids = records.map((r) => r.healthCheckId);
   const primaries = records.flatMap((r, i) => (r.failover === 'PRIMARY' ? [i] : []));
   const secondaries = records.flatMap((r, i) => (r.failover === 'SECONDARY' ? [i] : []));
   const order = [...primaries, ...secondaries];
   const lastResort = order.length > 0 ? order[0] : -1;
   const singles = singleAnswers(records);
 
-  const choose = (isHealthy: HealthLookup): number => {
-    for (let k = 0; k < order.length; k++) {
-      const id = ids[order[k]];
-      if (id === undefined || isHealthy(id)) return order[k];
-    }
+  const choose = (health: MemberHealth): number => {
+    for (let k = 0; k < order.length; k++) if (health(order[k])) return order[k];
     return lastResort;
   };
 
   return {
-    select(isHealthy) {
-      const i = choose(isHealthy);
+    select(health) {
+      const i = choose(health);
       return i < 0 ? NO_ANSWER : singles[i];
     },
-    outcomes(isHealthy): IndexOutcome[] {
-      const i = choose(isHealthy);
+    outcomes(health): IndexOutcome[] {
+      const i = choose(health);
       return i < 0 ? [] : [{ indices: [i], probability: 1 }];
     },
-    inclusion(isHealthy) {
-      const i = choose(isHealthy);
+    inclusion(health) {
+      const i = choose(health);
       return records.map((_, k) => (k === i ? 1 : 0));
     },
   };

@@ -15,7 +15,7 @@
  */
 import { MAX_MULTIVALUE_ANSWERS, RecordSetModel } from '../../model';
 import { RandomSource, uniformIndex } from '../random';
-import { HealthLookup, IndexOutcome, Router } from './router';
+import { IndexOutcome, MemberHealth, Router } from './router';
 
 /**
  * How many distinct answers a multivalue group keeps as ready-made frozen arrays, so that the same
@@ -38,7 +38,6 @@ export function binomial(n: number, k: number): number {
 
 class MultivalueRouter implements Router {
   private readonly n: number;
-  private readonly ids: readonly (string | undefined)[];
   private readonly all: readonly RecordSetModel[];
   /** Scratch candidate indices of the query being answered (queries are answered synchronously). */
   private readonly scratch: Int32Array;
@@ -48,16 +47,15 @@ class MultivalueRouter implements Router {
 
   constructor(private readonly records: readonly RecordSetModel[]) {
     this.n = records.length;
-    this.ids = records.map((r) => r.healthCheckId);
     this.all = Object.freeze([...records]);
     this.scratch = new Int32Array(this.n);
     this.bit = Float64Array.from(records, (_, i) => (i < MAX_BITSET_INDEX ? 2 ** i : 0));
   }
 
-  select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[] {
+  select(health: MemberHealth, random: RandomSource): readonly RecordSetModel[] {
     const n = this.n;
     const idx = this.scratch;
-    const m = this.candidates(isHealthy, idx);
+    const m = this.candidates(health, idx);
     if (m === n && n <= MAX_MULTIVALUE_ANSWERS) return this.all;
     if (m > MAX_MULTIVALUE_ANSWERS) {
       // Partial Fisher-Yates: after step k, idx[0..k] is a uniform random k+1-subset, in random order.
@@ -102,10 +100,10 @@ class MultivalueRouter implements Router {
     return out;
   }
 
-  outcomes(isHealthy: HealthLookup, maxOutcomes: number): IndexOutcome[] {
+  outcomes(health: MemberHealth, maxOutcomes: number): IndexOutcome[] {
     if (this.n === 0) return [];
     const idx = new Int32Array(this.n);
-    const m = this.candidates(isHealthy, idx);
+    const m = this.candidates(health, idx);
     const pool = Array.from(idx.subarray(0, m));
     if (m <= MAX_MULTIVALUE_ANSWERS) return [{ indices: pool, probability: 1 }];
     const total = binomial(m, MAX_MULTIVALUE_ANSWERS);
@@ -132,9 +130,9 @@ class MultivalueRouter implements Router {
     return out;
   }
 
-  inclusion(isHealthy: HealthLookup): number[] {
+  inclusion(health: MemberHealth): number[] {
     const idx = new Int32Array(this.n);
-    const m = this.candidates(isHealthy, idx);
+    const m = this.candidates(health, idx);
     const out: number[] = new Array(this.n).fill(0);
     const p = m <= MAX_MULTIVALUE_ANSWERS ? 1 : MAX_MULTIVALUE_ANSWERS / m;
     for (let k = 0; k < m; k++) out[idx[k]] = p;
@@ -142,13 +140,10 @@ class MultivalueRouter implements Router {
   }
 
   /** Writes the candidate indices (healthy ones, or all in the last resort) in order; returns how many. */
-  private candidates(isHealthy: HealthLookup, idx: Int32Array): number {
+  private candidates(health: MemberHealth, idx: Int32Array): number {
     const n = this.n;
     let m = 0;
-    for (let i = 0; i < n; i++) {
-      const id = this.ids[i];
-      if (id === undefined || isHealthy(id)) idx[m++] = i;
-    }
+    for (let i = 0; i < n; i++) if (health(i)) idx[m++] = i;
     if (m === 0) {
       for (let i = 0; i < n; i++) idx[i] = i;
       m = n;

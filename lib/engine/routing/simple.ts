@@ -5,7 +5,7 @@
  * would answer it anyway.
  */
 import { IndexOutcome, Router } from './router';
-import { RecordSetModel } from '../../model/types';
+import { RecordSetModel } from '../../model';
 
 export function compileSimple(records: readonly RecordSetModel[]): Router {
   const all = Object.freeze([...records]);

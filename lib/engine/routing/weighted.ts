@@ -20,9 +20,9 @@
  * One query reads each record's health once, draws `random()` exactly once, and allocates nothing:
  * the answer is a frozen one-record array built when the group was compiled.
  */
-import { RecordSetModel } from '../../model/types';
+import { RecordSetModel } from '../../model';
 import { RandomSource, uniformIndex } from '../random';
-import { HealthLookup, IndexOutcome, NO_ANSWER, Router, healthFlags, singleAnswers } from './router';
+import { IndexOutcome, MemberHealth, NO_ANSWER, Router, healthFlags, singleAnswers } from './router';
 
 export function effectiveWeight(weight: number | undefined): number {
   return weight !== undefined && Number.isFinite(weight) && weight > 0 ? weight : 0;
@@ -38,7 +38,6 @@ interface Candidates {
 
 class WeightedRouter implements Router {
   private readonly n: number;
-  private readonly ids: readonly (string | undefined)[];
   private readonly weights: Float64Array;
   private readonly singles: ReadonlyArray<readonly RecordSetModel[]>;
   /** Scratch health flags of the query being answered (queries are answered synchronously). */
@@ -47,22 +46,21 @@ class WeightedRouter implements Router {
 
   constructor(records: readonly RecordSetModel[]) {
     this.n = records.length;
-    this.ids = records.map((r) => r.healthCheckId);
     this.weights = Float64Array.from(records, (r) => effectiveWeight(r.weight));
     this.singles = singleAnswers(records);
     this.scratch = new Uint8Array(this.n);
     this.allHealthy = new Uint8Array(this.n).fill(1);
   }
 
-  select(isHealthy: HealthLookup, random: RandomSource): readonly RecordSetModel[] {
+  select(health: MemberHealth, random: RandomSource): readonly RecordSetModel[] {
     if (this.n === 0) return NO_ANSWER;
-    const i = this.pick(this.flagsFor(isHealthy, this.scratch), random);
+    const i = this.pick(this.flagsFor(health, this.scratch), random);
     return this.singles[i];
   }
 
-  outcomes(isHealthy: HealthLookup): IndexOutcome[] {
+  outcomes(health: MemberHealth): IndexOutcome[] {
     if (this.n === 0) return [];
-    const flags = this.flagsFor(isHealthy, new Uint8Array(this.n));
+    const flags = this.flagsFor(health, new Uint8Array(this.n));
     const probabilities = this.probabilities(flags);
     const out: IndexOutcome[] = [];
     for (let i = 0; i < this.n; i++) {
@@ -71,14 +69,14 @@ class WeightedRouter implements Router {
     return out;
   }
 
-  inclusion(isHealthy: HealthLookup): number[] {
+  inclusion(health: MemberHealth): number[] {
     if (this.n === 0) return [];
-    return this.probabilities(this.flagsFor(isHealthy, new Uint8Array(this.n)));
+    return this.probabilities(this.flagsFor(health, new Uint8Array(this.n)));
   }
 
   /** H: the healthy records, or all of them when none is (last resort). */
-  private flagsFor(isHealthy: HealthLookup, into: Uint8Array): Uint8Array {
-    const flags = healthFlags(this.ids, isHealthy, into);
+  private flagsFor(health: MemberHealth, into: Uint8Array): Uint8Array {
+    const flags = healthFlags(this.n, health, into);
     for (let i = 0; i < this.n; i++) if (flags[i] === 1) return flags;
     return this.allHealthy;
   }

@@ -7,12 +7,10 @@ import { MAX_WEIGHTED_RECORDS, RECOMMENDED_MAX_TTL_SECONDS } from '../facts';
 import { finding, Finding, FindingList, FindingSubject, healthCheckSubject, zoneOfRecord } from '../findings';
 import { normalizeName } from '../names';
 import { isUnresolved } from '../tokens';
-import { FailoverModel, RecordSetModel, routingPolicyOf } from '../types';
+import { FailoverModel, RecordSetModel, routingPolicyOf, zoneKeyOf } from '../types';
 import { known } from './checks';
 
-function zoneKey(r: RecordSetModel): string {
-  return r.hostedZoneId !== undefined ? `id:${r.hostedZoneId}` : `name:${normalizeName(r.hostedZoneName ?? '')}`;
-}
+const zoneKey = zoneKeyOf;
 
 /** The records that answer one name and type in one zone: the unit of routing. */
 export interface RecordGroup {

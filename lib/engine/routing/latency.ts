@@ -1,0 +1,39 @@
+/**
+ * Latency routing (ROUTE53.md §2 "Latency", DG-lat): "Route 53 answers with the record of the region
+ * with the lowest latency to the client's network; unhealthy: the next best region, and so on; all
+ * unhealthy: last resort, the best region."
+ *
+ * The client brings the order of the regions (`Client.regionOrder`, lowest latency first). Records of
+ * regions the order does not name come after the named ones, in record order; a client without an
+ * order (nothing known about its latency) gets the records in record order (our choice).
+ */
+import { RecordSetModel } from '../../model';
+import { Client } from '../client';
+import { firstHealthy, IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers, singleChoice } from './router';
+
+export function latencyChain(records: readonly RecordSetModel[]): (client: Client) => readonly number[] {
+  const inRecordOrder = Object.freeze(records.map((_, i) => i));
+  return (client) => {
+    const order = client.regionOrder;
+    if (!order || order.length === 0) return inRecordOrder;
+    const rank = (i: number) => {
+      const k = order.indexOf(records[i].region ?? '');
+      return k < 0 ? order.length : k;
+    };
+    return [...inRecordOrder].sort((a, b) => rank(a) - rank(b) || a - b);
+  };
+}
+
+export function compileLatency(records: readonly RecordSetModel[]): Router {
+  const chainOf = latencyChain(records);
+  const singles = singleAnswers(records);
+  const choose = (health: MemberHealth, client: Client) => firstHealthy(chainOf(client), health);
+  return {
+    select(health, _random, client) {
+      const i = choose(health, client);
+      return i < 0 ? NO_ANSWER : singles[i];
+    },
+    outcomes: (health, _max, client): IndexOutcome[] => singleChoice(records.length, choose(health, client)).outcomes,
+    inclusion: (health, client) => singleChoice(records.length, choose(health, client)).inclusion,
+  };
+}
