@@ -10,7 +10,9 @@
  *   great-circle distance, `regionOrderByDistance`).
  */
 import { isIPv4, isIPv6 } from 'net';
-import { CIDR_PREFIX_LIMITS, COUNTRY_CONTINENT, REGION_COORDINATES } from '../model';
+import { addressKey, CIDR_PREFIX_LIMITS, COUNTRY_CONTINENT, KEY_BITS, maskBits, parseCidrPrefix, REGION_COORDINATES } from '../model';
+
+export { KEY_BITS, maskBits };
 
 export interface ClientLocation {
   /** Route 53's continent code (AF, AN, AS, EU, NA, OC, SA). @default the continent Route 53 gives the country */
@@ -42,42 +44,6 @@ export interface Client {
 /** A client nothing is known about: geolocation answers its default, IP-based its default, latency its first record. */
 export const UNKNOWN_CLIENT: Client = Object.freeze({});
 
-/** The width in bits of the part of an address a subnet key holds. */
-export const KEY_BITS: Readonly<Record<4 | 6, number>> = { 4: 32, 6: 48 };
-
-/** The leading `prefix` bits of `bits` (a key of `KEY_BITS[family]` bits), the rest zero. */
-export function maskBits(bits: number, prefix: number, family: 4 | 6): number {
-  const width = KEY_BITS[family];
-  if (prefix <= 0) return 0;
-  if (prefix >= width) return bits;
-  const keep = 2 ** (width - prefix);
-  return Math.floor(bits / keep) * keep;
-}
-
-function ipv4Bits(address: string): number {
-  return address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-/** The eight 16-bit groups of an IPv6 address (`::` expanded, a trailing dotted IPv4 part converted). */
-function ipv6Groups(address: string): number[] {
-  let s = address.toLowerCase();
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (v4) {
-    const v = ipv4Bits(v4[1]);
-    s = `${s.slice(0, v4.index)}${Math.floor(v / 65536).toString(16)}:${(v % 65536).toString(16)}`;
-  }
-  const [head, tail] = s.split('::');
-  const h = head ? head.split(':') : [];
-  if (tail === undefined) return h.map((g) => parseInt(g, 16));
-  const t = tail ? tail.split(':') : [];
-  return [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t].map((g) => parseInt(g, 16));
-}
-
-/** The first 48 bits of an IPv6 address (its first three groups). */
-function ipv6Bits(address: string): number {
-  return ipv6Groups(address).slice(0, 3).reduce((acc, g) => acc * 65536 + g, 0);
-}
-
 function formatBits(bits: number, family: 4 | 6, prefix: number): string {
   if (family === 4) {
     const o = [0, 0, 0, 0].map((_, i) => Math.floor(bits / 2 ** (24 - 8 * i)) % 256);
@@ -104,19 +70,15 @@ export function parseClientSubnet(text: string): ClientSubnet {
   }
   const limit = family === 4 ? CIDR_PREFIX_LIMITS.ipv4.max : CIDR_PREFIX_LIMITS.ipv6.max;
   const prefix = Math.min(given, limit);
-  const bits = maskBits(family === 4 ? ipv4Bits(address) : ipv6Bits(address), prefix, family);
+  const bits = maskBits(addressKey(address, family), prefix, family);
   return { family, bits, prefix, text: formatBits(bits, family, prefix) };
 }
 
 /** A CIDR block of a collection as bits: the same key as a client subnet's, with the block's own length. */
 export function parseCidrBlock(cidr: string): { readonly family: 4 | 6; readonly bits: number; readonly prefix: number } | undefined {
-  const [address, length, extra] = cidr.trim().split('/');
-  if (length === undefined || extra !== undefined || !/^\d+$/.test(length)) return undefined;
-  const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
-  if (family === undefined) return undefined;
-  const prefix = Number(length);
-  if (prefix > KEY_BITS[family]) return undefined;
-  return { family, prefix, bits: maskBits(family === 4 ? ipv4Bits(address) : ipv6Bits(address), prefix, family) };
+  const p = parseCidrPrefix(cidr);
+  if (!p || p.prefix > KEY_BITS[p.family]) return undefined; // longer than Route 53 decides on: refused by validation
+  return { family: p.family, bits: p.bits, prefix: p.prefix };
 }
 
 /** A client location, its continent filled in from Route 53's own country table when not given. */

@@ -1,6 +1,7 @@
 export * from './facts';
 export * from './types';
 export * from './names';
+export * from './cidr';
 export * from './tokens';
 export * from './capabilities';
 export * from './findings';

@@ -11,11 +11,13 @@ import { Finding } from './findings';
 import { groupRecords, validateCnameExclusivity, validateGroup, validateReferences } from './rules/group';
 import { validateHealthCheck } from './rules/health-check';
 import { validateRecordSet } from './rules/record';
+import { validateCollections, validateTrees } from './rules/tree';
 import { FailoverModel } from './types';
 
 export { validateHealthCheck } from './rules/health-check';
 export { validateRecordSet } from './rules/record';
-export { failoverWarnings, groupRecords, groupSubject, validateGroup } from './rules/group';
+export { failoverWarnings, geoKey, groupRecords, groupSubject, validateGroup } from './rules/group';
+export { validateCollections, validateTrees } from './rules/tree';
 export type { RecordGroup } from './rules/group';
 
 /** All rules over a whole artifact. */
@@ -27,5 +29,7 @@ export function validateModel(model: FailoverModel, caps: TargetCapabilities): F
   for (const g of groups) out.push(...validateGroup(g));
   out.push(...validateCnameExclusivity(groups, model.recordSets));
   out.push(...validateReferences(model));
+  out.push(...validateTrees(model));
+  out.push(...validateCollections(model));
   return out;
 }

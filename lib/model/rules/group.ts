@@ -3,14 +3,22 @@
  * across health checks (references); and the warnings a failover user wants at synth
  * (ROUTE53.md §2, §3).
  */
-import { MAX_WEIGHTED_RECORDS, RECOMMENDED_MAX_TTL_SECONDS } from '../facts';
+import { DEFAULT_GEO_LOCATION, MAX_POLICY_RECORDS, MAX_WEIGHTED_RECORDS, RECOMMENDED_MAX_TTL_SECONDS } from '../facts';
 import { finding, Finding, FindingList, FindingSubject, healthCheckSubject, zoneOfRecord } from '../findings';
 import { normalizeName } from '../names';
 import { isUnresolved } from '../tokens';
-import { FailoverModel, RecordSetModel, routingPolicyOf, zoneKeyOf } from '../types';
+import { FailoverModel, GeoLocationModel, RecordSetModel, routingPolicyOf, zoneKeyOf } from '../types';
 import { known } from './checks';
 
 const zoneKey = zoneKeyOf;
+
+/** A geolocation's identity: `continent EU`, `country US`, `subdivision US-CA`, `default`. */
+export function geoKey(g: GeoLocationModel): string {
+  if (g.continentCode !== undefined) return `continent ${g.continentCode}`;
+  if (g.countryCode === DEFAULT_GEO_LOCATION) return 'the default location';
+  if (g.subdivisionCode !== undefined) return `subdivision ${g.countryCode}-${g.subdivisionCode}`;
+  return `country ${g.countryCode}`;
+}
 
 /** The records that answer one name and type in one zone: the unit of routing. */
 export interface RecordGroup {
@@ -67,6 +75,37 @@ export function validateGroup(group: RecordGroup): Finding[] {
   }
   if (policy === 'weighted' && records.length > MAX_WEIGHTED_RECORDS) {
     f.error('group/weighted-limit', `${records.length} weighted records for ${label}`, `Route 53 allows at most ${MAX_WEIGHTED_RECORDS}`);
+  } else if ((policy === 'latency' || policy === 'geolocation' || policy === 'ip-based') && records.length > MAX_POLICY_RECORDS) {
+    f.error('group/record-limit', `${records.length} ${policy} records for ${label}`, `Route 53 allows at most ${MAX_POLICY_RECORDS}; group them with aliases to gateways of their own`);
+  }
+  const once = (what: string, keyOf: (r: RecordSetModel) => string | undefined, fix: string) => {
+    const seen = new Map<string, string[]>();
+    for (const r of records) {
+      const key = keyOf(r);
+      if (key === undefined || isUnresolved(key)) continue;
+      seen.set(key, [...(seen.get(key) ?? []), `'${r.setIdentifier}'`]);
+    }
+    for (const [key, ids] of seen) {
+      if (ids.length > 1) f.error('group/duplicate-location', `${ids.join(' and ')} both answer ${what} ${key} for ${label}`, fix);
+    }
+  };
+  if (policy === 'geolocation') {
+    once('location', (r) => geoKey(r.geoLocation!), 'give each location one record (widen or narrow one of them)');
+    if (!records.some((r) => r.geoLocation?.countryCode === DEFAULT_GEO_LOCATION)) {
+      f.warn(
+        'group/geolocation-without-default',
+        `${label} has no default record (location '${DEFAULT_GEO_LOCATION}'): clients from other places, and addresses that map to no location, get no answer`,
+        `add a record for the default location '${DEFAULT_GEO_LOCATION}'`,
+      );
+    }
+  }
+  if (policy === 'latency') once('region', (r) => r.region, 'give each region one record; several endpoints of a region go into a gateway of their own, aliased from the latency record');
+  if (policy === 'ip-based') {
+    once('CIDR location', (r) => r.cidrRoutingConfig?.locationName, 'give each CIDR location one record');
+    const collections = [...new Set(records.map((r) => r.cidrRoutingConfig?.collectionId).filter((c): c is string => c !== undefined))];
+    if (collections.length > 1) {
+      f.error('group/cidr-collections', `records of ${label} use ${collections.length} CIDR collections (${collections.join(', ')})`, 'all records of a name and type use one collection');
+    }
   }
   if (policy === 'failover') {
     const primaries = records.filter((r) => r.failover === 'PRIMARY');
@@ -153,7 +192,8 @@ export function failoverWarnings(group: RecordGroup): Finding[] {
     f.warn('group/single-endpoint', `${group.name} ${group.recordType} has a single endpoint, so there is nothing to fail over to`, 'add another endpoint');
   }
   for (const r of group.records) {
-    if (r.healthCheckId === undefined) {
+    // An alias that evaluates its target's health follows the target (tree rules check its leaves).
+    if (r.healthCheckId === undefined && !r.aliasTarget?.evaluateTargetHealth) {
       f.warn('group/member-without-check', `member '${r.setIdentifier}' has no health check, so it always counts as healthy and is never taken out`, 'add a health check');
     }
   }

@@ -2,11 +2,27 @@
  * The rules for one record set (ROUTE53.md §3).
  */
 import { isIPv4, isIPv6 } from 'net';
-import { FAILOVER_ROLES, RECORD_TYPES, SET_IDENTIFIER_LENGTH, TTL_RANGE, WEIGHT_RANGE, RECOMMENDED_MAX_TTL_SECONDS } from '../facts';
+import {
+  CIDR_LOCATION_NAME,
+  CLOUDFRONT_HOSTED_ZONE_ID,
+  CONTINENT_CODES,
+  COUNTRY_CONTINENT,
+  DEFAULT_CIDR_LOCATION,
+  DEFAULT_GEO_LOCATION,
+  FAILOVER_ROLES,
+  GEO_SUBDIVISIONS,
+  LATENCY_REGIONS,
+  RECOMMENDED_MAX_TTL_SECONDS,
+  RECORD_TYPES,
+  SET_IDENTIFIER_LENGTH,
+  TTL_RANGE,
+  UNSUPPORTED_GEO_COUNTRIES,
+  WEIGHT_RANGE,
+} from '../facts';
 import { Finding, FindingList, recordSubject } from '../findings';
 import { dnsNameProblem } from '../names';
 import { isUnresolved } from '../tokens';
-import { RecordSetModel, routingPolicyOf } from '../types';
+import { RecordSetModel, routingFieldsOf, routingPolicyOf } from '../types';
 import { inRange, known } from './checks';
 
 function valueProblem(recordType: string, value: string): string | undefined {
@@ -35,12 +51,16 @@ export function validateRecordSet(r: RecordSetModel): Finding[] {
   if (!(RECORD_TYPES as readonly string[]).includes(r.recordType)) {
     f.error('record/type', `record type '${r.recordType}' is not supported`, `use one of ${RECORD_TYPES.join(', ')}`);
   }
-  if (r.ttl === undefined) {
+  const alias = r.aliasTarget;
+  if (alias) {
+    f.list.push(...aliasProblems(r));
+  } else if (r.ttl === undefined) {
     f.error('record/ttl', 'the record has no TTL', `records that are not aliases need one (${RECOMMENDED_MAX_TTL_SECONDS} seconds or less with health checks)`);
-  } else if (known(r.ttl) && !inRange(r.ttl, TTL_RANGE)) {
+  }
+  if (known(r.ttl) && !inRange(r.ttl!, TTL_RANGE)) {
     f.error('record/ttl', `TTL ${r.ttl} is out of range`, `use whole seconds from ${TTL_RANGE.min} to ${TTL_RANGE.max} (${RECOMMENDED_MAX_TTL_SECONDS} or less with health checks)`);
   }
-  if (r.values.length === 0) f.error('record/values', 'the record has no values', 'give at least one');
+  if (!alias && r.values.length === 0) f.error('record/values', 'the record has no values', 'give at least one');
   for (const v of r.values) {
     const p = valueProblem(r.recordType, v);
     if (p) f.error('record/value', p, `an ${r.recordType} record needs ${VALUE_KINDS[r.recordType] ?? 'a host name'}`);
@@ -48,7 +68,7 @@ export function validateRecordSet(r: RecordSetModel): Finding[] {
   if (r.recordType === 'CNAME' && r.values.length > 1) {
     f.error('record/value', `a CNAME record holds one value, got ${r.values.length}`, 'make one record per target');
   }
-  const policies = [r.weight !== undefined && 'weight', r.failover !== undefined && 'failover', r.multiValueAnswer && 'multiValueAnswer'].filter(Boolean);
+  const policies = routingFieldsOf(r);
   if (policies.length > 1) {
     f.error('record/policy', `the record sets ${policies.join(' and ')}`, 'a record has one routing policy: keep one of them');
   }
@@ -61,7 +81,7 @@ export function validateRecordSet(r: RecordSetModel): Finding[] {
     f.error(
       'record/set-identifier',
       `set identifier '${r.setIdentifier}' is given but the record has no routing policy`,
-      'add a weight, failover role or multivalue answer, or remove the identifier',
+      'add a routing policy (weight, failover role, multivalue answer, location, region or CIDR location), or remove the identifier',
     );
   }
   const idLength = r.setIdentifier !== undefined && !isUnresolved(r.setIdentifier) ? r.setIdentifier.length : SET_IDENTIFIER_LENGTH.min;
@@ -83,6 +103,84 @@ export function validateRecordSet(r: RecordSetModel): Finding[] {
   }
   if (policy === 'multivalue' && r.recordType === 'CNAME') {
     f.error('record/multivalue-cname', 'multivalue answer routing does not accept CNAME records', 'give the endpoints IP addresses (A or AAAA)');
+  }
+  if (policy === 'multivalue' && alias) {
+    f.error('record/multivalue-alias', 'a multivalue answer record cannot be an alias', 'give the member its address, or point a weighted or failover alias at a multivalue group');
+  }
+  if (r.geoLocation !== undefined) f.list.push(...geoLocationProblems(r));
+  if (r.region !== undefined && known(r.region) && !(LATENCY_REGIONS as readonly string[]).includes(r.region)) {
+    f.error('record/region', `region '${r.region}' is not a region latency records can name`, `use one of ${LATENCY_REGIONS.join(', ')}`);
+  }
+  if (r.cidrRoutingConfig !== undefined) {
+    const { collectionId, locationName } = r.cidrRoutingConfig;
+    if (!collectionId) f.error('record/cidr-collection', 'the IP-based record names no CIDR collection', 'give the collection its locations come from');
+    if (known(locationName) && locationName !== DEFAULT_CIDR_LOCATION && !CIDR_LOCATION_NAME.test(locationName)) {
+      f.error(
+        'record/cidr-location',
+        `CIDR location '${locationName}' is not a valid location name`,
+        `use 1 to 16 letters, digits, '_' or '-', or '${DEFAULT_CIDR_LOCATION}' for the default record`,
+      );
+    }
+  }
+  return f.list;
+}
+
+/** Rules of an alias record (ROUTE53.md §2 "Alias records", §3). */
+function aliasProblems(r: RecordSetModel): Finding[] {
+  const f = new FindingList(recordSubject(r));
+  const a = r.aliasTarget!;
+  if (r.ttl !== undefined) f.error('record/alias-ttl', `an alias record has no TTL of its own, but TTL ${r.ttl} is set`, 'remove it: the target\'s TTL applies');
+  if (r.values.length > 0) f.error('record/alias-values', `an alias record answers with its target, but it also lists values (${r.values.join(', ')})`, 'remove the values, or make it a record that is not an alias');
+  if (known(a.dnsName)) {
+    const p = dnsNameProblem(a.dnsName);
+    if (p) f.error('record/alias-target', `alias target '${a.dnsName}' is not a valid DNS name: ${p}`, 'give the DNS name of the target record or AWS resource');
+  }
+  if (a.hostedZoneId === undefined && a.hostedZoneName === undefined) {
+    f.error('record/alias-target', `alias target '${a.dnsName}' names no hosted zone`, 'give the hosted zone id of the target (the record\'s own zone for a record of the zone)');
+  }
+  if (a.hostedZoneId === CLOUDFRONT_HOSTED_ZONE_ID && a.evaluateTargetHealth) {
+    f.error(
+      'record/alias-cloudfront-health',
+      `alias target '${a.dnsName}' is a CloudFront distribution (hosted zone ${CLOUDFRONT_HOSTED_ZONE_ID}), which refuses EvaluateTargetHealth`,
+      'set evaluateTargetHealth to false, and guard the record with a health check of its own if it must fail over',
+    );
+  }
+  return f.list;
+}
+
+/** Rules of a geolocation record's location (ROUTE53.md §2 "Geolocation", API GeoLocation). */
+function geoLocationProblems(r: RecordSetModel): Finding[] {
+  const f = new FindingList(recordSubject(r));
+  const g = r.geoLocation!;
+  const continent = g.continentCode;
+  const country = g.countryCode;
+  const subdivision = g.subdivisionCode;
+  if (continent !== undefined && (country !== undefined || subdivision !== undefined)) {
+    f.error('record/geolocation', `the location names continent ${continent} and also ${country !== undefined ? `country ${country}` : `subdivision ${subdivision}`}`, 'give a continent, or a country (and a subdivision of it), not both');
+    return f.list;
+  }
+  if (continent === undefined && country === undefined) {
+    f.error('record/geolocation', subdivision !== undefined ? `subdivision ${subdivision} is given without its country` : 'the geolocation record names no location', subdivision !== undefined ? 'give its country too (US for the US states)' : `give a continent, a country, or '${DEFAULT_GEO_LOCATION}' for the default`);
+    return f.list;
+  }
+  if (continent !== undefined && known(continent) && !(CONTINENT_CODES as readonly string[]).includes(continent)) {
+    f.error('record/geolocation', `continent '${continent}' is not a Route 53 continent code`, `use one of ${CONTINENT_CODES.join(', ')}`);
+  }
+  if (country !== undefined && known(country)) {
+    if (country === DEFAULT_GEO_LOCATION) {
+      if (subdivision !== undefined) f.error('record/geolocation', `the default location '${DEFAULT_GEO_LOCATION}' has subdivision ${subdivision}`, 'remove the subdivision');
+    } else if (UNSUPPORTED_GEO_COUNTRIES.includes(country)) {
+      f.error('record/geolocation', `country ${country} has no geolocation data in Route 53 (it refuses ${UNSUPPORTED_GEO_COUNTRIES.join(', ')})`, 'route its clients with the continent record or the default');
+    } else if (!COUNTRY_CONTINENT.has(country)) {
+      f.error('record/geolocation', `country '${country}' is not a country code Route 53 knows`, 'use an ISO 3166-1 alpha-2 code in upper case, for example DE or US (XK for Kosovo)');
+    } else if (subdivision !== undefined && known(subdivision)) {
+      const listed = GEO_SUBDIVISIONS[country];
+      if (!listed) {
+        f.error('record/geolocation', `country ${country} has no subdivisions in Route 53`, `use a subdivision of ${Object.keys(GEO_SUBDIVISIONS).join(' or ')}, or the country alone`);
+      } else if (!listed.includes(subdivision)) {
+        f.error('record/geolocation', `subdivision '${subdivision}' is not one of ${country}'s`, `use one of ${listed.join(', ')}`);
+      }
+    }
   }
   return f.list;
 }
