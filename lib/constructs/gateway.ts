@@ -3,10 +3,14 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import {
+  AliasTargetModel,
   assertValid,
+  CidrRoutingConfigModel,
   failoverWarnings,
+  GeoLocationModel,
   groupRecords,
   isUnresolved,
+  normalizeName,
   qualifyName,
   RECOMMENDED_MAX_TTL_SECONDS,
   RecordSetModel,
@@ -14,7 +18,7 @@ import {
   validateGroup,
   validateRecordSet,
 } from '../model';
-import { EndpointHealthCheck, GatewayEndpoint } from './endpoint';
+import { EndpointHealthCheck, GatewayEndpoint, GatewayTarget } from './endpoint';
 import { HealthCheck, healthCheckModelId, HealthCheckOptions, HealthCheckProtocol, IHealthCheck } from './health-check';
 import { GatewayZone } from './zone';
 import { FailoverTarget, findTarget } from '../targets/target';
@@ -36,8 +40,9 @@ export interface GatewayBaseProps {
 
   /**
    * The record name: relative to the zone (`api`), the apex (`@`), or fully qualified (`api.example.com`).
+   * @default - for a gateway used as a member of another (`GatewayTarget.gateway`), `<member name>.<that gateway's name>`; any other gateway needs one
    */
-  readonly recordName: string;
+  readonly recordName?: string;
 
   /**
    * The record's TTL. Clients keep an answer this long after a failover, so keep it short.
@@ -53,7 +58,7 @@ export interface GatewayBaseProps {
 
   /**
    * The record type.
-   * @default - A for IPv4 endpoints, AAAA for IPv6 endpoints, CNAME for host names
+   * @default - A for IPv4 endpoints, AAAA for IPv6 endpoints, CNAME for host names, the type of member gateways
    */
   readonly recordType?: GatewayRecordType;
 
@@ -69,37 +74,63 @@ export interface MemberRouting {
   readonly weight?: number;
   readonly failover?: 'PRIMARY' | 'SECONDARY';
   readonly multiValueAnswer?: boolean;
+  readonly geoLocation?: GeoLocationModel;
+  readonly region?: string;
+  readonly cidrRoutingConfig?: CidrRoutingConfigModel;
+}
+
+/** A member as a subclass hands it over. @internal */
+export interface GatewayMemberSpec {
+  readonly endpoint: GatewayEndpoint;
+  readonly routing: MemberRouting;
 }
 
 const ENDPOINT_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * A DNS name in front of several endpoints, each guarded by a health check. The routing policy is
- * chosen by the subclass.
+ * chosen by the subclass. A member may also be another gateway (a routing tree) or an AWS resource.
  */
 export abstract class GatewayBase extends Construct {
-  /** The fully qualified record name (no trailing dot). */
-  public readonly recordName: string;
   /** The record type (A, AAAA or CNAME). */
   public readonly recordType: string;
-  /** The TTL of the records, in seconds. */
+  /** The TTL of the records, in seconds (an alias member has none: its target's TTL applies). */
   public readonly ttlSeconds: number;
   /** The endpoint names, in the order given. */
   public readonly endpointNames: string[] = [];
   /** The health checks this gateway created, in endpoint order. */
   public readonly healthChecks: HealthCheck[] = [];
+  /** The zone of the records. */
+  public readonly zone: GatewayZone;
 
   private readonly checksByEndpoint = new Map<string, IHealthCheck>();
   private readonly target: FailoverTarget;
   private readonly props: GatewayBaseProps;
+  private name?: string;
+  private members?: readonly GatewayMemberSpec[];
+  private rendered = false;
 
   protected constructor(scope: Construct, id: string, props: GatewayBaseProps) {
     super(scope, id);
     this.props = props;
+    this.zone = props.zone;
     this.target = findTarget(this);
-    this.recordName = qualifyName(props.recordName, props.zone.zoneName);
+    if (props.recordName !== undefined) this.name = qualifyName(props.recordName, props.zone.zoneName);
     this.ttlSeconds = props.ttl ? props.ttl.toSeconds() : RECOMMENDED_MAX_TTL_SECONDS;
     this.recordType = props.recordType ?? 'A';
+    this.node.addValidation({
+      validate: () => (this.name === undefined
+        ? [`gateway '${this.node.path}' has no recordName and is no member of another gateway; give it a recordName, or make it a member (GatewayTarget.gateway)`]
+        : []),
+    });
+  }
+
+  /** The fully qualified record name (no trailing dot). Fails for a member gateway whose name is not known yet. */
+  public get recordName(): string {
+    if (this.name === undefined) {
+      throw new Error(`gateway '${this.node.path}' has no recordName yet: it gets one when it becomes a member of another gateway, or give it a recordName`);
+    }
+    return this.name;
   }
 
   /** The health check guarding an endpoint. Fails when the endpoint has none. */
@@ -108,8 +139,8 @@ export abstract class GatewayBase extends Construct {
     if (!check) {
       const known = this.endpointNames.join(', ');
       throw new Error(this.endpointNames.includes(endpointName)
-        ? `endpoint '${endpointName}' has no health check (EndpointHealthCheck.none())`
-        : `no endpoint named '${endpointName}' in this gateway; its endpoints are ${known}`);
+        ? `endpoint '${endpointName}' has no health check (EndpointHealthCheck.none(), or a target without one)`
+        : `no endpoint named '${endpointName}' in this gateway; its endpoints are ${known || 'not rendered yet (the gateway has no recordName yet)'}`);
     }
     return check;
   }
@@ -120,10 +151,11 @@ export abstract class GatewayBase extends Construct {
   }
 
   /**
-   * Builds, validates and renders the members. Subclasses call this once from their constructor.
+   * Checks the members and renders them once the gateway has a name (at once, or when it becomes a
+   * member of another gateway). Subclasses call this once from their constructor.
    * @internal
    */
-  protected _addMembers(members: Array<{ endpoint: GatewayEndpoint; routing: MemberRouting }>): void {
+  protected _addMembers(members: GatewayMemberSpec[]): void {
     const props = this.props;
     const seen = new Set<string>();
     for (const { endpoint } of members) {
@@ -134,30 +166,68 @@ export abstract class GatewayBase extends Construct {
         throw new Error(`duplicate endpoint name '${endpoint.name}' in gateway '${this.node.path}'; give each endpoint a unique name (it becomes the record's set identifier)`);
       }
       seen.add(endpoint.name);
-      if ((endpoint.ipAddress === undefined) === (endpoint.hostName === undefined)) {
-        throw new Error(`endpoint '${endpoint.name}' needs exactly one of ipAddress and hostName, ${endpoint.ipAddress === undefined ? 'got neither' : 'got both'}`);
+      const given = [endpoint.ipAddress !== undefined && 'ipAddress', endpoint.hostName !== undefined && 'hostName', endpoint.target !== undefined && 'target'].filter(Boolean);
+      if (given.length !== 1) {
+        throw new Error(`endpoint '${endpoint.name}' needs exactly one of ipAddress, hostName and target, ${given.length === 0 ? 'got none' : `got ${given.join(' and ')}`}`);
       }
+      const child = endpoint.target?._gateway;
+      if (child) this.checkChild(endpoint.name, child);
     }
     const recordType = props.recordType ?? inferRecordType(members.map((m) => m.endpoint));
     (this as { recordType: string }).recordType = recordType;
+    for (const { endpoint } of members) {
+      const child = endpoint.target?._gateway;
+      if (child && child.recordType !== recordType) {
+        throw new Error(`member '${endpoint.name}' is gateway '${child.node.path}', which answers ${child.recordType}, but this gateway answers ${recordType}; an alias answers for its own record type: make one gateway per type`);
+      }
+    }
+    this.members = members;
+    if (this.name !== undefined) this.render();
+  }
 
+  /** Gives a member gateway without a recordName its name, and renders it. @internal */
+  public _nameAsMember(name: string): void {
+    if (this.name !== undefined) return;
+    this.name = normalizeName(name);
+    if (this.members) this.render();
+  }
+
+  private checkChild(memberName: string, child: GatewayBase): void {
+    const zone = this.props.zone;
+    if (child === this) throw new Error(`member '${memberName}' of gateway '${this.node.path}' is the gateway itself; an alias to itself would loop`);
+    if (child.zone.zoneName !== zone.zoneName || child.zone.hostedZoneId !== zone.hostedZoneId) {
+      throw new Error(`member '${memberName}' is gateway '${child.node.path}' of zone ${child.zone.zoneName}, but this gateway is in zone ${zone.zoneName}; an alias points at records of its own zone, so put both gateways in one zone`);
+    }
+  }
+
+  private render(): void {
+    if (this.rendered || this.members === undefined) return;
+    this.rendered = true;
+    const props = this.props;
+    const zone = props.zone.hostedZoneId !== undefined ? { hostedZoneId: props.zone.hostedZoneId } : { hostedZoneName: props.zone.zoneName };
     const records: RecordSetModel[] = [];
     const scopes: Construct[] = [];
-    for (const { endpoint, routing } of members) {
+    for (const { endpoint, routing } of this.members) {
       const scope = new Construct(this, endpoint.name);
+      const target = endpoint.target;
+      const child = target?._gateway;
+      if (child) child._nameAsMember(`${endpoint.name.toLowerCase()}.${this.recordName}`);
       const check = this.endpointCheck(scope, endpoint);
       if (check) this.checksByEndpoint.set(endpoint.name, check);
       this.endpointNames.push(endpoint.name);
-      records.push({
-        ...(props.zone.hostedZoneId !== undefined ? { hostedZoneId: props.zone.hostedZoneId } : { hostedZoneName: props.zone.zoneName }),
+      const base = {
+        ...zone,
         name: this.recordName,
-        recordType: recordType as RecordType,
-        ttl: this.ttlSeconds,
-        values: [endpoint.ipAddress ?? endpoint.hostName!],
+        recordType: this.recordType as RecordType,
         setIdentifier: endpoint.name,
         ...routing,
         healthCheckId: check ? healthCheckModelId(check) : undefined,
-      });
+      };
+      if (target) {
+        records.push({ ...base, values: [], aliasTarget: this.aliasTargetOf(scope, target, zone) });
+      } else {
+        records.push({ ...base, ttl: this.ttlSeconds, values: [endpoint.ipAddress ?? endpoint.hostName!] });
+      }
       scopes.push(scope);
     }
 
@@ -169,8 +239,25 @@ export abstract class GatewayBase extends Construct {
     records.forEach((record, i) => this.target.renderRecordSet(new Construct(scopes[i], 'Record'), record));
   }
 
+  private aliasTargetOf(scope: Construct, target: GatewayTarget, zone: { hostedZoneId?: string; hostedZoneName?: string }): AliasTargetModel {
+    const child = target._gateway;
+    if (child) {
+      return { dnsName: child.recordName, ...zone, evaluateTargetHealth: target._options.evaluateTargetHealth ?? true };
+    }
+    if (target._aliasTarget) {
+      if (!this.target.resolveAliasTarget) {
+        throw new Error(`${this.target.capabilities.name} cannot use an aws-cdk-lib alias target (GatewayTarget.awsResource); give the resource's DNS name and hosted zone id with GatewayTarget.aliasTarget(dnsName, hostedZoneId)`);
+      }
+      const config = this.target.resolveAliasTarget(scope, target._aliasTarget, this.recordName);
+      const evaluateTargetHealth = target._options.evaluateTargetHealth ?? config.evaluateTargetHealth ?? false;
+      return { dnsName: config.dnsName, hostedZoneId: config.hostedZoneId, evaluateTargetHealth };
+    }
+    return { dnsName: target._dnsName!, hostedZoneId: target._hostedZoneId!, evaluateTargetHealth: target._options.evaluateTargetHealth ?? false };
+  }
+
   private endpointCheck(scope: Construct, endpoint: GatewayEndpoint): IHealthCheck | undefined {
-    const spec = endpoint.healthCheck ?? EndpointHealthCheck.withOptions();
+    // A member with a target takes its health from the target: no check of its own unless given one.
+    const spec = endpoint.healthCheck ?? (endpoint.target ? EndpointHealthCheck.none() : EndpointHealthCheck.withOptions());
     if (spec._kind === 'none') return undefined;
     if (spec._kind === 'existing') return spec._check!;
     const options = mergeCheckOptions(this.props.healthCheck ?? {}, spec._options ?? {});
@@ -213,15 +300,17 @@ function mergeCheckOptions(shared: HealthCheckOptions, own: HealthCheckOptions):
 
 function inferRecordType(endpoints: GatewayEndpoint[]): string {
   const kinds = new Set<string>();
-  for (const e of endpoints) {
-    if (e.hostName !== undefined) kinds.add('CNAME');
-    else if (isUnresolved(e.ipAddress)) kinds.add('A');
-    else if (isIPv4(e.ipAddress!)) kinds.add('A');
-    else if (isIPv6(e.ipAddress!)) kinds.add('AAAA');
-    else throw new Error(`endpoint '${e.name}': ipAddress '${e.ipAddress}' is not an IPv4 or IPv6 address; give an address, or use hostName for a host name`);
-  }
+  const kindOf = (e: GatewayEndpoint): string => {
+    if (e.target?._gateway) return e.target._gateway.recordType;
+    if (e.target) return 'A'; // an AWS resource: A unless the gateway says otherwise (recordType)
+    if (e.hostName !== undefined) return 'CNAME';
+    if (isUnresolved(e.ipAddress) || isIPv4(e.ipAddress!)) return 'A';
+    if (isIPv6(e.ipAddress!)) return 'AAAA';
+    throw new Error(`endpoint '${e.name}': ipAddress '${e.ipAddress}' is not an IPv4 or IPv6 address; give an address, or use hostName for a host name`);
+  };
+  for (const e of endpoints) kinds.add(kindOf(e));
   if (kinds.size > 1) {
-    const byKind = (k: string) => endpoints.filter((e) => (k === 'CNAME' ? e.hostName !== undefined : e.ipAddress !== undefined && (k === 'A' ? !isIPv6(e.ipAddress) : isIPv6(e.ipAddress)))).map((e) => e.name);
+    const byKind = (k: string) => endpoints.filter((e) => kindOf(e) === k).map((e) => e.name);
     throw new Error(`the endpoints mix record types (${[...kinds].map((k) => `${k}: ${byKind(k).join(', ')}`).join('; ')}); a gateway answers with one record type, so make one gateway per type`);
   }
   return [...kinds][0] ?? 'A';

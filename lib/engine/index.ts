@@ -10,6 +10,7 @@ export * from './health';
 export * from './select';
 export * from './tree';
 export * from './client';
+export * from './country-points';
 export type { HealthLookup, MemberHealth } from './routing/router';
 export { MAX_CACHED_MULTIVALUE_ANSWERS, binomial } from './routing/multivalue';
 export { effectiveWeight } from './routing/weighted';

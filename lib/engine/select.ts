@@ -170,8 +170,8 @@ export function compileGroup(records: readonly RecordSetModel[], options: GroupO
       }
       return withHealth(isHealthy, () => router.select(health, random, client));
     },
-    distribution(isHealthy, options, client = UNKNOWN_CLIENT) {
-      const maxOutcomes = options?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES;
+    distribution(isHealthy, limits, client = UNKNOWN_CLIENT) {
+      const maxOutcomes = limits?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES;
       return withHealth(isHealthy, () => router.outcomes(health, maxOutcomes, client)).map((o) => {
         const rs = o.indices.map((i) => own[i]);
         return { setIdentifiers: rs.map((r) => r.setIdentifier ?? ''), records: rs, probability: o.probability };

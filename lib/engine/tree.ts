@@ -82,9 +82,11 @@ export function compileTree(model: Pick<FailoverModel, 'recordSets' | 'cidrColle
     byKey.set(groupKey(zoneKey, rg.name, rg.recordType), tg);
   }
   const targeted = new Set<TreeGroup>();
-  for (const g of groups) for (const r of g.group.records) {
-    const t = targetOf(r);
-    if (t && t !== g) targeted.add(t);
+  for (const g of groups) {
+    for (const r of g.group.records) {
+      const t = targetOf(r);
+      if (t && t !== g) targeted.add(t);
+    }
   }
 
   const follow = (records: readonly RecordSetModel[]): TreeGroup | undefined => (records.length === 1 ? targetOf(records[0]) : undefined);
@@ -134,7 +136,8 @@ export function compileTree(model: Pick<FailoverModel, 'recordSets' | 'cidrColle
       }
       return NO_ANSWER;
     },
-    outcomes: (group, isHealthy, client = UNKNOWN_CLIENT, options) => outcomesOf(group, isHealthy, client, options?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES, 0),
+    outcomes: (group, isHealthy, client = UNKNOWN_CLIENT, options) =>
+      outcomesOf(group, isHealthy, client, options?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES, 0),
     reach(group, isHealthy, client = UNKNOWN_CLIENT) {
       const into = new Map<RecordSetModel, number>();
       reachOf(group, isHealthy, client, 1, into, 0);

@@ -375,6 +375,49 @@ export const REGION_COORDINATES: Readonly<Record<string, readonly [number, numbe
   'eusc-de-east-1': [52.41, 13.06], // European Sovereign Cloud, Brandenburg (Potsdam)
 };
 
+/** The country each latency region's city is in (for a client "near" a region). */
+export const REGION_COUNTRIES: Readonly<Record<string, string>> = {
+  'us-east-1': 'US',
+  'us-east-2': 'US',
+  'us-west-1': 'US',
+  'us-west-2': 'US',
+  'ca-central-1': 'CA',
+  'ca-west-1': 'CA',
+  'mx-central-1': 'MX',
+  'eu-west-1': 'IE',
+  'eu-west-2': 'GB',
+  'eu-west-3': 'FR',
+  'eu-central-1': 'DE',
+  'eu-central-2': 'CH',
+  'eu-north-1': 'SE',
+  'eu-south-1': 'IT',
+  'eu-south-2': 'ES',
+  'ap-southeast-1': 'SG',
+  'ap-southeast-2': 'AU',
+  'ap-southeast-3': 'ID',
+  'ap-southeast-4': 'AU',
+  'ap-southeast-5': 'MY',
+  'ap-southeast-6': 'NZ',
+  'ap-southeast-7': 'TH',
+  'ap-northeast-1': 'JP',
+  'ap-northeast-2': 'KR',
+  'ap-northeast-3': 'JP',
+  'ap-east-1': 'HK',
+  'ap-east-2': 'TW',
+  'ap-south-1': 'IN',
+  'ap-south-2': 'IN',
+  'me-south-1': 'BH',
+  'me-central-1': 'AE',
+  'il-central-1': 'IL',
+  'af-south-1': 'ZA',
+  'sa-east-1': 'BR',
+  'cn-north-1': 'CN',
+  'cn-northwest-1': 'CN',
+  'us-gov-east-1': 'US',
+  'us-gov-west-1': 'US',
+  'eusc-de-east-1': 'DE',
+};
+
 // ---- IP-based routing (ROUTE53.md §2 "IP-based"; API CidrRoutingConfig, CidrCollection) ----
 
 /** Block prefix lengths a CIDR collection accepts, and the longest client prefix Route 53 decides on. */

@@ -77,14 +77,14 @@ export interface AliasTargetModel {
 
 /** `CidrRoutingConfig` of an IP-based record: a location of a CIDR collection, or `*` (the default). */
 export interface CidrRoutingConfigModel {
-  /** Model id of the collection (a `CidrCollectionModel` of the artifact), or its Route 53 id. */
+  /** The collection: the name of a `CidrCollectionModel` of the artifact, or a Route 53 collection id. */
   readonly collectionId: string;
   readonly locationName: string;
 }
 
 /** A CIDR collection (`AWS::Route53::CidrCollection`, `aws_route53_cidr_collection` + locations). */
 export interface CidrCollectionModel {
-  /** Stable id inside the artifact (the construct path), what records refer to. */
+  /** What records refer to: the collection's name (unique in an account, and written in every artifact). */
   readonly id: string;
   readonly name: string;
   readonly locations: readonly CidrLocationModel[];
@@ -168,6 +168,8 @@ export function isAliasInZone(record: RecordSetModel): boolean {
   const t = record.aliasTarget;
   if (!t) return false;
   if (t.hostedZoneId !== undefined && record.hostedZoneId !== undefined) return t.hostedZoneId === record.hostedZoneId;
-  if (t.hostedZoneName !== undefined && record.hostedZoneName !== undefined) return zoneKeyOf({ hostedZoneName: t.hostedZoneName }) === zoneKeyOf({ hostedZoneName: record.hostedZoneName });
+  if (t.hostedZoneName !== undefined && record.hostedZoneName !== undefined) {
+    return zoneKeyOf({ hostedZoneName: t.hostedZoneName }) === zoneKeyOf({ hostedZoneName: record.hostedZoneName });
+  }
   return false;
 }

@@ -3,8 +3,21 @@
  * Constructs never learn a target's property names; each target renders (and reads) its own format.
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { IAliasRecordTarget } from 'aws-cdk-lib/aws-route53';
 import { Construct, IConstruct } from 'constructs';
-import { errorsOf, FailoverModel, Finding, formatFindings, HealthCheckModel, RecordSetModel, TargetCapabilities, validateModel } from '../model';
+import {
+  CidrCollectionModel,
+  errorsOf,
+  FailoverModel,
+  Finding,
+  formatFindings,
+  HealthCheckModel,
+  RecordSetModel,
+  TargetCapabilities,
+  validateCollections,
+  validateModel,
+  validateTrees,
+} from '../model';
 
 export interface UnhealthyAlarmRequest {
   /** The health check's HealthCheckStatus metric. */
@@ -12,6 +25,13 @@ export interface UnhealthyAlarmRequest {
   readonly alarmName?: string;
   readonly evaluationPeriods: number;
   readonly description: string;
+}
+
+/** An AWS alias target as its target binds it for a record: DNS name, hosted zone and its default EvaluateTargetHealth. */
+export interface ResolvedAliasTarget {
+  readonly dnsName: string;
+  readonly hostedZoneId: string;
+  readonly evaluateTargetHealth?: boolean;
 }
 
 export interface FailoverTarget {
@@ -26,6 +46,10 @@ export interface FailoverTarget {
   report(scope: IConstruct, findings: readonly Finding[]): void;
   /** Creates an alarm on a health check's status, where the target has alarms. */
   createUnhealthyAlarm?(scope: Construct, id: string, request: UnhealthyAlarmRequest): IConstruct;
+  /** Renders a CIDR collection under `scope` and returns the target's reference to its Route 53 id. */
+  renderCidrCollection(scope: Construct, model: CidrCollectionModel): string;
+  /** An aws-cdk-lib alias target's DNS name and zone, where the target can bind one (aws-cdk-lib stacks). */
+  resolveAliasTarget?(scope: Construct, target: IAliasRecordTarget, recordName: string): ResolvedAliasTarget;
 }
 
 export interface TargetProvider {
@@ -65,19 +89,33 @@ export function modelIdOf(target: FailoverTarget, scope: IConstruct): string {
 export class RenderedModel {
   public readonly healthChecks: HealthCheckModel[] = [];
   public readonly recordSets: RecordSetModel[] = [];
+  public readonly cidrCollections: CidrCollectionModel[] = [];
 
   /** A snapshot of everything handed over so far. */
   public get model(): FailoverModel {
-    return { healthChecks: [...this.healthChecks], recordSets: [...this.recordSets] };
+    return {
+      healthChecks: [...this.healthChecks],
+      recordSets: [...this.recordSets],
+      ...(this.cidrCollections.length > 0 ? { cidrCollections: [...this.cidrCollections] } : {}),
+    };
   }
 
   /**
    * Runs the rules that span constructs (two gateways on one name, a calculated child of a calculated
    * check, ...) when `root` is validated, i.e. once the whole stack is known at synth.
    */
-  public validateOn(root: IConstruct, capabilities: TargetCapabilities): void {
+  public validateOn(root: IConstruct, capabilities: TargetCapabilities, report?: (scope: IConstruct, findings: readonly Finding[]) => void): void {
+    let reported = false;
     root.node.addValidation({
-      validate: () => errorsOf(validateModel(this.model, capabilities)).map((f) => formatFindings([f])),
+      validate: () => {
+        const model = this.model;
+        if (report && !reported) {
+          // The warnings that span gateways (routing trees, CIDR collections); each gateway reported its own.
+          reported = true;
+          report(root, [...validateTrees(model), ...validateCollections(model)].filter((f) => f.severity === 'warning'));
+        }
+        return errorsOf(validateModel(model, capabilities)).map((f) => formatFindings([f]));
+      },
     });
   }
 }

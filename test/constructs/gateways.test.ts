@@ -12,6 +12,7 @@ import {
   MultiValueGateway,
   WeightedFailoverGateway,
 } from '../../lib';
+import { CfnLintBatch } from '../helpers/cfn-lint';
 import { cloudFormationErrors, describeDiagnostics } from '../helpers/cfn-validate';
 
 const zone = GatewayZone.fromHostedZoneAttributes({ hostedZoneId: 'Z0EXAMPLE', zoneName: 'example.com' });
@@ -20,10 +21,18 @@ function stack(): Stack {
   return new Stack(new App(), 'Test', { env: { region: 'us-east-1', account: '123456789012' } });
 }
 
-/** Synthesizes, checks the template with AWS's validator, and returns it. */
+/** Every synthesized template, linted with cfn-lint once all tests ran. */
+const lint = new CfnLintBatch();
+afterAll(() => {
+  expect(lint.size).toBeGreaterThan(0);
+  expect(lint.run()).toEqual([]);
+}, 120_000);
+
+/** Synthesizes, checks the template with AWS's validator (and, after all tests, cfn-lint), and returns it. */
 function synth(s: Stack): Template {
   const template = Template.fromStack(s);
   expect(describeDiagnostics(cloudFormationErrors(template.toJSON()))).toEqual([]);
+  lint.add(expect.getState().currentTestName ?? s.node.path, template.toJSON());
   return template;
 }
 
@@ -213,8 +222,8 @@ describe('WeightedFailoverGateway', () => {
     ['threshold 0', { healthCheck: { failureThreshold: 0 } }, /failureThreshold 0 is out of range; use a whole number from 1 to 10/],
     ['duplicate endpoint names', { endpoints: [{ name: 'a', ipAddress: '203.0.113.10' }, { name: 'a', ipAddress: '203.0.113.11' }] }, /duplicate endpoint name 'a' in gateway 'Test\/Api'; give each endpoint a unique name/],
     ['an endpoint name with a slash', { endpoints: [{ name: 'a/b', ipAddress: '203.0.113.10' }, { name: 'c', ipAddress: '203.0.113.11' }] }, /endpoint name 'a\/b' is not valid/],
-    ['an endpoint without an address', { endpoints: [{ name: 'a' }, { name: 'b', ipAddress: '203.0.113.11' }] }, /endpoint 'a' needs exactly one of ipAddress and hostName, got neither/],
-    ['an endpoint with both addresses', { endpoints: [{ name: 'a', ipAddress: '203.0.113.10', hostName: 'x.example.net' }, { name: 'b', ipAddress: '203.0.113.11' }] }, /got both/],
+    ['an endpoint without an address', { endpoints: [{ name: 'a' }, { name: 'b', ipAddress: '203.0.113.11' }] }, /endpoint 'a' needs exactly one of ipAddress, hostName and target, got none/],
+    ['an endpoint with both addresses', { endpoints: [{ name: 'a', ipAddress: '203.0.113.10', hostName: 'x.example.net' }, { name: 'b', ipAddress: '203.0.113.11' }] }, /got ipAddress and hostName/],
     ['mixed record types', { endpoints: [{ name: 'a', ipAddress: '203.0.113.10' }, { name: 'b', hostName: 'x.example.net' }] }, /the endpoints mix record types \(A: a; CNAME: b\)/],
     ['a private endpoint checked by Route 53', { endpoints: [{ name: 'a', ipAddress: '192.168.1.10' }, { name: 'b', ipAddress: '203.0.113.11' }] }, /ipAddress 192.168.1.10 is a private \(RFC 1918\) address/],
     ['a disabled check in CloudFormation', { healthCheck: { disabled: true } }, /CloudFormation cannot express a disabled health check/],

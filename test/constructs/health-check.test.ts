@@ -7,14 +7,23 @@ import {
   InsufficientDataHealthStatus,
 } from '../../lib';
 import { HEALTH_CHECK_REGIONS, INSUFFICIENT_DATA_HEALTH_STATUSES } from '../../lib/model';
+import { CfnLintBatch } from '../helpers/cfn-lint';
 import { cloudFormationErrors, describeDiagnostics } from '../helpers/cfn-validate';
 
 function stack(): Stack {
   return new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
 }
+/** Every synthesized template, linted with cfn-lint once all tests ran. */
+const lint = new CfnLintBatch();
+afterAll(() => {
+  expect(lint.size).toBeGreaterThan(0);
+  expect(lint.run()).toEqual([]);
+}, 120_000);
+
 function synth(s: Stack): Template {
   const template = Template.fromStack(s);
   expect(describeDiagnostics(cloudFormationErrors(template.toJSON()))).toEqual([]);
+  lint.add(expect.getState().currentTestName ?? s.node.path, template.toJSON());
   return template;
 }
 

@@ -121,7 +121,8 @@ describe('aliases and routing trees', () => {
   const alias = (name: string, dnsName: string, extra: Partial<RecordSetModel> = {}, evaluateTargetHealth = true): RecordSetModel => ({
     hostedZoneId: 'Z1', name, recordType: 'A', values: [], setIdentifier: dnsName.split('.')[0], aliasTarget: { dnsName, hostedZoneId: 'Z1', evaluateTargetHealth }, ...extra,
   });
-  const member = (name: string, setIdentifier: string, extra: Partial<RecordSetModel> = {}): RecordSetModel => rec({ name, setIdentifier, weight: 1, ...extra });
+  const member = (name: string, setIdentifier: string, extra: Partial<RecordSetModel> = {}): RecordSetModel =>
+    rec({ name, setIdentifier, weight: 1, ...extra });
   const tree = [
     alias('api.example.com', 'us.api.example.com', { region: 'us-east-1' }),
     alias('api.example.com', 'eu.api.example.com', { region: 'eu-west-1' }),

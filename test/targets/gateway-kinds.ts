@@ -3,15 +3,21 @@
  * and Terraform, and the Terraform schema test compares them with the AWS provider's own bindings.
  */
 import { Duration } from 'aws-cdk-lib';
+import { Continent, GeoLocation } from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
   ActivePassiveGateway,
+  CidrCollection,
   EndpointHealthCheck,
+  GatewayTarget,
   GatewayZone,
+  GeolocationGateway,
   HealthCheck,
   HealthCheckProtocol,
   HealthCheckRegion,
   InsufficientDataHealthStatus,
+  IpBasedGateway,
+  LatencyGateway,
   MultiValueGateway,
   WeightedFailoverGateway,
 } from '../../lib';
@@ -22,6 +28,8 @@ export const ZONE_BY_NAME = GatewayZone.fromZoneName('example.org');
 export interface GatewayKind {
   readonly kind: string;
   readonly declare: (scope: Construct) => void;
+  /** A routing tree (geolocation, latency, IP-based, aliases). */
+  readonly tree?: boolean;
 }
 
 export const GATEWAY_KINDS: readonly GatewayKind[] = [
@@ -115,6 +123,101 @@ export const GATEWAY_KINDS: readonly GatewayKind[] = [
         recordName: 'api',
         primary: { name: 'blue', ipAddress: '198.51.100.7', healthCheck: EndpointHealthCheck.fromHealthCheck(alarm) },
         secondary: { name: 'green', ipAddress: '198.51.100.8', healthCheck: EndpointHealthCheck.fromHealthCheck(external) },
+      });
+    },
+  },
+  {
+    tree: true,
+    kind: 'latency over two regions, each a weighted gateway (default names), one with a failover to a static site',
+    declare: (scope) => {
+      const eu = new WeightedFailoverGateway(scope, 'Eu', {
+        zone: ZONE_BY_ID,
+        endpoints: [
+          { name: 'eu-a', ipAddress: '203.0.113.50', weight: 1 },
+          { name: 'eu-b', ipAddress: '203.0.113.51', weight: 1 },
+        ],
+      });
+      const usPool = new WeightedFailoverGateway(scope, 'UsPool', {
+        zone: ZONE_BY_ID,
+        endpoints: [{ name: 'us-a', ipAddress: '198.51.100.50', weight: 3 }, { name: 'us-b', ipAddress: '198.51.100.51', weight: 1 }],
+      });
+      const us = new ActivePassiveGateway(scope, 'Us', {
+        zone: ZONE_BY_ID,
+        primary: { name: 'pool', target: GatewayTarget.gateway(usPool) },
+        secondary: { name: 'static', ipAddress: '192.0.2.99', healthCheck: EndpointHealthCheck.none() },
+      });
+      new LatencyGateway(scope, 'Global', {
+        zone: ZONE_BY_ID,
+        recordName: 'global',
+        endpoints: [
+          { name: 'eu-west-1', region: 'eu-west-1', target: GatewayTarget.gateway(eu) },
+          { name: 'us-east-1', region: 'us-east-1', target: GatewayTarget.gateway(us, { evaluateTargetHealth: true }) },
+        ],
+      });
+    },
+  },
+  {
+    tree: true,
+    kind: 'geolocation: a subdivision, a country, a continent, the default as a load balancer alias; zone by name',
+    declare: (scope) => {
+      new GeolocationGateway(scope, 'Geo', {
+        zone: ZONE_BY_NAME,
+        recordName: 'geo',
+        endpoints: [
+          { name: 'california', location: GeoLocation.subdivision('CA', 'US'), ipAddress: '203.0.113.60' },
+          { name: 'germany', location: GeoLocation.country('DE'), ipAddress: '203.0.113.61' },
+          { name: 'europe', location: GeoLocation.continent(Continent.EUROPE), ipAddress: '203.0.113.62' },
+          {
+            name: 'rest',
+            location: GeoLocation.default(),
+            target: GatewayTarget.aliasTarget('dualstack.lb-1234.eu-west-1.elb.amazonaws.com', 'Z32O12XQLNTSW2', { evaluateTargetHealth: true }),
+          },
+        ],
+      });
+    },
+  },
+  {
+    tree: true,
+    kind: 'IP-based: its own collection, a location per network, the default',
+    declare: (scope) => {
+      new IpBasedGateway(scope, 'Office', {
+        zone: ZONE_BY_ID,
+        recordName: 'office',
+        endpoints: [
+          { name: 'hq', location: 'hq', cidrBlocks: ['192.0.2.0/24', '2001:db8:1::/48'], ipAddress: '203.0.113.70' },
+          { name: 'branch', location: 'branch', cidrBlocks: ['198.51.100.0/24'], ipAddress: '203.0.113.71' },
+          { name: 'everyone', location: '*', ipAddress: '203.0.113.72' },
+        ],
+      });
+    },
+  },
+  {
+    tree: true,
+    kind: 'IP-based over a shared collection and an imported one',
+    declare: (scope) => {
+      const shared = new CidrCollection(scope, 'Networks', {
+        collectionName: 'corp-networks',
+        locations: [{ name: 'lab', cidrBlocks: ['10.10.0.0/16'] }, { name: 'vpn', cidrBlocks: ['10.20.0.0/16', '10.21.0.0/16'] }],
+      });
+      new IpBasedGateway(scope, 'Lab', {
+        zone: ZONE_BY_ID,
+        recordName: 'lab',
+        collection: shared,
+        endpoints: [
+          { name: 'lab', location: 'lab', ipAddress: '203.0.113.80' },
+          { name: 'vpn', location: 'vpn', ipAddress: '203.0.113.81' },
+          { name: 'rest', location: '*', ipAddress: '203.0.113.82' },
+        ],
+      });
+      const imported = CidrCollection.fromCollectionId(scope, 'Partners', 'c8c02a84-aaaa-bbbb-cccc-0123456789ab', ['acme']);
+      new IpBasedGateway(scope, 'Partner', {
+        zone: ZONE_BY_ID,
+        recordName: 'partner',
+        collection: imported,
+        endpoints: [
+          { name: 'acme', location: 'acme', ipAddress: '203.0.113.90' },
+          { name: 'rest', location: '*', ipAddress: '203.0.113.91' },
+        ],
       });
     },
   },

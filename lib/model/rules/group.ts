@@ -85,8 +85,8 @@ export function validateGroup(group: RecordGroup): Finding[] {
       if (key === undefined || isUnresolved(key)) continue;
       seen.set(key, [...(seen.get(key) ?? []), `'${r.setIdentifier}'`]);
     }
-    for (const [key, ids] of seen) {
-      if (ids.length > 1) f.error('group/duplicate-location', `${ids.join(' and ')} both answer ${what} ${key} for ${label}`, fix);
+    for (const [key, members] of seen) {
+      if (members.length > 1) f.error('group/duplicate-location', `${members.join(' and ')} both answer ${what} ${key} for ${label}`, fix);
     }
   };
   if (policy === 'geolocation') {

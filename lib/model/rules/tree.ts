@@ -4,6 +4,7 @@
  * that exist, trees have no loops and stay within the depth limit, collections hold valid blocks; and
  * the warnings for what deploys but defeats failover.
  */
+import { parseCidrPrefix } from '../cidr';
 import {
   CIDR_COLLECTION_NAME,
   CIDR_LOCATION_NAME,
@@ -12,7 +13,6 @@ import {
   MAX_ALIAS_DEPTH,
   MAX_CIDR_BLOCKS_PER_COLLECTION,
 } from '../facts';
-import { parseCidrPrefix } from '../cidr';
 import { finding, Finding, FindingSubject, recordSubject } from '../findings';
 import { normalizeName } from '../names';
 import { isUnresolved } from '../tokens';
@@ -200,9 +200,14 @@ export function validateCollections(model: FailoverModel): Finding[] {
     if (!cfg || isUnresolved(cfg.collectionId)) continue;
     const c = collections.find((x) => x.id === cfg.collectionId);
     if (!c) {
-      if (collections.length > 0) {
-        out.push(finding('error', 'record/cidr-collection', recordSubject(r), `the record names CIDR collection '${cfg.collectionId}', which is not one of this artifact's (${collections.map((x) => x.id).join(', ')})`, 'name a collection of the artifact'));
-      }
+      // A collection made elsewhere (a Route 53 id): fine for Route 53, but its locations are unknown here.
+      out.push(finding(
+        'warning',
+        'record/cidr-collection',
+        recordSubject(r),
+        `the record names CIDR collection '${cfg.collectionId}', which is not in this artifact${collections.length > 0 ? ` (its collections: ${collections.map((x) => x.id).join(', ')})` : ''}: its locations are not checked, and the verifier sends every client to the default location '${DEFAULT_CIDR_LOCATION}'`,
+        'declare the collection in the same stack to have it checked and simulated, or ignore this for a collection shared between stacks',
+      ));
       continue;
     }
     if (cfg.locationName !== DEFAULT_CIDR_LOCATION && !c.locations.some((l) => l.name === cfg.locationName)) {

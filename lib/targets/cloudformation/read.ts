@@ -6,6 +6,7 @@
  */
 import { MODEL_METADATA_KEY } from './render';
 import {
+  CidrCollectionModel,
   FailoverModel,
   FailoverRole,
   HealthCheckConfigModel,
@@ -98,20 +99,24 @@ export function readCloudFormationTemplate(template: unknown): FailoverModel {
   const resources: Record<string, CfnResourceJson> = (template as any).Resources ?? {};
   const idByLogical = new Map<string, string>();
   for (const [logicalId, res] of Object.entries(resources)) {
-    if (res.Type === 'AWS::Route53::HealthCheck') {
-      idByLogical.set(logicalId, res.Metadata?.[MODEL_METADATA_KEY]?.id ?? logicalId);
-    }
+    if (res.Type === 'AWS::Route53::HealthCheck') idByLogical.set(logicalId, res.Metadata?.[MODEL_METADATA_KEY]?.id ?? logicalId);
+    // A collection's model id is its name (unique in the account).
+    if (res.Type === 'AWS::Route53::CidrCollection') idByLogical.set(logicalId, str(res.Properties?.Name) ?? logicalId);
   }
   const refToId = (value: any): string => {
     const logical = referencedLogicalId(value);
     if (logical !== undefined && idByLogical.has(logical)) return idByLogical.get(logical)!;
     return str(value)!;
   };
+  const cidrCollections: CidrCollectionModel[] = [];
 
   const healthChecks: HealthCheckModel[] = [];
   const recordSets: RecordSetModel[] = [];
   const readRecord = (p: Record<string, any>, zone: { id?: any; name?: any }) => {
     const rr = p.ResourceRecords;
+    const geo = p.GeoLocation;
+    const alias = p.AliasTarget;
+    const cidr = p.CidrRoutingConfig;
     recordSets.push({
       hostedZoneId: str(zone.id),
       hostedZoneName: zoneName(zone.name),
@@ -123,6 +128,14 @@ export function readCloudFormationTemplate(template: unknown): FailoverModel {
       weight: readNumber(p.Weight),
       failover: str(p.Failover) as FailoverRole | undefined,
       multiValueAnswer: readBoolean(p.MultiValueAnswer),
+      geoLocation: geo && typeof geo === 'object'
+        ? { continentCode: str(geo.ContinentCode), countryCode: str(geo.CountryCode), subdivisionCode: str(geo.SubdivisionCode) }
+        : undefined,
+      region: str(p.Region),
+      cidrRoutingConfig: cidr && typeof cidr === 'object' ? { collectionId: refToId(cidr.CollectionId), locationName: str(cidr.LocationName)! } : undefined,
+      aliasTarget: alias && typeof alias === 'object'
+        ? { dnsName: normalizeName(str(alias.DNSName) ?? ''), hostedZoneId: str(alias.HostedZoneId), evaluateTargetHealth: readBoolean(alias.EvaluateTargetHealth) ?? false }
+        : undefined,
       healthCheckId: p.HealthCheckId !== undefined ? refToId(p.HealthCheckId) : undefined,
     });
   };
@@ -143,6 +156,14 @@ export function readCloudFormationTemplate(template: unknown): FailoverModel {
       case 'AWS::Route53::RecordSet':
         readRecord(p, { id: p.HostedZoneId, name: p.HostedZoneName });
         break;
+      case 'AWS::Route53::CidrCollection':
+        cidrCollections.push({
+          id: idByLogical.get(logicalId)!,
+          name: idByLogical.get(logicalId)!,
+          locations: (Array.isArray(p.Locations) ? p.Locations : [])
+            .map((l: any) => ({ name: str(l.LocationName)!, cidrList: readList(l.CidrList, str) ?? [] })),
+        });
+        break;
       case 'AWS::Route53::RecordSetGroup':
         for (const rs of Array.isArray(p.RecordSets) ? p.RecordSets : []) {
           readRecord(rs, { id: rs.HostedZoneId ?? p.HostedZoneId, name: rs.HostedZoneName ?? p.HostedZoneName });
@@ -152,5 +173,5 @@ export function readCloudFormationTemplate(template: unknown): FailoverModel {
         break;
     }
   }
-  return { healthChecks, recordSets };
+  return { healthChecks, recordSets, ...(cidrCollections.length > 0 ? { cidrCollections } : {}) };
 }

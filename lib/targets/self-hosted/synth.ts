@@ -36,6 +36,8 @@ import {
   qualifyName,
   recordLabel,
   RecordSetModel,
+  routingFieldsOf,
+  routingPolicyOf,
 } from '../../model';
 
 /** The bundle in memory. */
@@ -134,6 +136,11 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
   const groupRecords: RecordSetModel[] = [];
   for (const r of rendered.recordSets) {
     const label = `record ${recordLabel(r)}`;
+    const tree = routingFieldsOf(r).filter((f) => ['geoLocation', 'region', 'cidrRoutingConfig'].includes(f));
+    if (tree.length > 0 || r.aliasTarget) {
+      problems.push(`${label}: ${r.aliasTarget ? 'an alias' : `${routingPolicyOf(r)} routing`} is not served by the self-hosted DNS node of this version; deploy routing trees (geolocation, latency, IP-based, gateways inside gateways) to Route 53 with an aws-cdk-lib or cdktf stack`);
+      continue;
+    }
     const tokens = unresolvedFields({ name: r.name, values: r.values, ttl: r.ttl, weight: r.weight, setIdentifier: r.setIdentifier });
     if (tokens.length > 0) {
       problems.push(`${label}: ${tokens.join(', ')}: ${TOKEN_FIX}`);

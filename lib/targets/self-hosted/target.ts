@@ -9,7 +9,7 @@
  */
 import { Construct, IConstruct } from 'constructs';
 import { SELF_HOSTED_CAPABILITIES } from '../../bundle';
-import { FailoverModel, Finding, HealthCheckModel, normalizeName, RecordSetModel } from '../../model';
+import { CidrCollectionModel, FailoverModel, Finding, HealthCheckModel, normalizeName, RecordSetModel } from '../../model';
 import { FailoverTarget, RenderedModel } from '../target';
 
 /** Metadata type of a warning on a construct of a self-hosted stack (the bundle's manifest lists them). */
@@ -34,6 +34,11 @@ export class SelfHostedTarget implements FailoverTarget {
 
   public renderRecordSet(_scope: Construct, model: RecordSetModel): void {
     this.rendered.recordSets.push({ ...model, name: normalizeName(model.name) });
+  }
+
+  public renderCidrCollection(_scope: Construct, model: CidrCollectionModel): string {
+    this.rendered.cidrCollections.push(model);
+    return model.id;
   }
 
   public report(scope: IConstruct, findings: readonly Finding[]): void {

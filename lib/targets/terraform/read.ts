@@ -9,8 +9,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { METADATA_KEY, MODEL_ID_TAG } from './render';
-import { HEALTH_CHECK_RESOURCE, RECORD_RESOURCE, ZONE_DATA_SOURCE, ZONE_RESOURCE } from './schema';
+import { CIDR_COLLECTION_RESOURCE, CIDR_LOCATION_RESOURCE, HEALTH_CHECK_RESOURCE, RECORD_RESOURCE, ZONE_DATA_SOURCE, ZONE_RESOURCE } from './schema';
 import {
+  CidrCollectionModel,
+  CidrLocationModel,
   FailoverModel,
   FailoverRole,
   HealthCheckConfigModel,
@@ -85,6 +87,8 @@ function elementsOf(section: any, type: string): Array<[string, Body]> {
 
 /** `aws_route53_health_check.NAME.id` → NAME */
 const HEALTH_CHECK_REF = new RegExp(`^${HEALTH_CHECK_RESOURCE}\\.([A-Za-z_][A-Za-z0-9_-]*)\\.id$`);
+/** `aws_route53_cidr_collection.NAME.id` → NAME */
+const COLLECTION_REF = new RegExp(`^${CIDR_COLLECTION_RESOURCE}\\.([A-Za-z_][A-Za-z0-9_-]*)\\.id$`);
 /** `data.aws_route53_zone.NAME.zone_id` (or `.id`), `aws_route53_zone.NAME.zone_id` → [data., NAME] */
 const ZONE_REF = new RegExp(`^(data\\.)?${ZONE_DATA_SOURCE}\\.([A-Za-z_][A-Za-z0-9_-]*)\\.(zone_id|id)$`);
 
@@ -165,6 +169,28 @@ export function readTerraformJson(json: unknown): FailoverModel {
     return str(value)!;
   };
 
+  // CIDR collections: a collection resource, and its locations (each its own resource) by reference.
+  const collectionIdByName = new Map<string, string>();
+  // A collection's model id is its name (unique in the account).
+  const cidrCollections: CidrCollectionModel[] = elementsOf(config.resource, CIDR_COLLECTION_RESOURCE).map(([name, b]) => {
+    const id = str(b.name) ?? name;
+    collectionIdByName.set(name, id);
+    return { id, name: id, locations: [] as CidrLocationModel[] };
+  });
+  const collectionRefToId = (value: any): string => {
+    if (typeof value === 'string') {
+      const expr = expressionOf(value);
+      const m = expr !== undefined ? COLLECTION_REF.exec(expr) : null;
+      if (m && collectionIdByName.has(m[1])) return collectionIdByName.get(m[1])!;
+    }
+    return str(value)!;
+  };
+  for (const [, b] of elementsOf(config.resource, CIDR_LOCATION_RESOURCE)) {
+    const c = cidrCollections.find((x) => x.id === collectionRefToId(b.cidr_collection_id));
+    const location = { name: str(b.name)!, cidrList: readList(b.cidr_blocks, str) ?? [] };
+    if (c) (c.locations as CidrLocationModel[]).push(location);
+  }
+
   const zoneOf = (value: any): { hostedZoneId?: string; hostedZoneName?: string } => {
     if (typeof value === 'string') {
       const expr = expressionOf(value);
@@ -188,6 +214,10 @@ export function readTerraformJson(json: unknown): FailoverModel {
 
   const recordSets: RecordSetModel[] = elementsOf(config.resource, RECORD_RESOURCE).map(([, b]) => {
     const zone = zoneOf(b.zone_id);
+    const geo = block(b.geolocation_routing_policy);
+    const cidr = block(b.cidr_routing_policy);
+    const alias = block(b.alias);
+    const aliasZone = alias ? zoneOf(alias.zone_id) : undefined;
     return {
       ...zone,
       name: qualifiedRecordName(str(b.name) ?? '', zone.hostedZoneName),
@@ -198,10 +228,20 @@ export function readTerraformJson(json: unknown): FailoverModel {
       weight: readNumber(block(b.weighted_routing_policy)?.weight),
       failover: str(block(b.failover_routing_policy)?.type) as FailoverRole | undefined,
       multiValueAnswer: readBoolean(b.multivalue_answer_routing_policy),
+      geoLocation: geo ? { continentCode: str(geo.continent), countryCode: str(geo.country), subdivisionCode: str(geo.subdivision) } : undefined,
+      region: str(block(b.latency_routing_policy)?.region),
+      cidrRoutingConfig: cidr ? { collectionId: collectionRefToId(cidr.collection_id), locationName: str(cidr.location_name)! } : undefined,
+      aliasTarget: alias
+        ? {
+          dnsName: qualifiedRecordName(str(alias.name) ?? '', aliasZone?.hostedZoneName),
+          ...aliasZone,
+          evaluateTargetHealth: readBoolean(alias.evaluate_target_health) ?? false,
+        }
+        : undefined,
       healthCheckId: b.health_check_id !== undefined && b.health_check_id !== null ? refToId(b.health_check_id) : undefined,
     };
   });
-  return { healthChecks, recordSets };
+  return { healthChecks, recordSets, ...(cidrCollections.length > 0 ? { cidrCollections } : {}) };
 }
 
 /** The file name cdktf gives a stack's JSON configuration. */

@@ -7,6 +7,7 @@
  */
 import type { Construct, IConstruct } from 'constructs';
 import {
+  CidrCollectionModel,
   FailoverModel,
   Finding,
   HealthCheckModel,
@@ -25,6 +26,10 @@ import {
   TerraformLibraryName,
 } from './library';
 import {
+  CIDR_COLLECTION_RESOURCE,
+  CIDR_COLLECTION_SCHEMA,
+  CIDR_LOCATION_RESOURCE,
+  CIDR_LOCATION_SCHEMA,
   HEALTH_CHECK_RESOURCE,
   HEALTH_CHECK_SCHEMA,
   RECORD_RESOURCE,
@@ -99,13 +104,14 @@ export class TerraformTarget implements FailoverTarget {
   private readonly lib: TerraformLibrary;
   private readonly rendered = new RenderedModel();
   private readonly checkResources = new Map<string, GenericElement>();
+  private readonly collections = new Map<string, GenericElement>();
   private readonly zones = new Map<string, GenericElement>();
 
   private constructor(public readonly root: IConstruct) {
     const { name, lib } = libraryOfStack(root);
     this.libraryName = name;
     this.lib = lib;
-    this.rendered.validateOn(root, this.capabilities);
+    this.rendered.validateOn(root, this.capabilities, (scope, findings) => this.report(scope, findings));
   }
 
   /** Everything rendered so far, as model objects. */
@@ -155,23 +161,55 @@ export class TerraformTarget implements FailoverTarget {
   }
 
   public renderRecordSet(scope: Construct, model: RecordSetModel): void {
+    const alias = model.aliasTarget;
+    const g = model.geoLocation;
     const values: AttributeValues = {
       zone_id: this.zoneIdOf(model),
       name: model.name,
       type: model.recordType,
       ttl: model.ttl,
-      records: [...model.values],
+      records: alias ? undefined : [...model.values],
       set_identifier: model.setIdentifier,
       health_check_id: model.healthCheckId !== undefined ? this.healthCheckRef(model.healthCheckId) : undefined,
       // Weight 0 is a valid weight: test against undefined, never truthiness.
       weighted_routing_policy: model.weight !== undefined ? { weight: model.weight } : undefined,
       failover_routing_policy: model.failover !== undefined ? { type: model.failover } : undefined,
       multivalue_answer_routing_policy: model.multiValueAnswer,
+      geolocation_routing_policy: g ? { continent: g.continentCode, country: g.countryCode, subdivision: g.subdivisionCode } : undefined,
+      latency_routing_policy: model.region !== undefined ? { region: model.region } : undefined,
+      cidr_routing_policy: model.cidrRoutingConfig
+        ? { collection_id: this.collectionRef(model.cidrRoutingConfig.collectionId), location_name: model.cidrRoutingConfig.locationName }
+        : undefined,
+      alias: alias
+        ? { name: alias.dnsName, zone_id: alias.hostedZoneId ?? this.zoneIdOf(alias), evaluate_target_health: alias.evaluateTargetHealth }
+        : undefined,
     };
     refuseCdkTokens(`record ${model.name} ${model.recordType}${model.setIdentifier !== undefined ? ` [${model.setIdentifier}]` : ''}`, values);
     const { Resource } = elementClasses(this.lib);
     new Resource(scope, 'Resource', { terraformType: RECORD_RESOURCE, schema: RECORD_SCHEMA, values });
     this.rendered.recordSets.push(model);
+  }
+
+  /** A collection and one `aws_route53_cidr_location` per location; returns the collection's id. */
+  public renderCidrCollection(scope: Construct, model: CidrCollectionModel): string {
+    refuseCdkTokens(`CIDR collection '${model.name}'`, { name: model.name });
+    const { Resource } = elementClasses(this.lib);
+    const collection = new Resource(scope, 'Resource', {
+      terraformType: CIDR_COLLECTION_RESOURCE,
+      schema: CIDR_COLLECTION_SCHEMA,
+      values: { name: model.name },
+    });
+    const id = collection.getStringAttribute('id');
+    for (const location of model.locations) {
+      new Resource(scope, `Location-${location.name}`, {
+        terraformType: CIDR_LOCATION_RESOURCE,
+        schema: CIDR_LOCATION_SCHEMA,
+        values: { cidr_collection_id: id, name: location.name, cidr_blocks: [...location.cidrList] },
+      });
+    }
+    this.collections.set(model.id, collection);
+    this.rendered.cidrCollections.push(model);
+    return id;
   }
 
   public report(scope: IConstruct, findings: readonly Finding[]): void {
@@ -181,7 +219,7 @@ export class TerraformTarget implements FailoverTarget {
   }
 
   /** A zone id is written as is; a zone known by name is looked up once per stack with a data source. */
-  private zoneIdOf(model: RecordSetModel): string | undefined {
+  private zoneIdOf(model: { readonly hostedZoneId?: string; readonly hostedZoneName?: string }): string | undefined {
     if (model.hostedZoneId !== undefined) return model.hostedZoneId;
     if (model.hostedZoneName === undefined) return undefined;
     const zoneName = model.hostedZoneName;
@@ -197,6 +235,12 @@ export class TerraformTarget implements FailoverTarget {
       this.zones.set(zoneName, zone);
     }
     return zone.getStringAttribute('zone_id');
+  }
+
+  /** A collection's model id of ours becomes a reference to its resource's id; anything else is an external id. */
+  private collectionRef(id: string): string {
+    const resource = this.collections.get(id);
+    return resource ? resource.getStringAttribute('id') : id;
   }
 
   /** A model id of ours becomes a reference to the resource's id; anything else is an external Route 53 id. */

@@ -31,6 +31,8 @@ const MAP: AttributeSchema = { kind: 'stringMap' };
 export const HEALTH_CHECK_RESOURCE = 'aws_route53_health_check';
 export const RECORD_RESOURCE = 'aws_route53_record';
 export const ZONE_DATA_SOURCE = 'aws_route53_zone';
+export const CIDR_COLLECTION_RESOURCE = 'aws_route53_cidr_collection';
+export const CIDR_LOCATION_RESOURCE = 'aws_route53_cidr_location';
 /** The managed zone resource has the same type name as the data source. */
 export const ZONE_RESOURCE = 'aws_route53_zone';
 
@@ -58,7 +60,7 @@ export const HEALTH_CHECK_SCHEMA: ResourceSchema = {
   tags: MAP,
 };
 
-/** `aws_route53_record`: the attributes a `ResourceRecordSet` maps to (no alias, no latency/geo policies). */
+/** `aws_route53_record`: the attributes a `ResourceRecordSet` maps to. */
 export const RECORD_SCHEMA: ResourceSchema = {
   zone_id: S,
   name: S,
@@ -78,6 +80,38 @@ export const RECORD_SCHEMA: ResourceSchema = {
     attributes: { type: S },
     hclStorageClass: 'Route53RecordFailoverRoutingPolicyList',
   },
+  geolocation_routing_policy: {
+    kind: 'block',
+    attributes: { continent: S, country: S, subdivision: S },
+    hclStorageClass: 'Route53RecordGeolocationRoutingPolicyList',
+  },
+  latency_routing_policy: {
+    kind: 'block',
+    attributes: { region: S },
+    hclStorageClass: 'Route53RecordLatencyRoutingPolicyList',
+  },
+  cidr_routing_policy: {
+    kind: 'block',
+    attributes: { collection_id: S, location_name: S },
+    hclStorageClass: 'Route53RecordCidrRoutingPolicyList',
+  },
+  alias: {
+    kind: 'block',
+    attributes: { evaluate_target_health: B, name: S, zone_id: S },
+    hclStorageClass: 'Route53RecordAliasList',
+  },
+};
+
+/** `aws_route53_cidr_collection`: a collection, by name. */
+export const CIDR_COLLECTION_SCHEMA: ResourceSchema = {
+  name: S,
+};
+
+/** `aws_route53_cidr_location`: one location of a collection, with its blocks. */
+export const CIDR_LOCATION_SCHEMA: ResourceSchema = {
+  cidr_collection_id: S,
+  name: S,
+  cidr_blocks: SET,
 };
 
 /** `data "aws_route53_zone"`: a lookup by name (a public zone: `private_zone` keeps its default, false). */

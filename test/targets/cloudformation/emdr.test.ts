@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { emdrApp } from '../../../examples/emdr-cdk/emdr';
+import { cfnLint } from '../../helpers/cfn-lint';
 import { cloudFormationErrors, describeDiagnostics } from '../../helpers/cfn-validate';
 
 describe('EMDR example (CDK)', () => {
@@ -29,6 +30,7 @@ describe('EMDR example (CDK)', () => {
     }
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
     expect(describeDiagnostics(cloudFormationErrors(t.toJSON()))).toEqual([]);
+    expect(cfnLint(t.toJSON())).toEqual([]);
     expect(t.toJSON()).toMatchSnapshot();
   });
 

@@ -11,6 +11,7 @@ import {
 } from '../../../lib';
 import { canonicalModel } from '../../../lib/model';
 import { CloudFormationTarget, readCloudFormationTemplate } from '../../../lib/targets/cloudformation';
+import { cfnLint } from '../../helpers/cfn-lint';
 import { cloudFormationErrors, describeDiagnostics } from '../../helpers/cfn-validate';
 
 const zone = GatewayZone.fromHostedZoneAttributes({ hostedZoneId: 'Z0EXAMPLE', zoneName: 'example.com' });
@@ -56,6 +57,7 @@ describe('CloudFormation render -> read', () => {
     const s = kitchenSink();
     const template = Template.fromStack(s).toJSON();
     expect(describeDiagnostics(cloudFormationErrors(template))).toEqual([]);
+    expect(cfnLint(template)).toEqual([]);
     const rendered = canonicalModel(CloudFormationTarget.of(s).model);
     const read = canonicalModel(readCloudFormationTemplate(template));
     expect(read).toEqual(rendered);

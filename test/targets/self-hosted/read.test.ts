@@ -57,7 +57,8 @@ describe('a bundle reads back as the model its stack rendered', () => {
     expect(read.recordSets.map((r) => [r.setIdentifier, r.weight, r.hostedZoneName])).toEqual([['gw-isp-a', 50, 'example.com'], ['gw-isp-b', 50, 'example.com']]);
   });
 
-  const supported = GATEWAY_KINDS.filter((k) => !k.kind.includes('CloudWatch'));
+  // Routing trees reach the self-hosted node with issue 12; until then its synth refuses them (below).
+  const supported = GATEWAY_KINDS.filter((k) => !k.kind.includes('CloudWatch') && !k.tree);
   test.each(supported.map((k) => [k.kind, k] as const))('%s, and says what CloudFormation says', (_, kind) => {
     const stack = new SelfHostedStack(new SelfHostedApp(), 'Parity', KIND_PROPS);
     kind.declare(stack);
@@ -83,6 +84,12 @@ describe('a bundle reads back as the model its stack rendered', () => {
     const kind = GATEWAY_KINDS.find((k) => k.kind.includes('CloudWatch'))!;
     const stack = new SelfHostedStack(new SelfHostedApp(), 'Alarm', KIND_PROPS);
     expect(() => kind.declare(stack)).toThrow(/CloudWatch alarm health checks are not available in the self-hosted target/);
+  });
+
+  test.each(GATEWAY_KINDS.filter((k) => k.tree).map((k) => [k.kind, k] as const))('a routing tree is refused at synth, naming the record: %s', (_, kind) => {
+    const stack = new SelfHostedStack(new SelfHostedApp(), 'Tree', KIND_PROPS);
+    kind.declare(stack);
+    expect(() => stack.synth(tempDir())).toThrow(/is not served by the self-hosted DNS node of this version; deploy routing trees .* to Route 53/);
   });
 });
 

@@ -5,13 +5,21 @@
  * against the provider's schema), and the two stacks must synthesize to the same JSON and the same HCL.
  */
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
+import { Route53CidrCollection } from '@cdktf/provider-aws/lib/route53-cidr-collection';
+import { Route53CidrLocation } from '@cdktf/provider-aws/lib/route53-cidr-location';
 import { Route53HealthCheck, Route53HealthCheckConfig } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record, Route53RecordConfig } from '@cdktf/provider-aws/lib/route53-record';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { HealthCheckModel } from '../../../lib/model';
 import { TerraformTarget } from '../../../lib/targets/terraform';
-import { HEALTH_CHECK_SCHEMA, RECORD_SCHEMA, ZONE_DATA_SOURCE_SCHEMA } from '../../../lib/targets/terraform/schema';
+import {
+  CIDR_COLLECTION_SCHEMA,
+  CIDR_LOCATION_SCHEMA,
+  HEALTH_CHECK_SCHEMA,
+  RECORD_SCHEMA,
+  ZONE_DATA_SOURCE_SCHEMA,
+} from '../../../lib/targets/terraform/schema';
 import { declareAllKinds, GATEWAY_KINDS } from '../gateway-kinds';
 
 type Body = Record<string, any>;
@@ -57,10 +65,22 @@ function recordProps(b: Body, ref: (v: string) => string): Route53RecordConfig {
     multivalueAnswerRoutingPolicy: b.multivalue_answer_routing_policy,
     weightedRoutingPolicy: b.weighted_routing_policy ? { weight: b.weighted_routing_policy.weight } : undefined,
     failoverRoutingPolicy: b.failover_routing_policy ? { type: b.failover_routing_policy.type } : undefined,
+    geolocationRoutingPolicy: b.geolocation_routing_policy
+      ? {
+        continent: b.geolocation_routing_policy.continent,
+        country: b.geolocation_routing_policy.country,
+        subdivision: b.geolocation_routing_policy.subdivision,
+      }
+      : undefined,
+    latencyRoutingPolicy: b.latency_routing_policy ? { region: b.latency_routing_policy.region } : undefined,
+    cidrRoutingPolicy: b.cidr_routing_policy
+      ? { collectionId: ref(b.cidr_routing_policy.collection_id), locationName: b.cidr_routing_policy.location_name }
+      : undefined,
+    alias: b.alias ? { name: b.alias.name, zoneId: ref(b.alias.zone_id), evaluateTargetHealth: b.alias.evaluate_target_health } : undefined,
   };
 }
 const RECORD_ATTRIBUTES = ['zone_id', 'name', 'type', 'ttl', 'records', 'set_identifier', 'health_check_id', 'multivalue_answer_routing_policy',
-  'weighted_routing_policy', 'failover_routing_policy'];
+  'weighted_routing_policy', 'failover_routing_policy', 'geolocation_routing_policy', 'latency_routing_policy', 'cidr_routing_policy', 'alias'];
 
 /**
  * Rebuilds every resource of `json` with the provider's classes in a new stack, under the same Terraform
@@ -86,6 +106,18 @@ function providerTwin(json: Body): TerraformStack {
     const check = new Route53HealthCheck(stack, name, healthCheckProps(b, ref));
     check.overrideLogicalId(name);
     refs.set(`\${aws_route53_health_check.${name}.id}`, check.id);
+  }
+  for (const [name, b] of Object.entries<Body>(json.resource?.aws_route53_cidr_collection ?? {})) {
+    expect(unknown(b, ['//', 'name'])).toEqual([]);
+    const collection = new Route53CidrCollection(stack, name, { name: b.name });
+    collection.overrideLogicalId(name);
+    if (b['//']) collection.addOverride('//', b['//']);
+    refs.set(`\${aws_route53_cidr_collection.${name}.id}`, collection.id);
+  }
+  for (const [name, b] of Object.entries<Body>(json.resource?.aws_route53_cidr_location ?? {})) {
+    expect(unknown(b, ['cidr_collection_id', 'name', 'cidr_blocks'])).toEqual([]);
+    const location = new Route53CidrLocation(stack, name, { cidrCollectionId: ref(b.cidr_collection_id), name: b.name, cidrBlocks: b.cidr_blocks });
+    location.overrideLogicalId(name);
   }
   for (const [name, b] of Object.entries<Body>(json.resource?.aws_route53_record ?? {})) {
     expect(unknown(b, RECORD_ATTRIBUTES)).toEqual([]);
@@ -136,6 +168,8 @@ describe('the Terraform output is what @cdktf/provider-aws writes', () => {
     const used = (type: string) => new Set(Object.values<Body>(json.resource[type]).flatMap((b) => Object.keys(b)));
     expect([...used('aws_route53_health_check')].sort()).toEqual(Object.keys(HEALTH_CHECK_SCHEMA).sort());
     expect([...used('aws_route53_record')].sort()).toEqual(Object.keys(RECORD_SCHEMA).sort());
+    expect([...used('aws_route53_cidr_collection')].filter((k) => k !== '//').sort()).toEqual(Object.keys(CIDR_COLLECTION_SCHEMA).sort());
+    expect([...used('aws_route53_cidr_location')].sort()).toEqual(Object.keys(CIDR_LOCATION_SCHEMA).sort());
     const zoneAttributes = new Set(Object.values<Body>(json.data.aws_route53_zone).flatMap((b) => Object.keys(b)));
     expect([...zoneAttributes].sort()).toEqual(Object.keys(ZONE_DATA_SOURCE_SCHEMA).sort());
   });

@@ -130,8 +130,10 @@ describe('reading Terraform JSON written by hand', () => {
     expect(records.m).toEqual(expect.objectContaining({ hostedZoneName: 'managed.example', name: 'managed.example', multiValueAnswer: true, values: ['${tf:var.ips}'] }));
     expect(records['v.example.com']).toEqual(expect.objectContaining({ hostedZoneId: '${tf:var.zone_id}', values: ['${tf:lower(var.target)}'] }));
     expect(isUnresolved(records['v.example.com'].ttl)).toBe(true);
-    // An alias record has no values of its own (the model does not carry aliases).
-    expect(records['apex.example.com']).toEqual(expect.objectContaining({ hostedZoneId: 'Z0LITERAL', values: [], ttl: undefined }));
+    // An alias record has no values and no TTL of its own: its target answers.
+    expect(records['apex.example.com']).toEqual(expect.objectContaining({
+      hostedZoneId: 'Z0LITERAL', values: [], ttl: undefined, aliasTarget: { dnsName: 'lb.example.net', hostedZoneId: 'Z0LB', evaluateTargetHealth: true },
+    }));
     expect(model.recordSets).toHaveLength(6);
   });
 
@@ -139,9 +141,9 @@ describe('reading Terraform JSON written by hand', () => {
     const model = readTerraformJson(handWritten);
     for (const marker of ['${tf:var.ip}', '${tf:var.regions}', '${tf:lower(var.target)}', '${tf:var.zone_id}']) expect(isUnresolved(marker)).toBe(true);
     const errors = validateModel(model, TERRAFORM_CAPABILITIES).filter((f) => f.severity === 'error').map((f) => f.rule);
-    // No error about a marker: only the alias record (no TTL, no values: the model has no aliases) and
-    // the PRIMARY without a SECONDARY are flagged.
-    expect(errors).toEqual(['record/ttl', 'record/values', 'group/failover-pair']);
+    // No error about a marker (nor about the alias record, which needs no TTL and no values): only the
+    // PRIMARY without a SECONDARY is flagged.
+    expect(errors).toEqual(['group/failover-pair']);
   });
 
   test('a JSON text and a list of resource sections read the same as the object', () => {
