@@ -105,6 +105,12 @@ project.addTask('emdr', {
   exec: 'ts-node --project test/tsconfig.json examples/emdr-cdk/main.ts',
 });
 
+// `npx projen multi-region`: synthesize the two-region routing tree and show the verifier's answers per client.
+project.addTask('multi-region', {
+  description: 'Synthesize the multi-region example (latency -> weighted per region, failover to a static site, geolocation) and verify it',
+  exec: 'ts-node --project test/tsconfig.json examples/multi-region-cdk/main.ts',
+});
+
 // `npm run demo` (the README's first command): the EMDR failover story on this machine, with two local
 // gateways, the self-hosted stack run by `dns-failover up` in process, and real DNS queries. Sources only
 // (a stale compiled lib/*.js must not be picked up), without type checking (the build does that).

@@ -35,6 +35,71 @@ const emdrGateway = (id) => `new WeightedFailoverGateway(stack, '${id}', {
   ],
 });`;
 
+/**
+ * A two-region tree as a newcomer writes it from the README: a weighted pair per region under a
+ * latency gateway (aliases evaluate target health by default), and a geolocation gateway with a default.
+ */
+const treeGateways = () => `const zone = GatewayZone.fromHostedZoneAttributes({ hostedZoneId: 'Z0EXAMPLE1234567890', zoneName: 'example.com' });
+const eu = new WeightedFailoverGateway(stack, 'Eu', {
+  zone,
+  endpoints: [{ name: 'eu-a', ipAddress: '203.0.113.10' }, { name: 'eu-b', ipAddress: '203.0.113.20' }],
+});
+const us = new WeightedFailoverGateway(stack, 'Us', {
+  zone,
+  endpoints: [{ name: 'us-a', ipAddress: '198.51.100.10' }, { name: 'us-b', ipAddress: '198.51.100.20' }],
+});
+new LatencyGateway(stack, 'Api', {
+  zone,
+  recordName: 'api',
+  endpoints: [
+    { name: 'eu-west-1', region: 'eu-west-1', target: GatewayTarget.gateway(eu) },
+    { name: 'us-east-1', region: 'us-east-1', target: GatewayTarget.gateway(us) },
+  ],
+});
+new GeolocationGateway(stack, 'Www', {
+  zone,
+  recordName: 'www',
+  endpoints: [
+    { name: 'europe', location: GeoLocation.continent(Continent.EUROPE), target: GatewayTarget.gateway(eu) },
+    { name: 'everyone', location: GeoLocation.default(), target: GatewayTarget.gateway(us) },
+  ],
+});`;
+const TREE_IMPORTS = `const { Continent, GeoLocation } = require('aws-cdk-lib/aws-route53');
+const { GatewayTarget, GatewayZone, GeolocationGateway, LatencyGateway, WeightedFailoverGateway } = require('cdk-dns-failover');`;
+
+/**
+ * Runs the installed `dns-failover verify` on the tree app's output for a client near each region and
+ * checks the what-if answers of api.example.com (everything healthy, one region down, all down) and
+ * of www.example.com for a client in Germany and one in Brazil.
+ */
+function verifyTree(appDir, artifact, label) {
+  const out = execFileSync(path.join(appDir, 'node_modules', '.bin', 'dns-failover'),
+    ['verify', artifact, '--json', '--from', 'eu-west-1,us-east-1,DE,BR'], { cwd: appDir, encoding: 'utf8' });
+  const report = JSON.parse(out);
+  const gateways = report.artifacts[0].gateways;
+  const finals = (g, client, scenario) => {
+    const s = g.whatIf.clients.find((c) => c.client === client).scenarios.find((x) => x.label === scenario);
+    return s.answers.map((a) => `${a.setIdentifiers.join('+')} ${a.probability}`);
+  };
+  const api = gateways.find((g) => g.name === 'api.example.com');
+  const EU = ['eu-a 0.5', 'eu-b 0.5'];
+  const US = ['us-a 0.5', 'us-b 0.5'];
+  assert.deepStrictEqual(finals(api, 'near eu-west-1', 'all healthy'), EU);
+  assert.deepStrictEqual(finals(api, 'near us-east-1', 'all healthy'), US);
+  assert.deepStrictEqual(finals(api, 'near eu-west-1', 'eu-west-1 down'), US);
+  assert.deepStrictEqual(finals(api, 'near us-east-1', 'eu-west-1 down'), US);
+  assert.deepStrictEqual(finals(api, 'near us-east-1', 'us-east-1 down'), EU);
+  // All down: the last resort picks each client's best region anyway.
+  assert.deepStrictEqual(finals(api, 'near eu-west-1', 'all down'), EU);
+  assert.deepStrictEqual(finals(api, 'near us-east-1', 'all down'), US);
+  const www = gateways.find((g) => g.name === 'www.example.com');
+  assert.deepStrictEqual(finals(www, 'DE', 'all healthy'), EU);
+  assert.deepStrictEqual(finals(www, 'BR', 'all healthy'), US);
+  assert.deepStrictEqual(finals(www, 'DE', 'europe down'), US);
+  assert.strictEqual(report.errors, 0);
+  console.log(`packed library: newcomer ${label} tree app verified: answers per region healthy, with a region down and all down`);
+}
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-dns-failover-newcomer-'));
 console.log(`newcomer app in ${dir}, installing ${tarball}`);
 fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'newcomer-app', private: true }));
@@ -74,8 +139,27 @@ for (const r of records) {
   assert.ok(p.HealthCheckId['Fn::GetAtt'], 'record guarded by its health check');
 }
 assert.deepStrictEqual(records.map((r) => r.Properties.SetIdentifier).sort(), ['gw-isp-a', 'gw-isp-b']);
-fs.rmSync(dir, { recursive: true, force: true });
 console.log('packed library: newcomer CDK app synthesized 2 health checks and 2 weighted record sets');
+
+fs.writeFileSync(path.join(dir, 'tree.js'), `
+const { App, Stack } = require('aws-cdk-lib');
+${TREE_IMPORTS}
+const app = new App({ outdir: 'tree.out' });
+const stack = new Stack(app, 'Tree');
+${treeGateways()}
+app.synth();
+`);
+execFileSync(process.execPath, ['tree.js'], { cwd: dir, stdio: 'inherit' });
+const treeTemplate = JSON.parse(fs.readFileSync(path.join(dir, 'tree.out', 'Tree.template.json'), 'utf8'));
+const aliases = Object.values(treeTemplate.Resources).filter((r) => r.Type === 'AWS::Route53::RecordSet' && r.Properties.AliasTarget);
+assert.deepStrictEqual(aliases.map((r) => [r.Properties.SetIdentifier, r.Properties.AliasTarget.DNSName, r.Properties.AliasTarget.EvaluateTargetHealth]).sort(), [
+  ['eu-west-1', 'eu-west-1.api.example.com', true],
+  ['europe', 'eu-west-1.api.example.com', true],
+  ['everyone', 'us-east-1.api.example.com', true],
+  ['us-east-1', 'us-east-1.api.example.com', true],
+]);
+verifyTree(dir, 'tree.out', 'CDK');
+fs.rmSync(dir, { recursive: true, force: true });
 
 // ---------------------------------------------------------------------------------------------------
 // The same gateway in a Terraform stack. The library needs no provider package: the app may bring
@@ -165,8 +249,25 @@ function terraformNewcomer(library, libraryVersion, constructsVersion) {
   assert.deepStrictEqual(tfRecords.map((r) => r.set_identifier).sort(), ['gw-isp-a', 'gw-isp-b']);
   // Every attribute, name and type, is what the AWS provider's bindings write for the same resources.
   assert.deepStrictEqual(withoutMetadata(config.resource), providerTwin(config.resource));
-  fs.rmSync(tfDir, { recursive: true, force: true });
   console.log(`packed library: newcomer ${library} app synthesized 2 aws_route53_health_check and 2 weighted aws_route53_record, as the AWS provider writes them`);
+
+  fs.writeFileSync(path.join(tfDir, 'tree.js'), `
+const { App, TerraformStack } = require('${library}');
+${TREE_IMPORTS}
+const app = new App({ outdir: 'tree.out' });
+const stack = new TerraformStack(app, 'tree');
+${treeGateways()}
+app.synth();
+`);
+  execFileSync(process.execPath, ['tree.js'], { cwd: tfDir, stdio: 'inherit' });
+  const tree = JSON.parse(fs.readFileSync(path.join(tfDir, 'tree.out', 'stacks', 'tree', 'cdk.tf.json'), 'utf8'));
+  const latency = Object.values(tree.resource.aws_route53_record).filter((r) => r.latency_routing_policy);
+  assert.deepStrictEqual(latency.map((r) => [r.latency_routing_policy.region, r.alias]).sort(), [
+    ['eu-west-1', { evaluate_target_health: true, name: 'eu-west-1.api.example.com', zone_id: 'Z0EXAMPLE1234567890' }],
+    ['us-east-1', { evaluate_target_health: true, name: 'us-east-1.api.example.com', zone_id: 'Z0EXAMPLE1234567890' }],
+  ]);
+  verifyTree(tfDir, 'tree.out', library);
+  fs.rmSync(tfDir, { recursive: true, force: true });
 }
 
 terraformNewcomer('cdktf', version('cdktf'), version('constructs'));

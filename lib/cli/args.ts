@@ -112,7 +112,8 @@ export function helpText(command: string, summary: string, specs: readonly FlagS
   const rows = specs.map((s) => {
     const left = `  --${s.name}${s.value ? ` ${s.value}` : ''}`;
     const extra = s.required ? ' (required)' : s.default !== undefined ? ` (default ${s.default})` : '';
-    return `${left.padEnd(34)} ${s.description}${extra}`;
+    // A description of several lines continues under its first.
+    return `${left.padEnd(34)} ${s.description.split('\n').join(`\n${' '.repeat(35)}`)}${extra}`;
   });
   const args = positionals.map((p) => ` ${p.required ? p.value : `[${p.value}]`}`).join('');
   const argRows = positionals.map((p) => `  ${p.value.padEnd(32)} ${p.description}`);

@@ -6,9 +6,20 @@
  * `--drill` runs a failover drill on loopback (progress on standard error) and exits 1 when a step
  * falls outside its predicted window.
  */
-import { parseInteger } from './args';
+import { parseInteger, UsageError } from './args';
 import { Command } from './command';
-import { DEFAULT_DRILL_SPEED, formatReport, readArtifacts, runVerify, VerifyInputError } from '../verify';
+import { ClientSpec, DEFAULT_DRILL_SPEED, formatReport, parseClientSpec, readArtifacts, runVerify, VerifyInputError } from '../verify';
+
+/** `--from DE,US-CA,203.0.113.7`: each value a client; every error names the value. */
+function parseFrom(value: string): ClientSpec[] {
+  return value.split(',').map((v) => v.trim()).filter(Boolean).map((v) => {
+    try {
+      return parseClientSpec(v);
+    } catch (e) {
+      throw new UsageError(`--from: ${(e as Error).message}`);
+    }
+  });
+}
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -19,6 +30,13 @@ export const verifyCommand: Command = {
     { name: 'path', value: '<path>', description: 'a cdk.out or cdktf.out directory, a template, a cdk.tf.json, or a bundle directory', required: true },
   ],
   flags: [
+    {
+      name: 'from',
+      value: '<clients>',
+      description: 'answer for these clients, comma-separated: a country (DE), a subdivision (US-CA), a continent (continent:EU), a region\n' +
+        '(eu-west-1), an order of regions (order:eu-west-1>us-east-1), an address or subnet (203.0.113.7, 2001:db8::/48), elsewhere;\n' +
+        'by default one client per place a routing tree tells apart',
+    },
     { name: 'json', description: 'print the report as JSON (for machines)' },
     { name: 'live', description: 'also probe every endpoint now from this machine and show the answers the engine would give' },
     { name: 'drill', description: 'also run a failover drill on loopback: DNS server, checkers and stand-in endpoints, members failed one by one' },
@@ -27,6 +45,7 @@ export const verifyCommand: Command = {
   async run(flags, io): Promise<number> {
     const location = String(flags.path);
     const speed = parseInteger('speed', String(flags.speed), 1, 1000);
+    const from = typeof flags.from === 'string' ? parseFrom(flags.from) : undefined;
     let sources;
     try {
       sources = readArtifacts(location);
@@ -38,7 +57,8 @@ export const verifyCommand: Command = {
       io.err(`dns-failover verify: cannot read '${location}': ${(e as Error).message}`);
       return 2;
     }
-    const report = await runVerify(location, { live: flags.live === true, drill: flags.drill === true, speed, log: (line) => io.err(line) }, sources);
+    const options = { from, live: flags.live === true, drill: flags.drill === true, speed, log: (line: string) => io.err(line) };
+    const report = await runVerify(location, options, sources);
     if (flags.json) io.out(JSON.stringify(report, null, 2));
     else io.out(formatReport(report));
     return report.exitCode;

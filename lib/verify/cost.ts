@@ -10,7 +10,21 @@
  * awsglobalaccelerator.com, on.aws). Calculated, CloudWatch alarm and routing control checks are
  * priced as basic checks on AWS endpoints.
  */
-import { DEFAULT_REQUEST_INTERVAL_SECONDS, FailoverModel, HealthCheckModel, isEndpointCheckType, isHttpsCheck, matchesString, normalizeName, requestIntervalOf } from '../model';
+import {
+  DEFAULT_REQUEST_INTERVAL_SECONDS,
+  FailoverModel,
+  groupRecords,
+  HealthCheckModel,
+  isAliasInZone,
+  isEndpointCheckType,
+  isHttpsCheck,
+  matchesString,
+  normalizeName,
+  zoneKeyOf,
+  requestIntervalOf,
+  RoutingPolicy,
+  routingPolicyOf,
+} from '../model';
 import { OptionalFeature, ROUTE53_PRICES } from './prices';
 
 export interface HealthCheckCost {
@@ -33,6 +47,15 @@ export interface HostedZoneCost {
   readonly monthly: number;
 }
 
+/** What one million queries for a name cost, by the routing policy of its records. */
+export interface QueryRate {
+  /** The record name and type, as `api.example.com A`. */
+  readonly name: string;
+  readonly policy: RoutingPolicy;
+  /** US dollars per million queries, first billion a month. */
+  readonly perMillion: number;
+}
+
 export interface CostEstimate {
   readonly asOf: string;
   readonly source: string;
@@ -42,7 +65,35 @@ export interface CostEstimate {
   readonly hostedZones: readonly HostedZoneCost[];
   readonly hostedZonesMonthly: number;
   readonly totalMonthly: number;
+  /**
+   * The query price of each name clients ask for (the roots of routing trees and the single-level
+   * gateways; names only reached through an alias of the same zone are left out). Queries depend on
+   * traffic, so they are not in the total.
+   */
+  readonly queryRates: readonly QueryRate[];
   readonly notes: readonly string[];
+}
+
+/** Route 53's query price per million for a routing policy. */
+export function queryRateOf(policy: RoutingPolicy): number {
+  const q = ROUTE53_PRICES.queries;
+  switch (policy) {
+    case 'latency': return q.latencyPerMillion;
+    case 'geolocation': return q.geolocationPerMillion;
+    case 'ip-based': return q.ipBasedPerMillion;
+    default: return q.standardPerMillion;
+  }
+}
+
+function queryRates(model: FailoverModel): QueryRate[] {
+  const key = (zone: string, name: string, type: string) => `${zone}|${normalizeName(name)}|${type}`;
+  const targeted = new Set(model.recordSets.filter(isAliasInZone).map((r) => key(zoneKeyOf(r), r.aliasTarget!.dnsName, r.recordType)));
+  return groupRecords(model.recordSets)
+    .filter((g) => !targeted.has(key(zoneKeyOf(g.records[0]), g.name, g.recordType)))
+    .map((g) => {
+      const policy = routingPolicyOf(g.records[0]);
+      return { name: `${g.name} ${g.recordType}`, policy, perMillion: queryRateOf(policy) };
+    });
 }
 
 /** Host names under these domains are AWS endpoints. */
@@ -106,7 +157,16 @@ export function costEstimate(model: FailoverModel): CostEstimate {
   if (hostedZones.length > 0) {
     notes.push('each hosted zone is priced as one of the account\'s first 25; the zone is billed whether or not this artifact created it');
   }
-  notes.push(`DNS queries are billed per million (standard queries $${ROUTE53_PRICES.queries.standardPerMillion.toFixed(2)}) and depend on traffic: not included`);
+  const rates = queryRates(model);
+  const q = ROUTE53_PRICES.queries;
+  const dollars = (x: number) => `$${x.toFixed(2)}`;
+  notes.push(`DNS queries are billed per million and depend on traffic: not included (first billion a month: standard ${dollars(q.standardPerMillion)}, latency ${dollars(q.latencyPerMillion)}, geolocation ${dollars(q.geolocationPerMillion)}, IP-based ${dollars(q.ipBasedPerMillion)})`);
+  if (model.recordSets.some(isAliasInZone)) {
+    notes.push('a query is priced by the policy of the name asked for: the price list names no separate price for the aliases inside a routing tree');
+  }
+  if (model.recordSets.some((r) => r.aliasTarget !== undefined && !isAliasInZone(r))) {
+    notes.push('queries answered by an alias to an AWS resource (load balancer, CloudFront, S3 website, API Gateway) are free');
+  }
   return {
     asOf: ROUTE53_PRICES.asOf,
     source: ROUTE53_PRICES.source,
@@ -116,6 +176,7 @@ export function costEstimate(model: FailoverModel): CostEstimate {
     hostedZones,
     hostedZonesMonthly,
     totalMonthly: cents(healthChecksMonthly + hostedZonesMonthly),
+    queryRates: rates,
     notes,
   };
 }

@@ -11,3 +11,4 @@ export * from './whatif';
 export * from './report';
 export * from './live';
 export * from './drill';
+export * from './clients';

@@ -10,7 +10,7 @@
  * `group/single-endpoint`, `group/mixed-ttl`, `health-check/private-address`,
  * `health-check/search-string`); the verifier never re-implements them.
  */
-import { checkClosure, findingGateways, Gateway, gatewaysOf } from './gateways';
+import { checkClosure, findingGateways, Gateway, GatewayMember, gatewaysOf } from './gateways';
 import { ArtifactSource } from './source';
 import {
   CLOUDFORMATION_RESOURCE_LIMIT,
@@ -87,6 +87,12 @@ const HEADER_LIKE = /^HTTP\/\d(\.\d)?\s|^(content-[a-z-]+|server|location|set-co
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** The verifier's own rules over one artifact. */
+/** What a member answers: its values, or the name its alias points at. */
+function answersOf(m: GatewayMember): string[] {
+  const alias = m.record.aliasTarget;
+  return alias ? [`alias ${normalizeName(alias.dnsName)}`] : m.record.values.map(normalizeName);
+}
+
 function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFinding[] {
   const out: OwnFinding[] = [];
   const model = source.model;
@@ -147,8 +153,8 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
       const primary = g.members.find((m) => m.record.failover === 'PRIMARY');
       const secondary = g.members.find((m) => m.record.failover === 'SECONDARY');
       if (primary && secondary) {
-        const pv = [...primary.record.values].map(normalizeName).sort().join(',');
-        const sv = [...secondary.record.values].map(normalizeName).sort().join(',');
+        const pv = answersOf(primary).sort().join(',');
+        const sv = answersOf(secondary).sort().join(',');
         const target = (hc?: HealthCheckModel) => {
           const c = hc?.config;
           if (!c || (c.ipAddress === undefined && c.fullyQualifiedDomainName === undefined)) return undefined;
@@ -161,7 +167,7 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
             severity: 'error',
             rule: 'verify/failover-same-address',
             subject: group,
-            problem: `primary '${primary.setIdentifier}' and secondary '${secondary.setIdentifier}' both answer ${primary.record.values.join(', ')}: a failover sends clients to the same place`,
+            problem: `primary '${primary.setIdentifier}' and secondary '${secondary.setIdentifier}' both answer ${answersOf(primary).join(', ')}: a failover sends clients to the same place`,
             fix: 'point the secondary at another endpoint (another machine, ISP or region)',
             gateways: [g.key],
           });
@@ -176,11 +182,11 @@ function ownRules(source: ArtifactSource, gateways: readonly Gateway[]): OwnFind
           });
         }
       }
-    } else {
+    } else if (g.policy === 'weighted' || g.policy === 'multivalue') {
+      // Geolocation, latency and IP-based members answer different clients: one address for several is fine.
       const byValue = new Map<string, string[]>();
       for (const m of g.members) {
-        for (const v of m.record.values) {
-          const key = normalizeName(v);
+        for (const key of answersOf(m)) {
           if (!byValue.has(key)) byValue.set(key, []);
           byValue.get(key)!.push(m.setIdentifier);
         }

@@ -90,7 +90,7 @@ export async function liveProbe(source: ArtifactSource, options: LiveOptions = {
 
   const gateways = gatewaysOf(model).map((g: Gateway): LiveGateway => ({
     gateway: g.key,
-    answers: scenario(g, state, 'live', g.members.filter((m) => m.record.healthCheckId !== undefined && !state.isHealthy(m.record.healthCheckId)).map((m) => m.setIdentifier), []),
+    answers: scenario(source.model, g, state, 'live', g.members.filter((m) => m.record.healthCheckId !== undefined && !state.isHealthy(m.record.healthCheckId)).map((m) => m.setIdentifier), []),
   }));
   return { probedAt: new Date(startedAt).toISOString(), checks, gateways };
 }

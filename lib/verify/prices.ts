@@ -29,6 +29,14 @@ export const ROUTE53_PRICES = {
   queries: {
     /** Standard queries (simple, weighted, failover, multivalue), per million, first billion a month. Traffic-dependent: not estimated. */
     standardPerMillion: 0.4,
+    /** Latency-based routing queries, per million, first billion a month. */
+    latencyPerMillion: 0.6,
+    /** Geolocation (and geoproximity) queries, per million, first billion a month. */
+    geolocationPerMillion: 0.7,
+    /** IP-based routing queries, per million, first billion a month (storage of up to 1,000 CIDR blocks included). */
+    ipBasedPerMillion: 0.8,
+    /** Queries answered by an alias to an AWS resource (load balancer, CloudFront, S3 website, API Gateway, ...). */
+    aliasToAwsResourcePerMillion: 0,
   },
 } as const;
 

@@ -2,15 +2,26 @@
  * The verify report: per artifact and per gateway, lint, timing, what-if and (Route 53 artifacts)
  * cost, as plain data (`--json`) and as readable text.
  */
+import { ClientSpec } from './clients';
 import { costEstimate, CostEstimate } from './cost';
 import { DrillReport, runDrill } from './drill';
-import { Gateway, gatewaysOf } from './gateways';
+import { Gateway, GatewayMember, gatewaysOf } from './gateways';
 import { LintFinding, lintArtifact } from './lint';
 import { liveProbe, LiveReport } from './live';
+import { ROUTE53_PRICES } from './prices';
 import { ArtifactSource, readArtifacts, TargetKind } from './source';
 import { CheckTiming, checkTiming, checkersToFlip, gatewayTiming, GatewayTiming, TimeRange, timingContextOf } from './timing';
-import { whatIf, WhatIf } from './whatif';
-import { DEFAULT_HEALTHY_FRACTION, failureThresholdOf, HealthCheckModel, healthThresholdOf, requestIntervalOf, resourcePathOf } from '../model';
+import { Scenario, whatIf, WhatIf } from './whatif';
+import {
+  DEFAULT_GEO_LOCATION,
+  DEFAULT_HEALTHY_FRACTION,
+  failureThresholdOf,
+  HealthCheckModel,
+  healthThresholdOf,
+  RecordSetModel,
+  requestIntervalOf,
+  resourcePathOf,
+} from '../model';
 
 export interface MemberReport {
   readonly setIdentifier: string;
@@ -21,11 +32,19 @@ export interface MemberReport {
   readonly healthCheckId?: string;
   /** The guarding check in one line, for example `HTTP 203.0.113.10:80/status every 30 s, threshold 3`. */
   readonly healthCheck?: string;
+  /** Geolocation, latency region or CIDR location: `location EU`, `region eu-west-1`, `CIDR location office`. */
+  readonly routing?: string;
+  /** An alias: what it points at, and whether it evaluates the target's health. */
+  readonly alias?: string;
 }
 
 export interface GatewayReport {
   /** `name type`. */
   readonly gateway: string;
+  /** No alias of the artifact points at it. */
+  readonly root: boolean;
+  /** A routing tree below it, drawn (roots of trees only). */
+  readonly tree?: readonly string[];
   readonly name: string;
   readonly recordType: string;
   readonly zone?: string;
@@ -75,6 +94,8 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
+  /** The clients to answer for (`--from`): countries, subdivisions, continents, regions, addresses. @default one per place a tree tells apart */
+  readonly from?: readonly ClientSpec[];
   /** Probe every endpoint now from this machine. */
   readonly live?: boolean;
   /** Run the failover drill on loopback. */
@@ -91,7 +112,7 @@ export async function runVerify(
   options: VerifyOptions = {},
   sources: readonly ArtifactSource[] = readArtifacts(location),
 ): Promise<VerifyReport> {
-  const base = verifyReport(location, sources);
+  const base = verifyReport(location, sources, options.from);
   const artifacts: ArtifactReport[] = [];
   for (const [i, a] of base.artifacts.entries()) {
     const live = options.live ? await liveProbe(sources[i]) : undefined;
@@ -131,27 +152,78 @@ export function describeCheck(hc: HealthCheckModel): string {
   }
 }
 
-export function gatewayReport(source: ArtifactSource, g: Gateway, findings: readonly LintFinding[]): GatewayReport {
+/** How a member routes, in words: its location, region or CIDR location. */
+function routingOf(r: RecordSetModel): string | undefined {
+  const g = r.geoLocation;
+  if (g) return `location ${g.countryCode === DEFAULT_GEO_LOCATION ? 'default (*)' : g.continentCode ? `continent ${g.continentCode}` : `${g.countryCode}${g.subdivisionCode ? `-${g.subdivisionCode}` : ''}`}`;
+  if (r.region !== undefined) return `region ${r.region}`;
+  if (r.cidrRoutingConfig) return `CIDR location ${r.cidrRoutingConfig.locationName}`;
+  return undefined;
+}
+
+function aliasOf(m: GatewayMember): string | undefined {
+  const a = m.record.aliasTarget;
+  if (!a) return undefined;
+  return `alias to ${m.target ?? `${a.dnsName} (${a.hostedZoneId ?? a.hostedZoneName ?? '?'})`}${a.evaluateTargetHealth ? ', evaluates target health' : ', does not evaluate target health'}`;
+}
+
+/** A routing tree drawn from a root gateway down to its endpoints. */
+export function drawTree(g: Gateway, gateways: readonly Gateway[], checks: ReadonlyMap<string, HealthCheckModel>): string[] {
+  const lines = [`${g.key}  ${g.policy}`];
+  const walk = (x: Gateway, prefix: string, depth: number) => {
+    x.members.forEach((m, i) => {
+      const last = i === x.members.length - 1;
+      const routing = routingOf(m.record);
+      const check = m.healthCheck ? describeCheck(m.healthCheck) : m.externalHealthCheckId ? `external health check ${m.externalHealthCheckId}` : undefined;
+      const target = m.target !== undefined ? gateways.find((y) => y.key === m.target) : undefined;
+      const what = target
+        ? `-> ${target.key}  ${target.policy}${m.record.aliasTarget!.evaluateTargetHealth ? '' : ', target health NOT evaluated'}`
+        : m.record.aliasTarget ? `-> ${m.record.aliasTarget.dnsName} (AWS resource)` : m.record.values.join(', ');
+      const parts = [m.setIdentifier || '-', routing, what, check ?? (target ? undefined : 'no health check')].filter((p): p is string => p !== undefined);
+      lines.push(`${prefix}${last ? '`-' : '|-'} ${parts.join('  ')}`);
+      if (target && depth < 8) walk(target, `${prefix}${last ? '   ' : '|  '}`, depth + 1);
+    });
+  };
+  walk(g, '', 0);
+  void checks;
+  return lines;
+}
+
+export function gatewayReport(
+  source: ArtifactSource,
+  g: Gateway,
+  findings: readonly LintFinding[],
+  gateways: readonly Gateway[] = gatewaysOf(source.model),
+  clients?: readonly ClientSpec[],
+): GatewayReport {
   const checks = new Map(source.model.healthChecks.map((h) => [h.id, h]));
   return {
     gateway: g.key,
+    root: g.root,
+    ...(g.root && g.inTree ? { tree: drawTree(g, gateways, checks) } : {}),
     name: g.name,
     recordType: g.recordType,
     ...(g.zone !== undefined ? { zone: g.zone } : {}),
     policy: g.policy,
     ...(g.ttl !== undefined ? { ttl: g.ttl } : {}),
-    members: g.members.map((m): MemberReport => ({
-      setIdentifier: m.setIdentifier,
-      values: [...m.record.values],
-      ...(m.record.weight !== undefined ? { weight: m.record.weight } : {}),
-      ...(m.record.failover !== undefined ? { failover: m.record.failover } : {}),
-      ...(m.record.multiValueAnswer ? { multiValueAnswer: true } : {}),
-      ...(m.record.healthCheckId !== undefined ? { healthCheckId: m.record.healthCheckId } : {}),
-      ...(m.healthCheck ? { healthCheck: describeCheck(m.healthCheck) } : m.externalHealthCheckId ? { healthCheck: `external health check ${m.externalHealthCheckId}` } : {}),
-    })),
+    members: g.members.map((m): MemberReport => {
+      const routing = routingOf(m.record);
+      const alias = aliasOf(m);
+      return {
+        setIdentifier: m.setIdentifier,
+        values: [...m.record.values],
+        ...(m.record.weight !== undefined ? { weight: m.record.weight } : {}),
+        ...(m.record.failover !== undefined ? { failover: m.record.failover } : {}),
+        ...(m.record.multiValueAnswer ? { multiValueAnswer: true } : {}),
+        ...(routing ? { routing } : {}),
+        ...(alias ? { alias } : {}),
+        ...(m.record.healthCheckId !== undefined ? { healthCheckId: m.record.healthCheckId } : {}),
+        ...(m.healthCheck ? { healthCheck: describeCheck(m.healthCheck) } : m.externalHealthCheckId ? { healthCheck: `external health check ${m.externalHealthCheckId}` } : {}),
+      };
+    }),
     findings: findings.filter((f) => f.gateways.includes(g.key)),
-    timing: gatewayTiming(g, checks, timingContextOf(source)),
-    whatIf: whatIf(source.model, g),
+    timing: gatewayTiming(g, checks, timingContextOf(source), gateways),
+    whatIf: whatIf(source.model, g, gateways, clients),
   };
 }
 
@@ -161,7 +233,7 @@ function verdictsOf(source: ArtifactSource): ArtifactReport['verdicts'] {
   return { checkers, healthyFraction, ...checkersToFlip(checkers.length, healthyFraction) };
 }
 
-export function artifactReport(source: ArtifactSource): ArtifactReport {
+export function artifactReport(source: ArtifactSource, clients?: readonly ClientSpec[]): ArtifactReport {
   const gateways = gatewaysOf(source.model);
   const findings = lintArtifact(source, gateways);
   const checks = new Map(source.model.healthChecks.map((h) => [h.id, h]));
@@ -172,7 +244,9 @@ export function artifactReport(source: ArtifactSource): ArtifactReport {
     name: source.name,
     ...(source.resourceCount !== undefined ? { resourceCount: source.resourceCount } : {}),
     findings: findings.filter((f) => f.gateways.length === 0),
-    gateways: gateways.map((g) => gatewayReport(source, g, findings)),
+    // The roots of routing trees (and single-level gateways) first, then the branches, each in artifact order.
+    gateways: [...gateways.filter((g) => g.root), ...gateways.filter((g) => !g.root)]
+      .map((g) => gatewayReport(source, g, findings, gateways, clients)),
     healthChecks: source.model.healthChecks.map((h) => checkTiming(h, checks, ctx)),
     ...(source.route53 ? { cost: costEstimate(source.model) } : {}),
     ...(source.bundle ? { verdicts: verdictsOf(source) } : {}),
@@ -181,8 +255,12 @@ export function artifactReport(source: ArtifactSource): ArtifactReport {
   };
 }
 
-export function verifyReport(location: string, sources: readonly ArtifactSource[] = readArtifacts(location)): VerifyReport {
-  const artifacts = sources.map(artifactReport);
+export function verifyReport(
+  location: string,
+  sources: readonly ArtifactSource[] = readArtifacts(location),
+  clients?: readonly ClientSpec[],
+): VerifyReport {
+  const artifacts = sources.map((s) => artifactReport(s, clients));
   const errors = artifacts.reduce((s, a) => s + a.errors, 0);
   const warnings = artifacts.reduce((s, a) => s + a.warnings, 0);
   return { path: location, artifacts, errors, warnings, exitCode: errors > 0 ? 1 : 0 };
@@ -235,6 +313,34 @@ function timingLines(t: GatewayTiming): string[] {
   return out;
 }
 
+/** The final answers of a scenario in a few words: `eu-a 50 %, eu-b 50 %`, `no answer`. */
+function answersCell(s: Scenario): string {
+  const mark = s.lastResort ? ' *' : '';
+  if (!s.answers) return `(too many to list)${mark}`;
+  if (s.answers.length === 0) return 'no answer (NODATA)';
+  const byLeaf = new Map<string, number>();
+  for (const a of s.answers) {
+    const name = a.setIdentifiers.join('+') || a.values.join('+');
+    byLeaf.set(name, (byLeaf.get(name) ?? 0) + a.probability);
+  }
+  return [...byLeaf].map(([name, p]) => (byLeaf.size === 1 ? name : `${name} ${formatPercent(p)}`)).join(', ') + mark;
+}
+
+function clientWhatIfLines(w: WhatIf): string[] {
+  const clients = w.clients!;
+  const out = ['  what-if by client (final answers from the engine; * = a last resort on the way; latency by distance, an approximation of Route 53\'s measured latency):'];
+  const rows: string[][] = [['scenario', ...clients.map((c) => c.client)]];
+  clients[0].scenarios.forEach((s, i) => rows.push([s.label, ...clients.map((c) => answersCell(c.scenarios[i]))]));
+  out.push(...table(rows));
+  return out;
+}
+
+function treeWhatIfLines(w: WhatIf): string[] {
+  const out = ['  what-if (final answers from the engine; * = a last resort on the way):'];
+  out.push(...table([['scenario', 'answers', ''], ...w.scenarios.map((s) => [s.label, answersCell(s), s.note ? `(${s.note})` : ''])]));
+  return out;
+}
+
 function whatIfLines(w: WhatIf): string[] {
   const out = ['  what-if (answer shares from the engine):'];
   const rows: string[][] = [['scenario', ...w.members]];
@@ -248,20 +354,26 @@ function whatIfLines(w: WhatIf): string[] {
 
 export function formatGateway(g: GatewayReport): string[] {
   const out: string[] = [];
-  out.push(`Gateway ${g.gateway}: ${g.policy}, ${g.ttl !== undefined ? `TTL ${g.ttl} s` : 'no TTL'}${g.zone ? `, zone ${g.zone}` : ''}`);
+  out.push(`Gateway ${g.gateway}: ${g.policy}, ${g.ttl !== undefined ? `TTL ${g.ttl} s` : 'no TTL'}${g.zone ? `, zone ${g.zone}` : ''}${g.root ? '' : ' (inside a routing tree)'}`);
+  if (g.tree) {
+    out.push('  tree:');
+    out.push(...g.tree.map((l) => `    ${l}`));
+  }
   out.push('  members:');
   out.push(...table(g.members.map((m) => [
     m.setIdentifier || '-',
-    m.values.join(', '),
-    m.weight !== undefined ? `weight ${m.weight}` : m.failover ?? (m.multiValueAnswer ? 'multivalue' : ''),
-    m.healthCheck ?? 'no health check',
+    m.alias ?? m.values.join(', '),
+    m.weight !== undefined ? `weight ${m.weight}` : m.failover ?? (m.multiValueAnswer ? 'multivalue' : m.routing ?? ''),
+    m.healthCheck ?? (m.alias ? '' : 'no health check'),
   ])));
   if (g.findings.length === 0) {out.push('  lint: no findings');} else {
     out.push('  lint:');
     out.push(...findingLines(g.findings, '    '));
   }
   out.push(...timingLines(g.timing));
-  out.push(...whatIfLines(g.whatIf));
+  if (g.whatIf.clients) out.push(...clientWhatIfLines(g.whatIf));
+  else if (g.tree || g.members.some((m) => m.alias)) out.push(...treeWhatIfLines(g.whatIf));
+  else out.push(...whatIfLines(g.whatIf));
   return out;
 }
 
@@ -276,6 +388,10 @@ export function formatCost(c: CostEstimate): string[] {
   for (const z of c.hostedZones) rows.push([`hosted zone ${z.zone}`, '', '', dollars(z.monthly)]);
   out.push(...table(rows, '  '));
   out.push(`  health checks ${dollars(c.healthChecksMonthly)}, hosted zones ${dollars(c.hostedZonesMonthly)}, total ${dollars(c.totalMonthly)} a month`);
+  if (c.queryRates.some((r) => r.perMillion !== ROUTE53_PRICES.queries.standardPerMillion)) {
+    out.push('  queries (per million, first billion a month, by the policy of the name asked for; not in the total):');
+    out.push(...table(c.queryRates.map((r) => [r.name, r.policy, dollars(r.perMillion)]), '    '));
+  }
   for (const n of c.notes) out.push(`  note: ${n}`);
   return out;
 }
@@ -295,6 +411,7 @@ export function formatLive(live: LiveReport): string[] {
 }
 
 export function formatDrill(d: DrillReport): string[] {
+  if (d.steps.length === 0 && d.standIns.length === 0) return ['Failover drill: nothing to drill', ...d.notes.filter((n) => n !== 'nothing to drill').map((n) => `  note: ${n}`)];
   const out = [`Failover drill on loopback (DNS server ${d.dns}, ${d.checkers} checkers, intervals and timeouts / ${d.speed}; refusing stand-ins):`];
   out.push(...table(d.standIns.map((s) => [`stand-in for ${s.gateway} ${s.member}`, s.address]), '  '));
   const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;

@@ -4,8 +4,19 @@
  */
 import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import {
+  addressClient,
+  ClientSpec,
+  continentClient,
+  countryClient,
+  ELSEWHERE,
+  engineClient,
+  regionClient,
+  regionOrderClient,
+  treeRegions,
+} from './clients';
 import { costEstimate } from './cost';
-import { Gateway, gatewayKey, gatewaysOf } from './gateways';
+import { Gateway, gatewayKey, gatewaysOf, memberDownKeys } from './gateways';
 import { lintArtifact } from './lint';
 import { ArtifactSource, bundleSource, cloudFormationSource, readArtifacts, terraformSource } from './source';
 import { gatewayTiming, TimeRange, timingContextOf } from './timing';
@@ -46,8 +57,10 @@ export interface SimulatedGateway {
   readonly recordName: string;
   /** A, AAAA, CNAME, ... */
   readonly recordType: string;
-  /** `weighted`, `failover`, `multivalue` or `simple`. */
+  /** `weighted`, `failover`, `multivalue`, `geolocation`, `latency`, `ip-based` or `simple`. */
   readonly routingPolicy: string;
+  /** Whether another gateway of the artifact aliases this one (it is a branch of a routing tree, not its root). */
+  readonly insideTree: boolean;
   /** The members' names (their set identifiers), in artifact order. */
   readonly endpointNames: string[];
   /**
@@ -61,10 +74,16 @@ export interface SimulatedGateway {
 export interface AnswerProbability {
   /** The answering members (set identifiers). */
   readonly setIdentifiers: string[];
-  /** The values answered. */
+  /** The values answered (none for an alias to an AWS resource: its addresses are AWS's). */
   readonly values: string[];
   /** From 0 to 1; the probabilities of a gateway's answers add up to 1. */
   readonly probability: number;
+  /**
+   * In a routing tree: the members chosen on the way down (set identifiers), from the gateway asked to
+   * the answering records.
+   * @default - not a routing tree
+   */
+  readonly path?: string[];
 }
 
 /** A time window in seconds: about how long, and at worst. */
@@ -137,6 +156,57 @@ export interface CostSummary {
   readonly currency: string;
   /** The date of the price table (ISO 8601). */
   readonly pricesAsOf: string;
+}
+
+/**
+ * Who asks, for gateways whose answers depend on the client (geolocation, latency and IP-based routing,
+ * anywhere in their tree). A client the simulation is not told about is `SimulatedClient.unknown()`:
+ * geolocation and IP-based routing answer their default, latency routing takes the regions in record
+ * order.
+ */
+export class SimulatedClient {
+  /** A client in a country (ISO 3166-1 alpha-2, as Route 53 lists them), optionally in a subdivision (`US` `CA`). Latency: regions by distance from the country. */
+  public static inCountry(countryCode: string, subdivisionCode?: string): SimulatedClient {
+    return new SimulatedClient(countryClient(countryCode, subdivisionCode));
+  }
+
+  /** A client known only by its continent (Route 53's codes: AF, AN, AS, EU, NA, OC, SA). */
+  public static inContinent(continentCode: string): SimulatedClient {
+    return new SimulatedClient(continentClient(continentCode));
+  }
+
+  /**
+   * A client by its address or subnet, as the resolver's EDNS client subnet or source address gives it
+   * (`203.0.113.7`, `2001:db8::/48`): what IP-based routing matches (at most /24 and /48 count).
+   */
+  public static fromAddress(addressOrSubnet: string): SimulatedClient {
+    return new SimulatedClient(addressClient(addressOrSubnet));
+  }
+
+  /** A client near an AWS region (in its country): latency routing prefers the nearest regions. */
+  public static nearRegion(region: string): SimulatedClient {
+    return new SimulatedClient(regionClient(region));
+  }
+
+  /** A client whose latency to the regions is in this order, lowest first (regions not named come after). */
+  public static withRegionOrder(regions: string[]): SimulatedClient {
+    return new SimulatedClient(regionOrderClient(regions));
+  }
+
+  /** A client nothing is known about. */
+  public static unknown(): SimulatedClient {
+    return new SimulatedClient(ELSEWHERE);
+  }
+
+  /** How reports name the client: `DE`, `US-CA`, `continent EU`, `203.0.113.0/24`, `near eu-west-1`, `elsewhere`. */
+  public readonly label: string;
+  /** @internal */
+  public readonly _spec: ClientSpec;
+
+  private constructor(spec: ClientSpec) {
+    this._spec = spec;
+    this.label = spec.label;
+  }
 }
 
 const windowOf = (r: TimeRange | undefined): TimeWindow | undefined => (r ? { typicalSeconds: r.typical, worstSeconds: r.worst } : undefined);
@@ -242,6 +312,7 @@ export class FailoverSimulation {
       recordName: g.name,
       recordType: g.recordType,
       routingPolicy: g.policy,
+      insideTree: !g.root,
       endpointNames: g.members.map((m) => m.setIdentifier),
       ...(g.ttl !== undefined ? { ttlSeconds: g.ttl } : {}),
     }));
@@ -250,22 +321,22 @@ export class FailoverSimulation {
   /**
    * Marks a member's endpoint as failed: its health check reports unhealthy (with the check's
    * inversion applied). No effect on a member without a health check: Route 53 keeps answering it.
+   * A member that is another gateway (an alias with EvaluateTargetHealth and no check of its own) fails
+   * as a whole branch: every health check below it; an AWS resource behind an alias reports unhealthy.
    */
   public markDown(recordName: string, recordType: string, endpointName: string): void {
-    const id = this.checkOf(recordName, recordType, endpointName);
-    if (id !== undefined) this.down.add(id);
+    for (const id of this.downKeysOf(recordName, recordType, endpointName)) this.down.add(id);
   }
 
-  /** Marks a member's endpoint as working again. */
+  /** Marks a member's endpoint (or branch) as working again. */
   public markUp(recordName: string, recordType: string, endpointName: string): void {
-    const id = this.checkOf(recordName, recordType, endpointName);
-    if (id !== undefined) this.down.delete(id);
+    for (const id of this.downKeysOf(recordName, recordType, endpointName)) this.down.delete(id);
   }
 
   /** Marks every member of a gateway down (Route 53 then answers as if all were healthy: the last resort). */
   public markAllDown(recordName: string, recordType: string): void {
     for (const m of this.gateway(recordName, recordType).members) {
-      if (m.record.healthCheckId !== undefined) this.down.add(m.record.healthCheckId);
+      for (const id of this.memberKeys(m)) this.down.add(id);
     }
   }
 
@@ -274,20 +345,31 @@ export class FailoverSimulation {
     this.down.clear();
   }
 
-  /** Every possible answer of a gateway with its exact probability, given the members marked down. */
-  public answerDistribution(recordName: string, recordType: string): AnswerProbability[] {
-    const s = this.currentScenario(recordName, recordType);
+  /**
+   * Every possible answer of a gateway with its exact probability, given the members marked down: for a
+   * routing tree, the final answers (the endpoints at the end of the aliases), for this client.
+   */
+  public answerDistribution(recordName: string, recordType: string, client?: SimulatedClient): AnswerProbability[] {
+    const s = this.currentScenario(recordName, recordType, client);
     if (!s.answers) {
       throw new Error(`${gatewayKey(recordName, recordType)} has too many possible answers to list; use shareOf() for each endpoint`);
     }
-    return s.answers.map((a) => ({ setIdentifiers: [...a.setIdentifiers], values: [...a.values], probability: a.probability }));
+    return s.answers.map((a) => ({
+      setIdentifiers: [...a.setIdentifiers],
+      values: [...a.values],
+      probability: a.probability,
+      ...(a.path ? { path: [...a.path] } : {}),
+    }));
   }
 
-  /** The probability that an endpoint is part of the answer, given the members marked down. */
-  public shareOf(recordName: string, recordType: string, endpointName: string): number {
+  /**
+   * The probability that a member is part of the answer (for a member that is an alias: that the answer
+   * comes through it), given the members marked down, for this client.
+   */
+  public shareOf(recordName: string, recordType: string, endpointName: string, client?: SimulatedClient): number {
     const g = this.gateway(recordName, recordType);
     this.member(g, endpointName);
-    const s = this.currentScenario(recordName, recordType);
+    const s = this.currentScenario(recordName, recordType, client);
     return s.shares.find((x) => x.setIdentifier === endpointName)!.probability;
   }
 
@@ -309,7 +391,7 @@ export class FailoverSimulation {
     const checks = new Map(this.source.model.healthChecks.map((h) => [h.id, h]));
     const out: EndpointTiming[] = [];
     for (const g of this.gatewayList) {
-      const t = gatewayTiming(g, checks, timingContextOf(this.source));
+      const t = gatewayTiming(g, checks, timingContextOf(this.source), this.gatewayList);
       for (const m of t.members) {
         const timing: { -readonly [K in keyof EndpointTiming]: EndpointTiming[K] } = {
           recordName: g.name,
@@ -343,9 +425,10 @@ export class FailoverSimulation {
     };
   }
 
-  private currentScenario(recordName: string, recordType: string) {
+  private currentScenario(recordName: string, recordType: string, client: SimulatedClient = SimulatedClient.unknown()) {
     const g = this.gateway(recordName, recordType);
-    return scenario(g, verdicts(this.source.model, this.down), 'simulated', [], [...this.down]);
+    const engine = engineClient(client._spec, treeRegions(g, this.gatewayList));
+    return scenario(this.source.model, g, verdicts(this.source.model, this.down), 'simulated', [], [...this.down], undefined, engine);
   }
 
   private gateway(recordName: string, recordType: string): Gateway {
@@ -364,7 +447,13 @@ export class FailoverSimulation {
     return m;
   }
 
-  private checkOf(recordName: string, recordType: string, endpointName: string): string | undefined {
-    return this.member(this.gateway(recordName, recordType), endpointName).record.healthCheckId;
+  /** The member's own check when it has one; else, for an alias, the checks below it or its AWS target. */
+  private memberKeys(m: Gateway['members'][number]): string[] {
+    if (m.record.healthCheckId !== undefined) return [m.record.healthCheckId];
+    return memberDownKeys(m, this.gatewayList);
+  }
+
+  private downKeysOf(recordName: string, recordType: string, endpointName: string): string[] {
+    return this.memberKeys(this.member(this.gateway(recordName, recordType), endpointName));
   }
 }

@@ -24,7 +24,7 @@ import {
   ProbeDeadlines,
   requestIntervalOf,
 } from '../model';
-import { Gateway } from './gateways';
+import { Gateway, memberChecks } from './gateways';
 import { ArtifactSource } from './source';
 
 /** Seconds: about how long it takes, and how long it can take at worst. */
@@ -188,9 +188,37 @@ export function checkTiming(hc: HealthCheckModel, checks: ReadonlyMap<string, He
   return { healthCheckId: hc.id, type: c.type, kind: 'unknown', note: `type ${c.type} is not timed` };
 }
 
-export function gatewayTiming(g: Gateway, checks: ReadonlyMap<string, HealthCheckModel>, ctx: TimingContext = {}): GatewayTiming {
+export function gatewayTiming(
+  g: Gateway,
+  checks: ReadonlyMap<string, HealthCheckModel>,
+  ctx: TimingContext = {},
+  gateways: readonly Gateway[] = [g],
+): GatewayTiming {
   const ttl = g.ttl ?? 0;
   const members = g.members.map((m): MemberTiming => {
+    const alias = m.record.aliasTarget;
+    if (alias && m.target !== undefined && alias.evaluateTargetHealth) {
+      // A branch leaves once every checked endpoint below it has failed: the slowest of them decides.
+      const ids = memberChecks(m, gateways).filter((id) => checks.has(id));
+      if (ids.length === 0) return { setIdentifier: m.setIdentifier, note: `nothing below it has a health check: ${m.target} is never taken out` };
+      const timed = ids.map((id) => checkTiming(checks.get(id)!, checks, ctx));
+      const detectRefusing = maxRange(timed.map((t) => t.detectRefusing));
+      const detectHanging = maxRange(timed.map((t) => t.detectHanging));
+      const recover = timed.map((t) => t.recover).filter((r): r is TimeRange => r !== undefined).sort((a, b) => a.typical - b.typical)[0];
+      return {
+        setIdentifier: m.setIdentifier,
+        ...(detectRefusing ? { detectRefusing, clientsMoveRefusing: plus(detectRefusing, ttl) } : {}),
+        ...(detectHanging ? { detectHanging, clientsMoveHanging: plus(detectHanging, ttl) } : {}),
+        ...(recover ? { recover, clientsReturn: plus(recover, ttl) } : {}),
+        note: `the branch ${m.target} leaves when all ${ids.length} of its health checks fail (the slowest shown), and returns with the first that recovers`,
+      };
+    }
+    if (alias && !alias.evaluateTargetHealth && m.record.healthCheckId === undefined) {
+      return { setIdentifier: m.setIdentifier, note: 'EvaluateTargetHealth is off and no health check: never taken out' };
+    }
+    if (alias && m.target === undefined && alias.evaluateTargetHealth && m.record.healthCheckId === undefined) {
+      return { setIdentifier: m.setIdentifier, note: `follows the health of ${alias.dnsName} (an AWS resource): not timed here` };
+    }
     if (m.record.healthCheckId === undefined) {
       return { setIdentifier: m.setIdentifier, note: 'no health check: never taken out' };
     }

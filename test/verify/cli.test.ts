@@ -76,7 +76,7 @@ test('--json: the report for machines', async () => {
   expect(Object.keys(artifact)).toEqual(['target', 'file', 'name', 'findings', 'gateways', 'healthChecks', 'cost', 'errors', 'warnings']);
   expect(artifact.target).toBe('terraform');
   const [gateway] = artifact.gateways;
-  expect(Object.keys(gateway)).toEqual(['gateway', 'name', 'recordType', 'zone', 'policy', 'ttl', 'members', 'findings', 'timing', 'whatIf']);
+  expect(Object.keys(gateway)).toEqual(['gateway', 'root', 'name', 'recordType', 'zone', 'policy', 'ttl', 'members', 'findings', 'timing', 'whatIf']);
   expect(gateway.timing.members[0].detectRefusing).toEqual({ typical: 90, worst: 120 });
   expect(gateway.whatIf.scenarios.map((s: any) => s.label)).toEqual(['all healthy', 'gw-isp-a down', 'gw-isp-b down', 'all down']);
   expect(gateway.whatIf.scenarios[1].answers).toEqual([{ setIdentifiers: ['gw-isp-b'], values: ['198.51.100.20'], probability: 1 }]);

@@ -24,7 +24,7 @@ import {
 const NAME = 'emdr.example.com';
 
 function expectEmdr(sim: FailoverSimulation) {
-  expect(sim.gateways).toEqual([{ recordName: NAME, recordType: 'A', routingPolicy: 'weighted', endpointNames: ['gw-isp-a', 'gw-isp-b'], ttlSeconds: 60 }]);
+  expect(sim.gateways).toEqual([{ recordName: NAME, recordType: 'A', routingPolicy: 'weighted', insideTree: false, endpointNames: ['gw-isp-a', 'gw-isp-b'], ttlSeconds: 60 }]);
   expect(sim.answerDistribution(NAME, 'A')).toEqual([
     { setIdentifiers: ['gw-isp-a'], values: ['203.0.113.10'], probability: 0.5 },
     { setIdentifiers: ['gw-isp-b'], values: ['198.51.100.20'], probability: 0.5 },

@@ -25,7 +25,7 @@ const member = (setIdentifier: string, routing: Partial<RecordSetModel>, healthC
 
 function table(model: FailoverModel): Record<string, number[]> {
   const [g] = gatewaysOf(model);
-  const w: WhatIf = whatIf(model, g);
+  const w: WhatIf = whatIf(model, g, gatewaysOf(model));
   return Object.fromEntries(w.scenarios.map((s) => [s.label + (s.lastResort ? ' (last resort)' : ''), s.shares.map((x) => Number(x.probability.toFixed(6)))]));
 }
 
@@ -87,7 +87,7 @@ describe('failover (ROUTE53.md §2 truth table)', () => {
       'all down (last resort)': [1, 0],
     });
     const [g] = gatewaysOf(model);
-    const allDown = whatIf(model, g).scenarios[3];
+    const allDown = whatIf(model, g, gatewaysOf(model)).scenarios[3];
     expect(allDown.answers).toEqual([{ setIdentifiers: ['p'], values: ['203.0.113.16'], probability: 1 }]);
   });
 
@@ -114,7 +114,7 @@ describe('multivalue (ROUTE53.md §2 "Multivalue answer")', () => {
       'all down (last resort)': [1, 1, 1],
     });
     const [g] = gatewaysOf(model);
-    expect(whatIf(model, g).scenarios[1].answers).toEqual([{ setIdentifiers: ['b', 'c'], values: ['203.0.113.2', '203.0.113.3'], probability: 1 }]);
+    expect(whatIf(model, g, gatewaysOf(model)).scenarios[1].answers).toEqual([{ setIdentifiers: ['b', 'c'], values: ['203.0.113.2', '203.0.113.3'], probability: 1 }]);
   });
 
   test('more than 8 healthy: each one is in 8 of them of the answers', () => {
@@ -125,7 +125,7 @@ describe('multivalue (ROUTE53.md §2 "Multivalue answer")', () => {
     expect(t['a down']).toEqual([0, ...Array(9).fill(Number((8 / 9).toFixed(6)))]);
     const [g] = gatewaysOf(model);
     // C(10, 8) = 45 equally likely answers of 8 records.
-    const answers = whatIf(model, g).scenarios[0].answers!;
+    const answers = whatIf(model, g, gatewaysOf(model)).scenarios[0].answers!;
     expect(answers).toHaveLength(45);
     expect(answers.every((a) => a.setIdentifiers.length === 8 && Math.abs(a.probability - 1 / 45) < 1e-9)).toBe(true);
   });
@@ -134,7 +134,7 @@ describe('multivalue (ROUTE53.md §2 "Multivalue answer")', () => {
     const records = 'abcdefghijklmnop'.split('').map((x) => member(x, { multiValueAnswer: true }));
     const model = { healthChecks: checksFor(records), recordSets: records };
     const [g] = gatewaysOf(model);
-    const s = whatIf(model, g).scenarios[0];
+    const s = whatIf(model, g, gatewaysOf(model)).scenarios[0];
     expect(s.answers).toBeUndefined(); // C(16, 8) = 12,870 answers
     expect(s.shares.map((x) => x.probability)).toEqual(Array(16).fill(0.5));
   });
@@ -145,7 +145,7 @@ describe('health checks the scenarios go through', () => {
     const records = [member('a', { weight: 1 }, 'shared'), member('b', { weight: 1 }, 'shared'), member('c', { weight: 2 })];
     const model = { healthChecks: [check('shared'), check('hc-c')], recordSets: records };
     const [g] = gatewaysOf(model);
-    const s = whatIf(model, g).scenarios.find((x) => x.label === 'a down')!;
+    const s = whatIf(model, g, gatewaysOf(model)).scenarios.find((x) => x.label === 'a down')!;
     expect(s.down).toEqual(['a', 'b']);
     expect(s.note).toContain('shares its health check with b');
     expect(s.shares.map((x) => x.probability)).toEqual([0, 0, 1]);

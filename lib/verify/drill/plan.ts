@@ -95,6 +95,14 @@ function drillEndpointCheck(c: HealthCheckConfigModel, address: string, port: nu
 }
 
 /** The drill's plan for an artifact, at `speed`, with `checkers` checkers. */
+/** Thrown by `drillPlan` when no gateway of the artifact can be drilled; its notes say why. */
+export class NothingToDrill extends Error {
+  constructor(public readonly notes: readonly string[]) {
+    super(`nothing to drill: ${notes.join('; ') || 'the artifact has no gateway'}`);
+    this.name = 'NothingToDrill';
+  }
+}
+
 export function drillPlan(source: ArtifactSource, speed: number, checkers: number): DrillPlan {
   const model = source.model;
   const notes: string[] = [];
@@ -104,8 +112,13 @@ export function drillPlan(source: ArtifactSource, speed: number, checkers: numbe
       notes.push(`${g.key}: ${g.recordType} gateways are not drilled (answers are observed for A, AAAA and CNAME)`);
       return false;
     }
+    if (g.inTree || g.clientDependent) {
+      notes.push(`${g.key}: routing trees (aliases, geolocation, latency, IP-based routing) are not drilled by this version; the what-if tables give their answers`);
+      return false;
+    }
     return true;
   });
+  if (gateways.length === 0) throw new NothingToDrill(notes);
 
   // Stand-ins: one per member with endpoint checks, shared by the checks it answers.
   const standInOf = new Map<string, number>();

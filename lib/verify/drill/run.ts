@@ -13,7 +13,7 @@ import { randomBytes } from 'crypto';
 import { promises as dnsPromises } from 'dns';
 import { performance } from 'perf_hooks';
 import { predictedWindow, PredictedWindow, normalizedValue, querier, withinWindow } from './observe';
-import { drillPlan } from './plan';
+import { DrillPlan, drillPlan, NothingToDrill } from './plan';
 import { StandInEndpoint } from './stand-in';
 import { Checker } from '../../checker';
 import { DnsNode } from '../../dns';
@@ -74,7 +74,14 @@ export async function runDrill(source: ArtifactSource, options: DrillOptions = {
   const bundleCheckers = source.bundle?.checkers.length ?? 0;
   const checkerCount = options.checkers ?? (bundleCheckers > 0 ? bundleCheckers : DEFAULT_DRILL_CHECKERS);
   const log = options.log ?? (() => undefined);
-  const plan = drillPlan(source, speed, checkerCount);
+  let plan: DrillPlan;
+  try {
+    plan = drillPlan(source, speed, checkerCount);
+  } catch (e) {
+    if (!(e instanceof NothingToDrill)) throw e;
+    log(`drill: ${e.message}`);
+    return { speed, checkers: checkerCount, dns: '-', toleranceMs: 0, standIns: [], steps: [], passed: true, notes: [...e.notes, 'nothing to drill'] };
+  }
   const k = options.queriesPerTick ?? 16;
   const settleTicks = options.settleTicks ?? 8;
 
@@ -181,7 +188,7 @@ export async function runDrill(source: ArtifactSource, options: DrillOptions = {
     const step = async (g: Gateway, action: string, indices: number[], up: boolean, previous: Scenario) => {
       const ids = indices.flatMap(standInChecks);
       for (const id of ids) (up ? down.delete(id) : down.add(id));
-      const expected = scenario(g, verdicts(model, down), action, [], [...down]);
+      const expected = scenario(model, g, verdicts(model, down), action, [], [...down]);
       const predicted = window(ids);
       const t0 = performance.now();
       await Promise.all(indices.map((i) => (up ? standIns[i].start() : standIns[i].stop())));
@@ -218,7 +225,7 @@ export async function runDrill(source: ArtifactSource, options: DrillOptions = {
     };
 
     for (const g of gateways) {
-      let current = scenario(g, verdicts(model, down), 'all healthy', [], []);
+      let current = scenario(model, g, verdicts(model, down), 'all healthy', [], []);
       const start = await observe(g, current, undefined, performance.now(), 10_000);
       if (start === undefined) throw new Error(`${g.key}: the drill's DNS server does not answer as predicted with every member healthy`);
       const indices = g.members.map((m) => plan.standIns.findIndex((s) => s.gateway === g.key && s.member === m.setIdentifier)).filter((i) => i >= 0);
