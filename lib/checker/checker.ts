@@ -95,6 +95,10 @@ export class Checker {
         this.log({ event: 'verdict', healthCheckId: o.healthCheckId, healthy: o.healthy, previous, reason: o.reason, latencyMs: o.latencyMs ?? null, observedAt: new Date(o.observedAt).toISOString() });
         this.pusher?.changed();
       },
+      onEstablished: (o) => {
+        this.log({ event: 'check-established', healthCheckId: o.healthCheckId, healthy: o.healthy, reason: o.reason, observedAt: new Date(o.observedAt).toISOString() });
+        this.pusher?.changed();
+      },
     });
     if (options.push) {
       const heartbeatMs = options.push.heartbeatMs ?? this.scheduler.shortestIntervalMs ?? DEFAULT_REQUEST_INTERVAL_SECONDS * 1000;

@@ -47,6 +47,11 @@ export interface CheckerView {
   readonly probed: boolean;
   /** Undefined until the first probe result. */
   readonly healthy?: boolean;
+  /**
+   * True while the check has fewer than `failureThreshold` results since the checker started: the
+   * checker does not report it yet (its view is not an opinion until then).
+   */
+  readonly pending?: boolean;
   readonly reason?: string;
   readonly latencyMs?: number;
   readonly observedAt?: number;
@@ -221,7 +226,6 @@ export class UpSession {
       recentVerdictChanges: Array<VerdictChange & { at: string }>;
     };
     const verdicts = new Map(status.healthChecks.map((h) => [h.healthCheckId, h]));
-    const observations = new Map(this.checkers.map((c) => [c.id, new Map(c.checker.observations().map((o) => [o.healthCheckId, o]))]));
     const skipped = new Map(this.checkers.map((c) => [c.id, new Set(c.checker.skipped.map((s) => s.healthCheckId))]));
     const healthChecks: HealthCheckView[] = config.healthChecks.map((h) => ({
       id: h.id,
@@ -231,13 +235,15 @@ export class UpSession {
       reason: verdicts.get(h.id)?.reason ?? '',
       views: this.checkers.map((c): CheckerView => {
         if (skipped.get(c.id)!.has(h.id)) return { checkerId: c.id, probed: false };
-        const o = observations.get(c.id)!.get(h.id);
+        const progress = c.checker.scheduler.progress(h.id);
+        const o = progress?.latest;
         return o === undefined
           ? { checkerId: c.id, probed: true }
           : {
             checkerId: c.id,
             probed: true,
             healthy: o.healthy,
+            ...(progress!.established ? {} : { pending: true }),
             reason: o.reason,
             ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
             observedAt: o.observedAt,

@@ -106,6 +106,7 @@ export function renderFrame(s: UpSnapshot, notRun: readonly string[], events: re
     const cells = h.views.map((v) => {
       if (!v.probed) return pad(DIM('not probed'), cellWidth);
       if (v.healthy === undefined) return pad(DIM('waiting'), cellWidth);
+      if (v.pending) return pad(DIM('starting'), cellWidth);
       const inProgress = v.reason !== undefined && / needed to mark /.test(v.reason);
       const mark = v.healthy ? GREEN('✔ healthy') : RED('✘ unhealthy');
       const note = inProgress ? ` ${/\((\d+ of \d+)/.exec(v.reason!)?.[1] ?? ''}` : !v.healthy && v.reason ? '' : v.latencyMs !== undefined ? ` ${Math.round(v.latencyMs)} ms` : '';
