@@ -39,6 +39,7 @@ export class DnsMetrics {
   private readonly verdictChanges = new Map<string, LabelledCounter>();
   private readonly reports = new Map<string, LabelledCounter>();
   private readonly reloads = new Map<string, LabelledCounter>();
+  private readonly ignoredObservations = new Map<string, LabelledCounter>();
   /** Current verdict per health check (1 healthy, 0 unhealthy), set by the node. */
   readonly verdicts = new Map<string, number>();
   lastReloadOk = 1;
@@ -75,6 +76,11 @@ export class DnsMetrics {
 
   report(result: 'accepted' | 'rejected', reason?: string): void {
     bump(this.reports, reason ? { result, reason } : { result });
+  }
+
+  /** Observations left out of accepted reports (a health check the config does not have). */
+  ignoredObservation(checkerId: string, reason: string, count = 1): void {
+    bump(this.ignoredObservations, { checker: checkerId, reason }, count);
   }
 
   reload(ok: boolean): void {
@@ -116,6 +122,8 @@ export class DnsMetrics {
     for (const [id, v] of this.verdicts) out.push(`dns_failover_health_check_healthy${labels({ health_check: id })} ${v}`);
     head('dns_failover_reports_total', 'counter', 'Checker reports received, by result.');
     for (const c of this.reports.values()) out.push(`dns_failover_reports_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_report_observations_ignored_total', 'counter', 'Observations left out of accepted reports, by checker and reason (a health check this node\'s config does not have, or not as an endpoint check).');
+    for (const c of this.ignoredObservations.values()) out.push(`dns_failover_report_observations_ignored_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_reloads_total', 'counter', 'Configuration reloads, by result.');
     for (const c of this.reloads.values()) out.push(`dns_failover_reloads_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_config_last_reload_successful', 'gauge', 'Whether the last configuration reload succeeded (1) or was refused (0).');
@@ -124,11 +132,11 @@ export class DnsMetrics {
   }
 }
 
-function bump(map: Map<string, LabelledCounter>, l: Record<string, string>): void {
+function bump(map: Map<string, LabelledCounter>, l: Record<string, string>, by = 1): void {
   const key = JSON.stringify(l);
   const c = map.get(key);
-  if (c) c.value++;
-  else map.set(key, { labels: l, value: 1 });
+  if (c) c.value += by;
+  else map.set(key, { labels: l, value: by });
 }
 
 function escapeLabel(v: string): string {

@@ -10,7 +10,7 @@ import { Responder, Serving } from './responder';
 import { BoundAddress, DnsServer, formatHostPort } from './server';
 import { ZoneSet } from './zones';
 import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../bundle';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from '../protocol';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from '../protocol';
 
 /** One log event; the CLI prints each as a JSON line. */
 export interface NodeEvent {
@@ -56,6 +56,8 @@ interface Loaded extends Serving {
 }
 
 const RECENT_CHANGES = 100;
+/** Ignored observations named in a response, a log line and the status, at most. */
+const MAX_IGNORED_SHOWN = 20;
 
 function verdictSettingsOf(config: BundleConfig): Partial<VerdictSettings> {
   const v = config.verdict ?? {};
@@ -107,6 +109,8 @@ export class DnsNode implements AdminBackend {
   private lastReload?: ReloadResult;
   private readonly recent: VerdictChange[] = [];
   private readonly lastReportAt = new Map<string, number>();
+  /** Per checker: the observations its last accepted report had that this node left out (a key of them). */
+  private readonly ignoredByChecker = new Map<string, { readonly key: string; readonly list: readonly IgnoredObservation[] }>();
   private readonly clock: () => number;
   private readonly log: (event: NodeEvent) => void;
   private readonly dns: DnsServer;
@@ -286,10 +290,44 @@ export class DnsNode implements AdminBackend {
       return { status: 403, body: { error: `the credentials are those of checker '${auth.checkerId}', the report claims to be from '${parsed.body.checkerId}'` } };
     }
     for (const r of parsed.reports) loaded.health.report(r.healthCheckId, r.report);
-    this.lastReportAt.set(parsed.body.checkerId, now);
+    const checkerId = parsed.body.checkerId;
+    this.lastReportAt.set(checkerId, now);
     this.metrics.report('accepted');
+    this.noteIgnored(checkerId, parsed.ignored);
     const changes = this.evaluate();
-    return { status: 200, body: { accepted: parsed.reports.length, verdictChanges: changes } };
+    return {
+      status: 200,
+      body: {
+        accepted: parsed.reports.length,
+        ...(parsed.ignored.length > 0 ? { ignored: parsed.ignored.length, ignoredHealthChecks: parsed.ignored.slice(0, MAX_IGNORED_SHOWN) } : {}),
+        verdictChanges: changes,
+      },
+    };
+  }
+
+  /**
+   * Counts observations left out of an accepted report and logs when a checker's set of them changes
+   * (a checker still on an older or newer config than this node's).
+   */
+  private noteIgnored(checkerId: string, ignored: readonly IgnoredObservation[]): void {
+    for (const reason of ['unknown-health-check', 'not-endpoint-check'] as const) {
+      const n = ignored.filter((i) => i.reason === reason).length;
+      if (n > 0) this.metrics.ignoredObservation(checkerId, reason, n);
+    }
+    const key = ignored.map((i) => `${i.reason}:${i.healthCheckId}`).sort().join('\n');
+    if ((this.ignoredByChecker.get(checkerId)?.key ?? '') === key) return;
+    this.ignoredByChecker.set(checkerId, { key, list: ignored.slice(0, MAX_IGNORED_SHOWN) });
+    if (ignored.length === 0) {
+      this.log({ event: 'report-observations-ignored', checkerId, count: 0, message: 'the checker reports only health checks this node knows again' });
+    } else {
+      this.log({
+        event: 'report-observations-ignored',
+        checkerId,
+        count: ignored.length,
+        healthChecks: ignored.slice(0, MAX_IGNORED_SHOWN),
+        message: 'the checker reports health checks this node\'s config does not have as endpoint checks (a checker on another config version?); they are left out, the rest of its reports count',
+      });
+    }
   }
 
   /** Everything the status endpoint shows. */
@@ -355,6 +393,7 @@ export class DnsNode implements AdminBackend {
           region: c.region,
           lastReportAt: last !== undefined ? new Date(last).toISOString() : null,
           ageMs: last !== undefined ? now - last : null,
+          ...(this.ignoredByChecker.get(c.id)?.list.length ? { ignoredObservations: this.ignoredByChecker.get(c.id)!.list } : {}),
           ...(credentials !== undefined ? { credentials } : {}),
         };
       }),

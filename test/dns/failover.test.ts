@@ -162,8 +162,6 @@ describe('POST /reports validation', () => {
     ['an unknown checker', { ...good, checkerId: 'c9' }, "checker 'c9' is not in the node's config (known: c1, c2, c3)"],
     ['the wrong region', { ...good, region: 'sa-east-1' }, "checker 'c1' is configured in region 'eu-west-1', but the report says 'sa-east-1'"],
     ['no observations', { ...good, observations: [] }, 'observations is empty'],
-    ['an unknown health check', { ...good, observations: [{ ...good.observations[0], healthCheckId: 'nope' }] }, "observations[0].healthCheckId 'nope' is not a health check of this node's config"],
-    ['a calculated check', { ...good, observations: [{ ...good.observations[0], healthCheckId: 'both' }] }, "'both' is not an endpoint check"],
     ['a non-boolean verdict', { ...good, observations: [{ ...good.observations[0], healthy: 'yes' }] }, 'observations[0].healthy must be true or false, got "yes"'],
     ['a missing time', { ...good, observations: [{ healthCheckId: 'gw-a', healthy: true }] }, 'observations[0].observedAt must be ms since epoch, got undefined'],
     ['a time in the future', { ...good, observations: [{ ...good.observations[0], observedAt: Date.now() + 3_600_000 }] }, 'in the future'],
@@ -175,9 +173,28 @@ describe('POST /reports validation', () => {
     expect(res.json.error).toContain(reason);
   });
 
+  test('observations of checks this node does not have (or not as endpoint checks) are left out and counted; the rest counts', async () => {
+    const res = await post({ ...good, observations: [
+      { healthCheckId: 'nope', healthy: true, observedAt: Date.now() },
+      { healthCheckId: 'both', healthy: true, observedAt: Date.now() },
+      { healthCheckId: 'gw-b', healthy: true, observedAt: Date.now() },
+    ] });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      accepted: 1,
+      ignored: 2,
+      ignoredHealthChecks: [{ healthCheckId: 'nope', reason: 'unknown-health-check' }, { healthCheckId: 'both', reason: 'not-endpoint-check' }],
+    });
+    const metrics = (await httpRequest(adminPort, 'GET', '/metrics')).text;
+    expect(metrics).toContain('dns_failover_report_observations_ignored_total{checker="c1",reason="unknown-health-check"} 1');
+    expect(metrics).toContain('dns_failover_report_observations_ignored_total{checker="c1",reason="not-endpoint-check"} 1');
+    const status = (await httpRequest(adminPort, 'GET', '/status')).json;
+    expect(status.checkers.find((c: any) => c.id === 'c1').ignoredObservations).toEqual(res.json.ignoredHealthChecks);
+  });
+
   test('a refused report changes nothing (all or nothing)', async () => {
     const before = node.isHealthy('gw-b');
-    const res = await post({ ...good, observations: [{ healthCheckId: 'gw-b', healthy: !before, observedAt: Date.now() }, { healthCheckId: 'nope', healthy: true, observedAt: Date.now() }] });
+    const res = await post({ ...good, observations: [{ healthCheckId: 'gw-b', healthy: !before, observedAt: Date.now() }, { healthCheckId: 'gw-a', healthy: 'no', observedAt: Date.now() }] });
     expect(res.status).toBe(400);
     const status = (await httpRequest(adminPort, 'GET', '/status')).json;
     const gwB = status.healthChecks.find((h: any) => h.healthCheckId === 'gw-b');
