@@ -1,6 +1,6 @@
 /**
  * `dns-failover check`: one health checker. Probes every endpoint check of a bundle config on its own
- * schedule and pushes its observations, signed with the shared secret, to every DNS node.
+ * schedule and pushes its observations, signed with its own key, to every DNS node.
  * Logs one JSON line per event (checker-started, check-skipped, verdict, push-failed,
  * push-recovered, stopping, checker-stopped); stops cleanly, exit code 0, on SIGTERM and SIGINT.
  */
@@ -9,7 +9,7 @@ import { parseInteger, UsageError } from './args';
 import { Command, eventLine } from './command';
 import { SignalLatch } from './signals';
 import { formatProblem, readBundleConfigFile } from '../bundle';
-import { readSecretFile } from '../protocol/auth';
+import { readKeyFile } from '../protocol/auth';
 
 const R53 = ROUTE53_PROBE_TIMEOUTS_MS;
 
@@ -21,7 +21,7 @@ export const checkCommand: Command = {
     { name: 'checker-id', value: '<id>', description: 'this checker\'s id, one of the config\'s checkers', required: true },
     { name: 'region', value: '<region>', description: 'this checker\'s region, as the config lists it', required: true },
     { name: 'push', value: '<url>[,<url>...]', description: 'the DNS nodes\' report endpoints, e.g. http://127.0.0.1:8053/reports', required: true },
-    { name: 'secret-file', value: '<file>', description: 'the shared secret the DNS nodes verify (at least 16 octets)', required: true },
+    { name: 'key-file', value: '<file>', description: 'this checker\'s own report key (at least 16 octets; the DNS nodes hold it under its keyName); required' },
     { name: 'connect-timeout', value: '<ms>', description: 'HTTP(S) connect deadline for checks without connectTimeout', default: String(R53.httpConnectMs) },
     { name: 'tcp-connect-timeout', value: '<ms>', description: 'TCP check connect deadline for checks without connectTimeout', default: String(R53.tcpConnectMs) },
     { name: 'status-timeout', value: '<ms>', description: 'deadline from connecting to the status, for checks without statusTimeout', default: String(R53.statusMs) },
@@ -29,8 +29,14 @@ export const checkCommand: Command = {
     { name: 'lookup-timeout', value: '<ms>', description: 'deadline of a host name lookup', default: String(DEFAULT_LOOKUP_TIMEOUT_MS) },
     { name: 'max-concurrency', value: '<n>', description: 'probes in flight at most', default: String(DEFAULT_MAX_CONCURRENCY) },
     { name: 'heartbeat', value: '<ms>', description: 'push at least this often (default: the shortest check interval)' },
+    { name: 'secret-file', value: '<file>', description: 'removed: every checker has its own key now, see --key-file' },
   ],
   async run(flags, io): Promise<number> {
+    if (flags['secret-file'] !== undefined) {
+      throw new UsageError('--secret-file was removed: one shared secret let any checker sign as any other. Give this checker its own key with --key-file <file>; '
+        + 'the DNS nodes hold the same key under the checker\'s keyName (by default its id) in their --keys-dir');
+    }
+    if (flags['key-file'] === undefined) throw new UsageError("flag '--key-file <file>' is required for 'check'");
     const ms = (name: string, min = 100) => parseInteger(name, String(flags[name]), min, 3_600_000);
     const timeoutDefaults = {
       httpConnectMs: ms('connect-timeout'),
@@ -73,7 +79,7 @@ export const checkCommand: Command = {
 
     let checker: Checker;
     try {
-      const secret = readSecretFile(String(flags['secret-file']));
+      const secret = readKeyFile(String(flags['key-file']));
       checker = new Checker({
         checkerId,
         region,

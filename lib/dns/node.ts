@@ -4,13 +4,15 @@
  * replace a working config with a broken one.
  */
 import { answerShares, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
-import { AdminBackend, AdminServer, ReloadResult, ReportResult } from './admin';
+import { AdminBackend, AdminServer, ReloadResult, ReportIntake, ReportResult } from './admin';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
 import { BoundAddress, DnsServer, formatHostPort } from './server';
 import { ZoneSet } from './zones';
-import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../bundle';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from '../protocol';
+import { BundleConfig, BundleProblem, checkBundleConfig, checkerKeyName, formatProblem, readBundleConfigFile } from '../bundle';
+import {
+  CheckerKeyFile, DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportHeaders, ReportRequest, UNAUTHENTICATED_REPORTS,
+} from '../protocol';
 
 /** One log event; the CLI prints each as a JSON line. */
 export interface NodeEvent {
@@ -25,7 +27,16 @@ export interface DnsNodeOptions {
   readonly config?: BundleConfig;
   readonly dns: { readonly host: string; readonly port: number };
   /** Where the admin API listens. @default - no admin API */
-  readonly admin?: { readonly host: string; readonly port: number };
+  readonly admin?: {
+    readonly host: string;
+    readonly port: number;
+    /** Lets holders of this token (`authorization: Bearer`) see /status and /reload from any address. @default - loopback only */
+    readonly token?: Buffer;
+    /** Report bodies read at once. @default 8 */
+    readonly maxConcurrentReports?: number;
+    /** Admin connections at most. @default 256 */
+    readonly maxConnections?: number;
+  };
   /** @default - events are dropped */
   readonly log?: (event: NodeEvent) => void;
   /** @default Date.now */
@@ -43,6 +54,13 @@ export interface DnsNodeOptions {
   readonly reportAuthenticator?: ReportAuthenticator;
   /** @default 30000 */
   readonly maxClockSkewMs?: number;
+  /**
+   * The checkers' report keys, (re)read for the config's checkers when the node starts and after
+   * every successful reload (a new checker, a rotated key); problems (a missing key file) are logged
+   * as `key-warning` and that checker's reports are refused.
+   * @default - nothing to load (the authenticator holds its keys)
+   */
+  readonly reportKeys?: { load(checkers: readonly CheckerKeyFile[]): { readonly problems: readonly string[] } };
   /** @default Math.random */
   readonly random?: RandomSource;
 }
@@ -156,11 +174,20 @@ export class DnsNode implements AdminBackend {
     };
   }
 
+  /** Loads the checkers' keys for a config; logs what is missing. */
+  private loadKeys(config: BundleConfig): void {
+    if (!this.options.reportKeys) return;
+    const { problems } = this.options.reportKeys.load(config.checkers.map((c) => ({ checkerId: c.id, keyName: checkerKeyName(c) })));
+    for (const p of problems) this.log({ event: 'key-warning', message: p });
+  }
+
   private async listen(): Promise<void> {
     const dns = await this.dns.listen();
+    this.loadKeys(this.loaded.config);
     try {
       if (this.options.admin) {
-        this.admin = new AdminServer(this);
+        const a = this.options.admin;
+        this.admin = new AdminServer(this, { token: a.token, maxConcurrentReports: a.maxConcurrentReports, maxConnections: a.maxConnections });
         await this.admin.listen(this.options.admin.host, this.options.admin.port);
       }
     } catch (e) {
@@ -246,6 +273,7 @@ export class DnsNode implements AdminBackend {
           const evaluated = next.health.evaluate(now);
           this.refreshVerdictGauges();
           this.noteChanges(reloadChanges(previous, next.health, check.config, evaluated, now));
+          this.loadKeys(check.config);
           result = { ok: true, at, warnings: check.warnings };
         } catch (e) {
           result = { ok: false, at, error: `${this.options.configFile} could not be loaded: ${(e as Error).message}` };
@@ -263,18 +291,43 @@ export class DnsNode implements AdminBackend {
     return result;
   }
 
-  /** Handles one `POST /reports` request: authentication, validation, then the verdict store. */
-  acceptReport(request: Omit<ReportRequest, 'now'>): ReportResult {
-    const now = this.clock();
-    const auth = this.authenticator.authenticate({ ...request, now });
-    if (!auth.ok) {
+  /**
+   * `POST /reports` before its body: the credentials. A refusal is answered at once (the admin API
+   * does not read the body); otherwise the admin API reads the body and hands it to `accept`.
+   */
+  admitReport(request: Omit<ReportHeaders, 'now'>): ReportResult | ReportIntake {
+    const admission = this.authenticator.admit({ ...request, now: this.clock() });
+    if (!admission.ok) {
       this.metrics.report('rejected', 'unauthenticated');
-      return { status: auth.status, body: { error: auth.reason } };
+      return { status: admission.status, body: { error: admission.reason } };
     }
+    return {
+      ...(admission.length !== undefined ? { length: admission.length } : {}),
+      release: () => admission.release(),
+      accept: (body: Buffer): ReportResult => {
+        const auth = admission.finish(body, this.clock());
+        if (!auth.ok) {
+          this.metrics.report('rejected', 'unauthenticated');
+          return { status: auth.status, body: { error: auth.reason } };
+        }
+        return this.storeReport(body, auth.checkerId);
+      },
+    };
+  }
+
+  /** One whole report (credentials and body at once): what `POST /reports` does, for in-process callers. */
+  acceptReport(request: Omit<ReportRequest, 'now'>): ReportResult {
+    const admitted = this.admitReport(request);
+    return 'accept' in admitted ? admitted.accept(request.body) : admitted;
+  }
+
+  /** A report whose credentials and body passed: validation, then the verdict store. */
+  private storeReport(body: Buffer, authenticatedId: string | undefined): ReportResult {
+    const now = this.clock();
     const loaded = this.loaded;
     let parsed: ReturnType<typeof parseReport>;
     try {
-      parsed = parseReport(request.body.toString('utf8'), {
+      parsed = parseReport(body.toString('utf8'), {
         checkers: loaded.checkers,
         acceptsReports: (id) => (loaded.health.acceptsReports(id) ? true : loaded.config.healthChecks.some((h) => h.id === id) ? 'not-endpoint' : false),
         now,
@@ -285,9 +338,9 @@ export class DnsNode implements AdminBackend {
       this.metrics.report('rejected', 'malformed');
       return { status: 400, body: { error: e.message } };
     }
-    if (auth.checkerId !== undefined && auth.checkerId !== parsed.body.checkerId) {
+    if (authenticatedId !== undefined && authenticatedId !== parsed.body.checkerId) {
       this.metrics.report('rejected', 'unauthenticated');
-      return { status: 403, body: { error: `the credentials are those of checker '${auth.checkerId}', the report claims to be from '${parsed.body.checkerId}'` } };
+      return { status: 403, body: { error: `the credentials are those of checker '${authenticatedId}', the report claims to be from '${parsed.body.checkerId}'` } };
     }
     for (const r of parsed.reports) loaded.health.report(r.healthCheckId, r.report);
     const checkerId = parsed.body.checkerId;

@@ -1,7 +1,7 @@
 /**
  * `dns-failover up`, the embedded default: one process runs a DNS node serving a bundle and one
  * checker per region of the bundle, each pushing its signed reports to the node over HTTP, exactly
- * as a fleet does (same report endpoint, same HMAC authentication, with a secret made up for the
+ * as a fleet does (same report endpoint, same HMAC authentication, with a key per checker made up for the
  * run). Nothing here decides health or answers: the node and its engine do.
  */
 import { randomBytes } from 'crypto';
@@ -136,17 +136,17 @@ export class UpSession {
   static async start(options: UpOptions): Promise<UpSession> {
     const bundle = readSelfHostedBundle(options.bundle);
     const onEvent = options.onEvent ?? (() => undefined);
-    // A secret made up for this run: the checkers sign, the node verifies, as in a fleet.
-    const secret = Buffer.from(randomBytes(32).toString('hex'), 'utf8');
+    // A key per checker made up for this run: each checker signs with its own, the node verifies, as in a fleet.
+    const keys = new Map(bundle.config.checkers.map((c) => [c.id, Buffer.from(randomBytes(32).toString('hex'), 'utf8')]));
     const node = await DnsNode.start({
       configFile: bundle.configFile,
       dns: options.dns,
       admin: options.admin,
       log: (event) => onEvent({ source: 'node', event }),
-      reportAuthenticator: new HmacReportAuthenticator({ secret }),
+      reportAuthenticator: new HmacReportAuthenticator({ keys: { keyFor: (id) => keys.get(id) } }),
       evaluateIntervalMs: options.evaluateIntervalMs,
     });
-    const session = new UpSession(node, bundle.configFile, secret, onEvent);
+    const session = new UpSession(node, bundle.configFile, keys, onEvent);
     try {
       session.startCheckers(node.config);
     } catch (e) {
@@ -162,7 +162,8 @@ export class UpSession {
   private constructor(
     readonly node: DnsNode,
     readonly configFile: string,
-    private readonly secret: Buffer,
+    /** The key of each checker, made up for this run (a checker added by a reload gets one then). */
+    private readonly keys: Map<string, Buffer>,
     private readonly onEvent: (e: UpEvent) => void,
   ) {}
 
@@ -189,13 +190,22 @@ export class UpSession {
     return checkersPerRegion(this.config).notRun;
   }
 
+  private keyOf(checkerId: string): Buffer {
+    let key = this.keys.get(checkerId);
+    if (!key) {
+      key = Buffer.from(randomBytes(32).toString('hex'), 'utf8');
+      this.keys.set(checkerId, key);
+    }
+    return key;
+  }
+
   private startCheckers(config: BundleConfig): void {
     for (const c of checkersPerRegion(config).run) {
       const checker = new Checker({
         checkerId: c.id,
         region: c.region,
         healthChecks: config.healthChecks,
-        push: { urls: [this.reportUrl], secret: this.secret },
+        push: { urls: [this.reportUrl], secret: this.keyOf(c.id) },
         log: (event) => this.onEvent({ source: c.id, event }),
       });
       this.checkers.push({ id: c.id, region: c.region, checker });

@@ -80,7 +80,7 @@ function startupLines(s: UpSnapshot, notRun: readonly string[]): string[] {
     `DNS      ${s.dns} (UDP and TCP)   try: dig @${host} -p ${port} ${sample}`,
     `admin    http://${s.admin}/ (status page; JSON at /status, metrics at /metrics)`,
     `serving  ${s.zones.join(', ')} from ${s.configFile}`,
-    `checkers ${running.map((c) => `${c.id} (${c.region})`).join(', ')}; reports signed with a secret made up for this run`,
+    `checkers ${running.map((c) => `${c.id} (${c.region})`).join(', ')}; reports signed with a key per checker made up for this run`,
     ...(notRun.length > 0 ? [`         not run here (one checker per region): ${notRun.join(', ')}`] : []),
   ];
 }

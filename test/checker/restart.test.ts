@@ -27,8 +27,9 @@ const SECONDARY = '192.0.2.2';
 test('kill -9 and restart of one checker of three: the dead primary stays out of the answers', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checker-restart-'));
   cleanup.add(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const secretFile = path.join(dir, 'report.secret');
-  fs.writeFileSync(secretFile, 'restart-test-secret-0123456789\n');
+  const keysDir = path.join(dir, 'keys');
+  fs.mkdirSync(keysDir);
+  for (const id of ['c1', 'c2', 'c3']) fs.writeFileSync(path.join(keysDir, id), `restart-test-key-of-${id}-0123456789\n`);
   const dead = await closedPort();
   const config: BundleConfig = {
     version: 1,
@@ -51,12 +52,12 @@ test('kill -9 and restart of one checker of three: the dead primary stays out of
     for (const s of spawned) await killSpawned(s);
   });
 
-  const node = spawnCli(['serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--secret-file', secretFile, '--evaluate-interval', '50']);
+  const node = spawnCli(['serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--keys-dir', keysDir, '--evaluate-interval', '50']);
   spawned.push(node);
   const started = await node.waitFor((e) => e.event === 'started');
   const push = `http://${started.admin}/reports`;
   const checker = (id: string) => {
-    const s = spawnCli(['check', '--config', configFile, '--checker-id', id, '--region', `r${id.slice(1)}`, '--push', push, '--secret-file', secretFile]);
+    const s = spawnCli(['check', '--config', configFile, '--checker-id', id, '--region', `r${id.slice(1)}`, '--push', push, '--key-file', path.join(keysDir, id)]);
     spawned.push(s);
     return s;
   };

@@ -213,15 +213,22 @@ describe('POST /reports validation', () => {
 });
 
 describe('report authentication seam', () => {
-  test('an authenticator runs before anything else and can bind the checker id', async () => {
+  test('an authenticator runs before the body is read and can bind the checker id', async () => {
     const seen: string[] = [];
     const authenticator: ReportAuthenticator = {
       name: 'test-token',
-      authenticate(req) {
-        seen.push(req.body.toString('utf8'));
+      admit(req) {
         const token = req.headers['x-test-token'];
         if (token === undefined) return { ok: false, status: 401, reason: 'no x-test-token header' };
-        return { ok: true, checkerId: String(token) };
+        return {
+          ok: true,
+          checkerId: String(token),
+          finish: (body) => {
+            seen.push(body.toString('utf8'));
+            return { ok: true, checkerId: String(token) };
+          },
+          release: () => undefined,
+        };
       },
     };
     const n = await DnsNode.start({ config: sampleConfig(), dns: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, reportAuthenticator: authenticator });

@@ -21,8 +21,9 @@ afterAll(() => cleanup.run());
 test('after a reload that removes a check, reports from a checker on the old config still move the other verdicts', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reload-reports-'));
   cleanup.add(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const secretFile = path.join(dir, 'report.secret');
-  fs.writeFileSync(secretFile, 'reload-test-secret-0123456789\n');
+  const keysDir = path.join(dir, 'keys');
+  fs.mkdirSync(keysDir);
+  fs.writeFileSync(path.join(keysDir, 'c1'), 'reload-test-key-of-c1-0123456789\n');
   let xHealthy = true;
   const x = await httpServer((_req, res) => {
     res.writeHead(xHealthy ? 200 : 503);
@@ -61,10 +62,10 @@ test('after a reload that removes a check, reports from a checker on the old con
     for (const s of spawned) await killSpawned(s);
   });
 
-  const node = spawnCli(['serve', '--config', nodeFile, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--secret-file', secretFile, '--evaluate-interval', '50']);
+  const node = spawnCli(['serve', '--config', nodeFile, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--keys-dir', keysDir, '--evaluate-interval', '50']);
   spawned.push(node);
   const started = await node.waitFor((e) => e.event === 'started');
-  const checker = spawnCli(['check', '--config', checkerFile, '--checker-id', 'c1', '--region', 'local', '--push', `http://${started.admin}/reports`, '--secret-file', secretFile]);
+  const checker = spawnCli(['check', '--config', checkerFile, '--checker-id', 'c1', '--region', 'local', '--push', `http://${started.admin}/reports`, '--key-file', path.join(keysDir, 'c1')]);
   spawned.push(checker);
   const status = async () => (await (await request(`http://${started.admin}/status`)).body.json()) as any;
   await waitFor('reports on x and y', async () => {

@@ -78,7 +78,7 @@ describe('a running up', () => {
     expect(page.type).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('<title>dns-failover · DNS node status</title>');
     const status = JSON.parse((await httpGet(`http://${admin}/status`)).body);
-    expect(status.node.reportAuthentication).toBe('hmac-sha256');
+    expect(status.node.reportAuthentication).toBe('hmac-sha256 per-checker keys (v2)');
     expect(status.checkers.map((c: { id: string }) => c.id)).toEqual(['checker-home', 'checker-isp-a', 'checker-isp-b']);
     expect((await httpGet(`http://${admin}/metrics`)).body).toContain('# TYPE');
   });

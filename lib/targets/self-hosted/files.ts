@@ -30,12 +30,13 @@ export interface ServeInvocation {
   readonly config: string;
   readonly listen: string;
   readonly admin: string;
-  readonly secretFile: string;
+  /** The directory with every checker's key, one file per key name. */
+  readonly keysDir: string;
 }
 
 /** `dns-failover serve ...` arguments (without the executable). */
 export function serveArgs(o: ServeInvocation): string[] {
-  return ['serve', '--config', o.config, '--listen', o.listen, '--admin', o.admin, '--secret-file', o.secretFile];
+  return ['serve', '--config', o.config, '--listen', o.listen, '--admin', o.admin, '--keys-dir', o.keysDir];
 }
 
 export interface CheckInvocation {
@@ -44,12 +45,13 @@ export interface CheckInvocation {
   readonly region: string;
   /** Report URLs, one per DNS node. */
   readonly push: readonly string[];
-  readonly secretFile: string;
+  /** This checker's own key. */
+  readonly keyFile: string;
 }
 
 /** `dns-failover check ...` arguments (without the executable). */
 export function checkArgs(o: CheckInvocation): string[] {
-  return ['check', '--config', o.config, '--checker-id', o.checkerId, '--region', o.region, '--push', o.push.join(','), '--secret-file', o.secretFile];
+  return ['check', '--config', o.config, '--checker-id', o.checkerId, '--region', o.region, '--push', o.push.join(','), '--key-file', o.keyFile];
 }
 
 /** The Dockerfile of a bundle: the image the Kubernetes manifests run. */

@@ -10,19 +10,23 @@
  * - per checker region, a Deployment with one container per checker of that region, each pushing to
  *   every DNS node's admin Service.
  *
- * The report secret comes from a Secret the user creates (`kubectl create secret generic ...`, key
- * `secret`); the manifests only refer to it by name.
+ * Every checker's report key comes from a Secret of its own that the user creates
+ * (`kubectl create secret generic <stack>-key-<key name> --from-file=key=...`, the bundle's README
+ * lists them); the manifests only refer to them by name. A DNS node's pod mounts every checker's key
+ * (a projected volume, one file per key name); a checker's container mounts only its own.
  */
 import { createHash } from 'crypto';
 import { BUNDLE_FILES, checkArgs, CONTAINER_ADMIN_PORT, CONTAINER_DNS_PORT, reportUrl, serveArgs } from './files';
 import type { BundleContext } from './settings';
+import { checkerKeyName } from '../../bundle';
 
 type Json = Record<string, unknown>;
 
 const CONFIG_DIR = '/etc/dns-failover/config';
-const SECRET_DIR = '/etc/dns-failover/secret';
-/** The key of the report secret inside the user's Secret. */
-export const SECRET_KEY = 'secret';
+/** Where a DNS node's pod mounts every checker's key, and a checker's container its own. */
+const KEYS_DIR = '/etc/dns-failover/keys';
+/** The key of a checker's report key inside its Secret. */
+export const SECRET_KEY = 'key';
 
 /** A DNS-1123 label (also a DNS-1035 label: starts with a letter) from any text; long names keep a digest. */
 export function kubernetesName(text: string): string {
@@ -58,6 +62,8 @@ export interface KubernetesNames {
   readonly dnsServices: { readonly udp: string; readonly tcp: string };
   /** Deployment per checker region. */
   readonly regions: ReadonlyMap<string, string>;
+  /** The Secret holding each checker's report key, by checker id. */
+  readonly keySecrets: ReadonlyMap<string, string>;
 }
 
 export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>): KubernetesNames {
@@ -70,6 +76,7 @@ export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>
     adminServices: new Map([...nodes].map(([id, name]) => [id, kubernetesName(`${name}-admin`)])),
     dnsServices: { udp: kubernetesName(`${prefix}-dns-udp`), tcp: kubernetesName(`${prefix}-dns-tcp`) },
     regions: uniqueNames([...new Set(ctx.config.checkers.map((c) => c.region))], (r) => kubernetesName(`${prefix}-checker-${r}`)),
+    keySecrets: new Map(ctx.config.checkers.map((c) => [c.id, kubernetesName(`${prefix}-key-${checkerKeyName(c)}`)])),
   };
 }
 
@@ -94,16 +101,22 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
   const configMapName = names.configMap;
   const nodeNames = names.nodes;
   const adminService = (id: string) => names.adminServices.get(id)!;
-  const volumes = [
-    { name: 'config', configMap: { name: configMapName } },
-    { name: 'report-secret', secret: { secretName: k.reportSecretName, defaultMode: 0o440, items: [{ key: SECRET_KEY, path: SECRET_KEY }] } },
+  const configVolume = { name: 'config', configMap: { name: configMapName } };
+  const configMount = { name: 'config', mountPath: CONFIG_DIR, readOnly: true };
+  // A DNS node: every checker's key, one file per key name. A missing Secret leaves its file out
+  // (optional), so the node still serves DNS and says which key it lacks.
+  const nodeVolumes = [
+    configVolume,
+    {
+      name: 'checker-keys',
+      projected: {
+        defaultMode: 0o440,
+        sources: config.checkers.map((c) => ({ secret: { name: names.keySecrets.get(c.id)!, items: [{ key: SECRET_KEY, path: checkerKeyName(c) }], optional: true } })),
+      },
+    },
   ];
-  const volumeMounts = [
-    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-    { name: 'report-secret', mountPath: SECRET_DIR, readOnly: true },
-  ];
+  const nodeMounts = [configMount, { name: 'checker-keys', mountPath: KEYS_DIR, readOnly: true }];
   const configFile = `${CONFIG_DIR}/${BUNDLE_FILES.config}`;
-  const secretFile = `${SECRET_DIR}/${SECRET_KEY}`;
   const containerSecurity = {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
@@ -143,7 +156,7 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
                 name: 'dns-node',
                 image: settings.containerImage,
                 imagePullPolicy: 'IfNotPresent',
-                args: serveArgs({ config: configFile, listen: `0.0.0.0:${CONTAINER_DNS_PORT}`, admin: `0.0.0.0:${CONTAINER_ADMIN_PORT}`, secretFile }),
+                args: serveArgs({ config: configFile, listen: `0.0.0.0:${CONTAINER_DNS_PORT}`, admin: `0.0.0.0:${CONTAINER_ADMIN_PORT}`, keysDir: KEYS_DIR }),
                 ports: [
                   { name: 'dns-udp', containerPort: CONTAINER_DNS_PORT, protocol: 'UDP' },
                   { name: 'dns-tcp', containerPort: CONTAINER_DNS_PORT, protocol: 'TCP' },
@@ -153,10 +166,10 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
                 livenessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 10, failureThreshold: 3 },
                 resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
                 securityContext: containerSecurity,
-                volumeMounts,
+                volumeMounts: nodeMounts,
               },
             ],
-            volumes,
+            volumes: nodeVolumes,
           },
         },
       },
@@ -204,16 +217,23 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
           metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/region': region } },
           spec: {
             securityContext: podSecurity,
-            containers: checkers.map((c) => ({
+            containers: checkers.map((c, i) => ({
               name: containerNames.get(c.id)!,
               image: settings.containerImage,
               imagePullPolicy: 'IfNotPresent',
-              args: checkArgs({ config: configFile, checkerId: c.id, region: c.region, push, secretFile }),
+              args: checkArgs({ config: configFile, checkerId: c.id, region: c.region, push, keyFile: `${KEYS_DIR}/${checkerKeyName(c)}` }),
               resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
               securityContext: containerSecurity,
-              volumeMounts,
+              // Its own key only.
+              volumeMounts: [configMount, { name: `key-${i}`, mountPath: KEYS_DIR, readOnly: true }],
             })),
-            volumes,
+            volumes: [
+              configVolume,
+              ...checkers.map((c, i) => ({
+                name: `key-${i}`,
+                secret: { secretName: names.keySecrets.get(c.id)!, defaultMode: 0o440, items: [{ key: SECRET_KEY, path: checkerKeyName(c) }] },
+              })),
+            ],
           },
         },
       },

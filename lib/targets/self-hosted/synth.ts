@@ -182,7 +182,7 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
     healthChecks,
     recordSets: groupRecords,
     verdict: { healthyFraction: settings.healthyFraction, freshnessMs: settings.freshnessMs ?? freshnessMsFor(healthChecks) },
-    checkers: settings.checkers.map((c) => ({ id: c.id, region: c.region })),
+    checkers: settings.checkers.map((c) => ({ id: c.id, region: c.region, ...(c.keyName !== undefined ? { keyName: c.keyName } : {}) })),
     dnsNodes: settings.dnsNodes.map((n) => ({ id: n.id, dns: n.dns, admin: n.admin })),
   } as BundleConfig);
 
@@ -211,8 +211,8 @@ export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarg
     c.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => `${c.node.path}: ${m.data}`),
   );
   const { config, model } = built;
-  if (!config) return { model, files: new Map(), problems: built.problems, warnings: constructWarnings };
-  const warnings = [...constructWarnings, ...built.warnings];
+  if (!config) return { model, files: new Map(), problems: built.problems, warnings: [...settings.warnings.map((w) => `${stack.node.path}: ${w}`), ...constructWarnings] };
+  const warnings = [...settings.warnings.map((w) => `${stack.node.path}: ${w}`), ...constructWarnings, ...built.warnings];
   const version = libraryVersion();
   const context: BundleContext = { config, settings, stackPath: stack.node.path, version, warnings };
   const files = new Map<string, string>();

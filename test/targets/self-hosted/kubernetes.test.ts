@@ -113,7 +113,7 @@ describe('Kubernetes manifests', () => {
     expect(configMap.data['config.json']).toBe(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   });
 
-  test('one Deployment per DNS node, serving the mounted config with the mounted secret', () => {
+  test('one Deployment per DNS node, serving the mounted config with every checker\'s mounted key', () => {
     const { objects } = manifests(props);
     const nodes = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels['app.kubernetes.io/component'] === 'dns-node');
     expect(nodes.map((d) => d.spec.template.metadata.annotations['dns-failover/node-id'])).toEqual(['dns-a', 'dns-b']);
@@ -127,7 +127,7 @@ describe('Kubernetes manifests', () => {
         '--config', '/etc/dns-failover/config/config.json',
         '--listen', '0.0.0.0:5353',
         '--admin', '0.0.0.0:8053',
-        '--secret-file', '/etc/dns-failover/secret/secret',
+        '--keys-dir', '/etc/dns-failover/keys',
       ]);
       // The real command accepts them.
       expect(parseFlags('serve', serveCommand.flags, container.args.slice(1))).toMatchObject({ listen: '0.0.0.0:5353', admin: '0.0.0.0:8053' });
@@ -138,12 +138,18 @@ describe('Kubernetes manifests', () => {
       ]);
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });
       expect(container.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
-      // The mounts exist as volumes: the ConfigMap of this bundle and the user's Secret.
+      // The mounts exist as volumes: the ConfigMap of this bundle and every checker's Secret, one file per key name.
       expect(pod.volumes).toEqual([
         { name: 'config', configMap: { name: 'emdr-config' } },
-        { name: 'report-secret', secret: { secretName: 'dns-failover-report-secret', defaultMode: 0o440, items: [{ key: 'secret', path: 'secret' }] } },
+        {
+          name: 'checker-keys',
+          projected: {
+            defaultMode: 0o440,
+            sources: ['eu-1', 'eu-2', 'us-1'].map((id) => ({ secret: { name: `emdr-key-${id}`, items: [{ key: 'key', path: id }], optional: true } })),
+          },
+        },
       ]);
-      expect(container.volumeMounts.map((m: Obj) => m.name).sort()).toEqual(['config', 'report-secret']);
+      expect(container.volumeMounts.map((m: Obj) => m.name).sort()).toEqual(['checker-keys', 'config']);
       // The selector selects the pods of this Deployment.
       expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
     }
@@ -191,18 +197,29 @@ describe('Kubernetes manifests', () => {
           'http://emdr-dns-dns-a-admin.dns-failover.svc:8053/reports',
           'http://emdr-dns-dns-b-admin.dns-failover.svc:8053/reports',
         ]);
-        expect(argValue(c.args, '--secret-file')).toBe('/etc/dns-failover/secret/secret');
+        const id = argValue(c.args, '--checker-id');
+        expect(argValue(c.args, '--key-file')).toBe(`/etc/dns-failover/keys/${id}`);
         expect(argValue(c.args, '--config')).toBe('/etc/dns-failover/config/config.json');
+        // Each container mounts its own key only.
+        const pod = d.spec.template.spec;
+        const keyMounts = c.volumeMounts.filter((m: Obj) => m.name !== 'config');
+        expect(keyMounts).toHaveLength(1);
+        const volume = pod.volumes.find((v: Obj) => v.name === keyMounts[0].name);
+        expect(volume.secret).toEqual({ secretName: `emdr-key-${id}`, defaultMode: 0o440, items: [{ key: 'key', path: id }] });
       }
     }
   });
 
-  test('the report secret is only referred to: no Secret object, no secret value', () => {
-    const { objects, text } = manifests({ ...props, kubernetes: { reportSecretName: 'my-report-key' } });
+  test('the keys are only referred to: no Secret object, no key value; the old shared secret prop fails with the migration', () => {
+    const { objects, text } = manifests({ ...props, checkers: [...props.checkers!, { id: 'ap/1', region: 'ap', keyName: 'ap-one' }] });
     expect(ofKind(objects, 'Secret')).toEqual([]);
-    const refs = ofKind(objects, 'Deployment').map((d) => d.spec.template.spec.volumes.find((v: Obj) => v.secret)?.secret.secretName);
-    expect(new Set(refs)).toEqual(new Set(['my-report-key']));
-    expect(text).not.toMatch(/kind: "Secret"|stringData|^\s+secret: "[^"]{16,}"/m);
+    const refs = ofKind(objects, 'Deployment').flatMap((d) => d.spec.template.spec.volumes.flatMap((v: Obj) => [
+      ...(v.secret ? [v.secret.secretName] : []),
+      ...(v.projected ? v.projected.sources.map((p: Obj) => p.secret.name) : []),
+    ]));
+    expect(new Set(refs)).toEqual(new Set(['emdr-key-eu-1', 'emdr-key-eu-2', 'emdr-key-us-1', 'emdr-key-ap-one']));
+    expect(text).not.toMatch(/kind: "Secret"|stringData|^\s+key: "[^"]{16,}"/m);
+    expect(() => manifests({ kubernetes: { reportSecretName: 'my-report-key' } })).toThrow(/kubernetes.reportSecretName 'my-report-key' is no longer used: one shared report secret let any checker sign as any other/);
   });
 
   test('namespace, image and Service type from the props', () => {
