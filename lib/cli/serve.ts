@@ -26,6 +26,7 @@ export const serveCommand: Command = {
     { name: 'keys-dir', value: '<dir>', description: 'the checkers\' report keys, one file per checker named by its keyName (default: its id); without it every report is refused' },
     { name: 'max-clock-skew', value: '<ms>', description: 'refuse reports timestamped further than this from the node\'s clock', default: String(DEFAULT_REPORT_CLOCK_SKEW_MS) },
     { name: 'admin-token-file', value: '<file>', description: 'a token (16 octets or more) that lets a client with authorization: Bearer <token> see /status and POST /reload from any address (default: loopback clients only)' },
+    { name: 'admin-token-only', description: 'loopback clients need the admin token too (when a proxy on this machine forwards others\' requests)' },
     { name: 'max-report-bodies', value: '<n>', description: 'report bodies read at once, at most (503 beyond)', default: String(DEFAULT_MAX_CONCURRENT_REPORTS) },
     { name: 'max-admin-connections', value: '<n>', description: 'admin API connections at most', default: String(DEFAULT_MAX_ADMIN_CONNECTIONS) },
     { name: 'secret-file', value: '<file>', description: 'removed: every checker has its own key now, see --keys-dir' },
@@ -63,10 +64,11 @@ export const serveCommand: Command = {
         });
       }
       const token = flags['admin-token-file'] !== undefined ? readKeyFile(String(flags['admin-token-file'])) : undefined;
+      if (flags['admin-token-only'] === true && token === undefined) throw new Error('--admin-token-only needs --admin-token-file: without a token nobody could see /status or reload');
       node = await DnsNode.start({
         configFile: String(flags.config),
         dns,
-        admin: { ...admin, token, maxConcurrentReports, maxConnections },
+        admin: { ...admin, token, maxConcurrentReports, maxConnections, trustLoopback: flags['admin-token-only'] !== true },
         log,
         tcpIdleTimeoutMs,
         maxUdpPayload,

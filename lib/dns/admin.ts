@@ -32,8 +32,8 @@ export const MAX_REPORT_BYTES = DEFAULT_MAX_REPORT_BYTES;
 export const DEFAULT_MAX_CONCURRENT_REPORTS = 8;
 /** Admin connections at most, unless told otherwise. */
 export const DEFAULT_MAX_ADMIN_CONNECTIONS = 256;
-/** A refused request's body is read and dropped (so the client sees the answer) when it is at most this long; a longer one's connection is closed. */
-const DRAIN_LIMIT = 64 * 1024;
+/** How long a refused request's body may keep arriving (and be dropped) after the answer before its connection is closed. */
+const LINGER_MS = 1000;
 
 /** Whether an address is the machine itself (127.0.0.0/8, ::1, IPv4-mapped loopback). */
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -108,6 +108,12 @@ export interface AdminBackend {
 export interface AdminServerOptions {
   /** Lets a client that sends `authorization: Bearer <token>` see the status and reload, from any address. @default - loopback clients only */
   readonly token?: Buffer;
+  /**
+   * Whether loopback clients see the status and reload without the token. Turn it off when a proxy on
+   * this machine forwards other machines' requests (they would all look like loopback).
+   * @default true
+   */
+  readonly trustLoopback?: boolean;
   /** Report bodies read at once, at most (503 beyond). @default 8 */
   readonly maxConcurrentReports?: number;
   /** Connections at most. @default 256 */
@@ -123,6 +129,7 @@ export class AdminServer {
   private readonly maxConcurrentReports: number;
   private readonly maxReportBytes: number;
   private readonly tokenDigest?: Buffer;
+  private readonly trustLoopback: boolean;
 
   constructor(private readonly node: AdminBackend, options: AdminServerOptions = {}) {
     this.maxConcurrentReports = options.maxConcurrentReports ?? DEFAULT_MAX_CONCURRENT_REPORTS;
@@ -134,6 +141,7 @@ export class AdminServer {
       throw new Error(`the admin token has ${options.token.length} octets; use at least 16 (for example: openssl rand -hex 32 > admin.token)`);
     }
     this.tokenDigest = options.token !== undefined ? createHash('sha256').update(options.token).digest() : undefined;
+    this.trustLoopback = options.trustLoopback ?? true;
     this.server = http.createServer((req, res) => {
       try {
         this.handle(req, res);
@@ -229,7 +237,7 @@ export class AdminServer {
 
   /** A loopback client, or one with the admin token. */
   private privileged(req: http.IncomingMessage): boolean {
-    if (isLoopbackAddress(req.socket.remoteAddress)) return true;
+    if (this.trustLoopback && isLoopbackAddress(req.socket.remoteAddress)) return true;
     if (this.tokenDigest === undefined) return false;
     const m = /^Bearer (\S+)$/i.exec(String(req.headers.authorization ?? ''));
     if (!m) return false;
@@ -247,16 +255,22 @@ export class AdminServer {
     );
   }
 
-  /** Answers a report request without reading its body (a short one is read and dropped, so that the client sees the answer). */
+  /**
+   * Answers a report request without keeping its body: whatever of it arrives is dropped as it comes
+   * (never buffered). Closing at once would reset a connection the client is still writing to, and
+   * a reset throws away the answer on the client's side; so the connection is closed only when the
+   * rest of the body has not arrived {@link LINGER_MS} after the answer.
+   */
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    res.setHeader('connection', 'close');
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    if (Number.isFinite(declared) && declared <= DRAIN_LIMIT) {
-      req.resume();
-    } else {
-      res.once('finish', () => req.socket.destroySoon());
-    }
+    req.resume();
+    res.once('finish', () => {
+      if (req.complete) return;
+      const socket = req.socket;
+      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+      timer.unref();
+      req.once('end', () => clearTimeout(timer));
+    });
     send(res, status, body);
   }
 

@@ -36,6 +36,8 @@ export interface DnsNodeOptions {
     readonly maxConcurrentReports?: number;
     /** Admin connections at most. @default 256 */
     readonly maxConnections?: number;
+    /** Whether loopback clients see /status and /reload without the token. @default true */
+    readonly trustLoopback?: boolean;
   };
   /** @default - events are dropped */
   readonly log?: (event: NodeEvent) => void;
@@ -187,7 +189,7 @@ export class DnsNode implements AdminBackend {
     try {
       if (this.options.admin) {
         const a = this.options.admin;
-        this.admin = new AdminServer(this, { token: a.token, maxConcurrentReports: a.maxConcurrentReports, maxConnections: a.maxConnections });
+        this.admin = new AdminServer(this, { token: a.token, maxConcurrentReports: a.maxConcurrentReports, maxConnections: a.maxConnections, trustLoopback: a.trustLoopback });
         await this.admin.listen(this.options.admin.host, this.options.admin.port);
       }
     } catch (e) {

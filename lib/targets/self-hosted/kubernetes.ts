@@ -8,7 +8,9 @@
  * - two Services publishing DNS on port 53 from every DNS node, one UDP and one TCP (separate,
  *   because many load balancers take one protocol per Service);
  * - per checker region, a Deployment with one container per checker of that region, each pushing to
- *   every DNS node's admin Service.
+ *   every DNS node's admin Service;
+ * - a NetworkPolicy: only this bundle's checker pods reach the DNS nodes' admin port (where reports,
+ *   the status and the metrics are); DNS is open to all.
  *
  * Every checker's report key comes from a Secret of its own that the user creates
  * (`kubectl create secret generic <stack>-key-<key name> --from-file=key=...`, the bundle's README
@@ -64,6 +66,8 @@ export interface KubernetesNames {
   readonly regions: ReadonlyMap<string, string>;
   /** The Secret holding each checker's report key, by checker id. */
   readonly keySecrets: ReadonlyMap<string, string>;
+  /** The NetworkPolicy that lets only the checkers reach the DNS nodes' admin port. */
+  readonly networkPolicy: string;
 }
 
 export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>): KubernetesNames {
@@ -77,6 +81,7 @@ export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>
     dnsServices: { udp: kubernetesName(`${prefix}-dns-udp`), tcp: kubernetesName(`${prefix}-dns-tcp`) },
     regions: uniqueNames([...new Set(ctx.config.checkers.map((c) => c.region))], (r) => kubernetesName(`${prefix}-checker-${r}`)),
     keySecrets: new Map(ctx.config.checkers.map((c) => [c.id, kubernetesName(`${prefix}-key-${checkerKeyName(c)}`)])),
+    networkPolicy: kubernetesName(`${prefix}-dns-admin-from-checkers`),
   };
 }
 
@@ -199,6 +204,25 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
       },
     });
   }
+
+  // Only the checkers of this bundle reach a DNS node's admin port (reports, status, metrics); DNS
+  // itself is open. (Kubelet probes come from the node, which most network plugins let through.)
+  objects.push({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: metadata(names.networkPolicy, 'dns-node'),
+    spec: {
+      podSelector: { matchLabels: dnsSelector },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { ...common, 'app.kubernetes.io/component': 'checker' } } }],
+          ports: [{ protocol: 'TCP', port: CONTAINER_ADMIN_PORT }],
+        },
+        { ports: [{ protocol: 'UDP', port: CONTAINER_DNS_PORT }, { protocol: 'TCP', port: CONTAINER_DNS_PORT }] },
+      ],
+    },
+  });
 
   const push = config.dnsNodes.map((n) => reportUrl(`${adminService(n.id)}.${namespace}.svc:${CONTAINER_ADMIN_PORT}`));
   for (const [region, name] of names.regions) {

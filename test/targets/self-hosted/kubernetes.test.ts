@@ -18,6 +18,7 @@ import { toYaml } from '../../../lib/targets/self-hosted/yaml';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Deployment } = require('kubernetes-models/apps/v1');
 const { ConfigMap, Namespace, Service } = require('kubernetes-models/v1');
+const { NetworkPolicy } = require('kubernetes-models/networking.k8s.io/v1');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -48,6 +49,7 @@ const MODELS: Record<string, new (data: Obj) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 function manifests(props: SelfHostedStackProps = {}, id = 'Emdr'): { objects: Obj[]; dir: string; text: string } {
@@ -88,6 +90,7 @@ describe('Kubernetes manifests', () => {
       'Service/emdr-dns-dns-b-admin',
       'Service/emdr-dns-udp',
       'Service/emdr-dns-tcp',
+      'NetworkPolicy/emdr-dns-admin-from-checkers',
       'Deployment/emdr-checker-eu-west-1',
       'Deployment/emdr-checker-us-east-1',
     ]);
@@ -220,6 +223,21 @@ describe('Kubernetes manifests', () => {
     expect(new Set(refs)).toEqual(new Set(['emdr-key-eu-1', 'emdr-key-eu-2', 'emdr-key-us-1', 'emdr-key-ap-one']));
     expect(text).not.toMatch(/kind: "Secret"|stringData|^\s+key: "[^"]{16,}"/m);
     expect(() => manifests({ kubernetes: { reportSecretName: 'my-report-key' } })).toThrow(/kubernetes.reportSecretName 'my-report-key' is no longer used: one shared report secret let any checker sign as any other/);
+  });
+
+  test('a NetworkPolicy lets only this bundle\'s checkers reach the DNS nodes\' admin port; DNS stays open', () => {
+    const { objects } = manifests(props);
+    const [policy] = ofKind(objects, 'NetworkPolicy');
+    const deployments = ofKind(objects, 'Deployment');
+    const podsSelectedBy = (selector: Obj) => deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v));
+    expect(podsSelectedBy(policy.spec.podSelector.matchLabels).map((d) => d.metadata.name)).toEqual(['emdr-dns-dns-a', 'emdr-dns-dns-b']);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    const [admin, dns] = policy.spec.ingress;
+    expect(admin.ports).toEqual([{ protocol: 'TCP', port: 8053 }]);
+    expect(podsSelectedBy(admin.from[0].podSelector.matchLabels).map((d) => d.metadata.name)).toEqual(['emdr-checker-eu-west-1', 'emdr-checker-us-east-1']);
+    expect(dns).toEqual({ ports: [{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }] });
+    // The admin container port is the one the policy opens.
+    expect(deployments[0].spec.template.spec.containers[0].ports.find((p: Obj) => p.name === 'admin').containerPort).toBe(8053);
   });
 
   test('namespace, image and Service type from the props', () => {
