@@ -2,7 +2,9 @@
  * `dns-failover serve`: one DNS node serving a bundle config, with its admin API.
  * Reloads on SIGHUP (and POST /reload); stops cleanly, exit code 0, on SIGTERM and SIGINT.
  */
-import { DnsNode } from '../dns';
+import {
+  DEFAULT_MAX_TCP_CONNECTIONS, DEFAULT_MAX_TCP_CONNECTIONS_PER_CLIENT, DEFAULT_MAX_TCP_OUTPUT_BYTES, DEFAULT_RRL_SLIP, DEFAULT_TCP_IO_TIMEOUT_MS, DnsNode,
+} from '../dns';
 import { parseHostPort, parseInteger, UsageError } from './args';
 import { Command, eventLine } from './command';
 import { SignalLatch } from './signals';
@@ -19,7 +21,15 @@ export const serveCommand: Command = {
     { name: 'config', value: '<file>', description: 'the bundle config (JSON)', required: true },
     { name: 'listen', value: '<host:port>', description: 'DNS address, UDP and TCP', default: DEFAULT_LISTEN },
     { name: 'admin', value: '<host:port>', description: 'admin API address (HTTP)', default: DEFAULT_ADMIN },
-    { name: 'tcp-idle-timeout', value: '<ms>', description: 'close TCP connections idle this long', default: '10000' },
+    { name: 'tcp-idle-timeout', value: '<ms>', description: 'close TCP connections without a message for this long', default: '10000' },
+    { name: 'tcp-io-timeout', value: '<ms>', description: 'a started TCP message must arrive, and unread answers leave, within this (Knot\'s tcp-io-timeout)', default: String(DEFAULT_TCP_IO_TIMEOUT_MS) },
+    { name: 'max-tcp-connections', value: '<n>', description: 'TCP connections at most (the longest idle one makes room for a new one)', default: String(DEFAULT_MAX_TCP_CONNECTIONS) },
+    { name: 'max-tcp-per-client', value: '<n>', description: 'TCP connections from one address at most', default: String(DEFAULT_MAX_TCP_CONNECTIONS_PER_CLIENT) },
+    { name: 'max-tcp-output', value: '<octets>', description: 'unread answers per TCP connection before it is read no further', default: String(DEFAULT_MAX_TCP_OUTPUT_BYTES) },
+    { name: 'rrl-rate', value: '<responses/s>', description: 'UDP response rate limiting per client netblock and answer (0: off)', default: '0' },
+    { name: 'rrl-slip', value: '<n>', description: 'every n-th limited response goes out truncated (TC), the others are dropped (0: drop all)', default: String(DEFAULT_RRL_SLIP) },
+    { name: 'rrl-ipv4-prefix', value: '<bits>', description: 'the IPv4 netblock RRL counts together', default: '24' },
+    { name: 'rrl-ipv6-prefix', value: '<bits>', description: 'the IPv6 netblock RRL counts together', default: '56' },
     { name: 'max-udp-payload', value: '<octets>', description: 'largest UDP response (512..4096)', default: '1232' },
     { name: 'evaluate-interval', value: '<ms>', description: 'how often verdicts are re-evaluated without reports', default: '1000' },
     { name: 'stats-interval', value: '<seconds>', description: 'log query counts this often (0: never)', default: '0' },
@@ -35,6 +45,19 @@ export const serveCommand: Command = {
     const dns = parseHostPort('listen', String(flags.listen));
     const admin = parseHostPort('admin', String(flags.admin));
     const tcpIdleTimeoutMs = parseInteger('tcp-idle-timeout', String(flags['tcp-idle-timeout']), 100, 3_600_000);
+    const tcpIoTimeoutMs = parseInteger('tcp-io-timeout', String(flags['tcp-io-timeout']), 50, 600_000);
+    const maxTcpConnections = parseInteger('max-tcp-connections', String(flags['max-tcp-connections']), 1, 1_000_000);
+    const maxTcpConnectionsPerClient = parseInteger('max-tcp-per-client', String(flags['max-tcp-per-client']), 1, 1_000_000);
+    const maxTcpOutputBytes = parseInteger('max-tcp-output', String(flags['max-tcp-output']), 512, 64 * 1024 * 1024);
+    const rrlRate = parseInteger('rrl-rate', String(flags['rrl-rate']), 0, 1_000_000);
+    const rrl = rrlRate > 0
+      ? {
+        responsesPerSecond: rrlRate,
+        slip: parseInteger('rrl-slip', String(flags['rrl-slip']), 0, 10),
+        ipv4PrefixLength: parseInteger('rrl-ipv4-prefix', String(flags['rrl-ipv4-prefix']), 8, 32),
+        ipv6PrefixLength: parseInteger('rrl-ipv6-prefix', String(flags['rrl-ipv6-prefix']), 16, 128),
+      }
+      : undefined;
     const maxUdpPayload = parseInteger('max-udp-payload', String(flags['max-udp-payload']), 512, 4096);
     const evaluateIntervalMs = parseInteger('evaluate-interval', String(flags['evaluate-interval']), 10, 3_600_000);
     const statsSeconds = parseInteger('stats-interval', String(flags['stats-interval']), 0, 86_400);
@@ -71,6 +94,11 @@ export const serveCommand: Command = {
         admin: { ...admin, token, maxConcurrentReports, maxConnections, trustLoopback: flags['admin-token-only'] !== true },
         log,
         tcpIdleTimeoutMs,
+        tcpIoTimeoutMs,
+        maxTcpConnections,
+        maxTcpConnectionsPerClient,
+        maxTcpOutputBytes,
+        rrl,
         maxUdpPayload,
         evaluateIntervalMs,
         reportAuthenticator,

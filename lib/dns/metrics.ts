@@ -40,6 +40,11 @@ export class DnsMetrics {
   private readonly reports = new Map<string, LabelledCounter>();
   private readonly reloads = new Map<string, LabelledCounter>();
   private readonly ignoredObservations = new Map<string, LabelledCounter>();
+  private readonly tcpRefusals = new Map<string, LabelledCounter>();
+  private readonly tcpCloses = new Map<string, LabelledCounter>();
+  private readonly rrlActions = new Map<string, LabelledCounter>();
+  /** TCP connections open now; read from the server when rendered. */
+  tcpOpen: () => number = () => 0;
   /** Current verdict per health check (1 healthy, 0 unhealthy), set by the node. */
   readonly verdicts = new Map<string, number>();
   lastReloadOk = 1;
@@ -78,6 +83,21 @@ export class DnsMetrics {
     bump(this.reports, reason ? { result, reason } : { result });
   }
 
+  /** A TCP connection closed at once: over the per-client limit, or every slot busy. */
+  tcpRefused(reason: 'per-client-limit' | 'full'): void {
+    bump(this.tcpRefusals, { reason });
+  }
+
+  /** A TCP connection closed by the server: an I/O or idle timeout, or evicted to make room. */
+  tcpClosed(reason: 'io-timeout' | 'idle-timeout' | 'evicted'): void {
+    bump(this.tcpCloses, { reason });
+  }
+
+  /** A UDP response dropped or sent truncated by response rate limiting. */
+  rrl(action: 'dropped' | 'slipped'): void {
+    bump(this.rrlActions, { action });
+  }
+
   /** Observations left out of accepted reports (a health check the config does not have). */
   ignoredObservation(checkerId: string, reason: string, count = 1): void {
     bump(this.ignoredObservations, { checker: checkerId, reason }, count);
@@ -106,6 +126,14 @@ export class DnsMetrics {
     out.push(`dns_failover_dropped_messages_total ${this.dropped}`);
     head('dns_failover_tcp_connections_total', 'counter', 'TCP connections accepted.');
     out.push(`dns_failover_tcp_connections_total ${this.tcpConnections}`);
+    head('dns_failover_tcp_connections_open', 'gauge', 'TCP connections open now.');
+    out.push(`dns_failover_tcp_connections_open ${this.tcpOpen()}`);
+    head('dns_failover_tcp_connections_refused_total', 'counter', 'TCP connections closed at once, by reason (per-client-limit, full: every slot busy and none idle).');
+    for (const c of this.tcpRefusals.values()) out.push(`dns_failover_tcp_connections_refused_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_tcp_connections_closed_total', 'counter', 'TCP connections closed by the server, by reason (io-timeout, idle-timeout, evicted).');
+    for (const c of this.tcpCloses.values()) out.push(`dns_failover_tcp_connections_closed_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_rrl_responses_total', 'counter', 'UDP responses limited by response rate limiting, by action (dropped, slipped: sent truncated).');
+    for (const c of this.rrlActions.values()) out.push(`dns_failover_rrl_responses_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_answer_duration_seconds', 'histogram', 'Time from a query\'s arrival at the server to its response being handed to the socket.');
     let cumulative = 0;
     LATENCY_BUCKETS.forEach((le, i) => {

@@ -7,7 +7,8 @@ import { answerShares, HealthState, RandomSource, VerdictChange, VerdictSettings
 import { AdminBackend, AdminServer, ReloadResult, ReportIntake, ReportResult } from './admin';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
-import { BoundAddress, DnsServer, formatHostPort } from './server';
+import { RrlOptions } from './rrl';
+import { BoundAddress, DnsListenOptions, DnsServer, formatHostPort } from './server';
 import { ZoneSet } from './zones';
 import { BundleConfig, BundleProblem, checkBundleConfig, checkerKeyName, formatProblem, readBundleConfigFile } from '../bundle';
 import {
@@ -45,7 +46,14 @@ export interface DnsNodeOptions {
   readonly clock?: () => number;
   /** How often verdicts are re-evaluated without reports (reports going stale). @default 1000 */
   readonly evaluateIntervalMs?: number;
+  /** TCP limits (see `DnsListenOptions`). */
   readonly tcpIdleTimeoutMs?: number;
+  readonly tcpIoTimeoutMs?: number;
+  readonly maxTcpConnections?: number;
+  readonly maxTcpConnectionsPerClient?: number;
+  readonly maxTcpOutputBytes?: number;
+  /** Response rate limiting for UDP. @default - off */
+  readonly rrl?: RrlOptions;
   /** @default 1232 */
   readonly maxUdpPayload?: number;
   /**
@@ -149,7 +157,16 @@ export class DnsNode implements AdminBackend {
     this.loaded = this.compile(check.config, undefined, check.warnings);
     this.refreshVerdictGauges();
     const responder = new Responder(() => this.loaded, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
-    const listen = { host: options.dns.host, port: options.dns.port, tcpIdleTimeoutMs: options.tcpIdleTimeoutMs };
+    const listen: DnsListenOptions = {
+      host: options.dns.host,
+      port: options.dns.port,
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+      tcpIoTimeoutMs: options.tcpIoTimeoutMs,
+      maxTcpConnections: options.maxTcpConnections,
+      maxTcpConnectionsPerClient: options.maxTcpConnectionsPerClient,
+      maxTcpOutputBytes: options.maxTcpOutputBytes,
+      rrl: options.rrl,
+    };
     this.dns = new DnsServer(responder, this.metrics, listen, (e) => this.log({ event: 'socket-error', message: e.message }));
   }
 
