@@ -7,7 +7,7 @@
  * regions only). Every skipped check is logged with the reason.
  */
 import { ReportPusher, ReportPusherOptions } from './reporter';
-import { HostResolver, LookupIPv4 } from './resolve';
+import { DEFAULT_LOOKUP_TIMEOUT_MS, dnsLookupIPv4, HostResolver, LookupIPv4 } from './resolve';
 import { CheckObservation, ProbeScheduler, SchedulerOptions } from './scheduler';
 import { isProbed, probeTargetOf, ProbeTarget, ProbeTimeoutDefaultsMs, ROUTE53_PROBE_TIMEOUTS_MS } from './target';
 import { DEFAULT_REQUEST_INTERVAL_SECONDS, HealthCheckModel } from '../model';
@@ -28,8 +28,10 @@ export interface CheckerOptions {
   };
   /** Deadlines for checks that do not set their own. @default ROUTE53_PROBE_TIMEOUTS_MS */
   readonly timeoutDefaults?: ProbeTimeoutDefaultsMs;
-  /** @default the system resolver, IPv4 */
+  /** @default c-ares (`dnsLookupIPv4`) with `dnsServers`, IPv4 */
   readonly lookup?: LookupIPv4;
+  /** DNS servers for host names, `ip` or `ip:port`. @default - those of /etc/resolv.conf */
+  readonly dnsServers?: readonly string[];
   /** @default 2000 */
   readonly lookupTimeoutMs?: number;
   readonly maxConcurrency?: number;
@@ -73,6 +75,7 @@ export class Checker {
   readonly scheduler: ProbeScheduler;
   readonly pusher?: ReportPusher;
   readonly skipped: readonly SkippedCheck[];
+  private readonly resolver: HostResolver;
   private readonly log: (event: CheckerEvent) => void;
   private running = false;
 
@@ -82,7 +85,9 @@ export class Checker {
     this.log = options.log ?? (() => undefined);
     const { targets, skipped } = selectChecks(options.healthChecks, options.region, options.timeoutDefaults);
     this.skipped = skipped;
-    const resolver = new HostResolver(options.lookup, options.lookupTimeoutMs);
+    const lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+    const resolver = new HostResolver(options.lookup ?? dnsLookupIPv4({ servers: options.dnsServers, timeoutMs: lookupTimeoutMs }), lookupTimeoutMs);
+    this.resolver = resolver;
     this.scheduler = new ProbeScheduler(targets, {
       resolver,
       maxConcurrency: options.maxConcurrency,
@@ -139,6 +144,7 @@ export class Checker {
     if (!this.running) return;
     this.running = false;
     await this.scheduler.stop();
+    this.resolver.close();
     await this.pusher?.stop();
     this.log({ event: 'checker-stopped', checkerId: this.options.checkerId, probes: this.scheduler.stats.probes });
   }
