@@ -34,6 +34,7 @@ export function renderBundleReadme(ctx: BundleContext): string {
     `| \`${BUNDLE_FILES.kubernetes}\` | the fleet on Kubernetes: one Deployment per DNS node, DNS Services (UDP and TCP), one checker Deployment per region, the config as a ConfigMap |`,
     `| \`${BUNDLE_FILES.systemdDirectory}/\` | the fleet on plain machines: one systemd service per DNS node and per checker |`,
     `| \`${BUNDLE_FILES.dockerfile}\` | the container image the Kubernetes manifests run (build it yourself: no public image exists) |`,
+    `| \`${BUNDLE_FILES.dockerignore}\` | the build context is an allowlist: the Dockerfile and a packed package only, never a key |`,
     '',
     'Failover groups:',
     '',

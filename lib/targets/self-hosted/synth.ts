@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { BUNDLE_FILES, renderDockerfile } from './files';
+import { BUNDLE_FILES, renderDockerfile, renderDockerignore } from './files';
 import { kubernetesManifests } from './kubernetes';
 import { renderBundleReadme } from './readme';
 import { BundleContext, BundleSettings, defaultZone, StackSettings, ZoneSettings } from './settings';
@@ -220,6 +220,7 @@ export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarg
   files.set(BUNDLE_FILES.kubernetes, toYamlDocuments(kubernetesManifests(context)));
   for (const [name, text] of systemdUnits(context)) files.set(`${BUNDLE_FILES.systemdDirectory}/${name}`, text);
   files.set(BUNDLE_FILES.dockerfile, renderDockerfile(version));
+  files.set(BUNDLE_FILES.dockerignore, renderDockerignore());
   files.set(BUNDLE_FILES.readme, renderBundleReadme(context));
   return { config, model, files, problems: [], warnings };
 }

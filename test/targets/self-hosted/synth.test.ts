@@ -43,10 +43,11 @@ function synthError(stack: SelfHostedStack): string {
 }
 
 describe('the bundle', () => {
-  test('holds the config, the Kubernetes manifests, one systemd unit per node and checker, a Dockerfile and a README', () => {
+  test('holds the config, the Kubernetes manifests, one systemd unit per node and checker, a Dockerfile with its .dockerignore and a README', () => {
     const { stack } = emdrStack({ checkers: [{ id: 'eu-1', region: 'eu' }, { id: 'us-1', region: 'us' }] });
     const { dir } = synthConfig(stack);
     expect(listFiles(dir)).toEqual([
+      '.dockerignore',
       'Dockerfile',
       'README.md',
       'config.json',
