@@ -45,6 +45,11 @@ export class DnsMetrics {
   private readonly rrlActions = new Map<string, LabelledCounter>();
   /** TCP connections open now; read from the server when rendered. */
   tcpOpen: () => number = () => 0;
+  /** Per configured checker: seconds since its last accepted report (-1: none yet), set by the node. */
+  readonly checkerReportAge = new Map<string, number>();
+  /** Per configured checker: 1 when its reports are older than the freshness window (or it never reported within it). */
+  readonly checkerStale = new Map<string, number>();
+  private readonly staleEpisodes = new Map<string, LabelledCounter>();
   /** Current verdict per health check (1 healthy, 0 unhealthy), set by the node. */
   readonly verdicts = new Map<string, number>();
   lastReloadOk = 1;
@@ -81,6 +86,11 @@ export class DnsMetrics {
 
   report(result: 'accepted' | 'rejected', reason?: string): void {
     bump(this.reports, reason ? { result, reason } : { result });
+  }
+
+  /** A checker's reports went stale at this node. */
+  checkerWentStale(checkerId: string): void {
+    bump(this.staleEpisodes, { checker: checkerId });
   }
 
   /** A TCP connection closed at once: over the per-client limit, or every slot busy. */
@@ -152,6 +162,12 @@ export class DnsMetrics {
     for (const c of this.reports.values()) out.push(`dns_failover_reports_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_report_observations_ignored_total', 'counter', 'Observations left out of accepted reports, by checker and reason (a health check this node\'s config does not have, or not as an endpoint check).');
     for (const c of this.ignoredObservations.values()) out.push(`dns_failover_report_observations_ignored_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_checker_report_age_seconds', 'gauge', 'Seconds since the last accepted report of each configured checker (-1: none since the node started).');
+    for (const [id, v] of this.checkerReportAge) out.push(`dns_failover_checker_report_age_seconds${labels({ checker: id })} ${v}`);
+    head('dns_failover_checker_stale', 'gauge', 'Whether a configured checker\'s reports are stale here (1: older than the freshness window, so they do not count).');
+    for (const [id, v] of this.checkerStale) out.push(`dns_failover_checker_stale${labels({ checker: id })} ${v}`);
+    head('dns_failover_checker_stale_total', 'counter', 'Times a checker\'s reports went stale here.');
+    for (const c of this.staleEpisodes.values()) out.push(`dns_failover_checker_stale_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_reloads_total', 'counter', 'Configuration reloads, by result.');
     for (const c of this.reloads.values()) out.push(`dns_failover_reloads_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_config_last_reload_successful', 'gauge', 'Whether the last configuration reload succeeded (1) or was refused (0).');

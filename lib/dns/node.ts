@@ -137,6 +137,8 @@ export class DnsNode implements AdminBackend {
   private lastReload?: ReloadResult;
   private readonly recent: VerdictChange[] = [];
   private readonly lastReportAt = new Map<string, number>();
+  /** Configured checkers whose reports are no longer fresh here (logged once per episode). */
+  private readonly staleCheckers = new Set<string>();
   /** Per checker: the observations its last accepted report had that this node left out (a key of them). */
   private readonly ignoredByChecker = new Map<string, { readonly key: string; readonly list: readonly IgnoredObservation[] }>();
   private readonly clock: () => number;
@@ -250,9 +252,53 @@ export class DnsNode implements AdminBackend {
 
   /** Re-evaluates every verdict now; logs and counts the changes. */
   evaluate(): VerdictChange[] {
-    const changes = this.loaded.health.evaluate(this.clock());
+    const now = this.clock();
+    const changes = this.loaded.health.evaluate(now);
     this.noteChanges(changes);
+    this.noteStaleCheckers(now);
     return changes;
+  }
+
+  /**
+   * Logs `checker-stale` when a configured checker's last report (or, for one that never reported,
+   * the node's start) becomes older than the freshness window, and `checker-fresh` when its reports
+   * count again; the metrics say the same per checker.
+   */
+  private noteStaleCheckers(now: number): void {
+    const freshnessMs = this.loaded.health.settings.freshnessMs;
+    for (const c of this.loaded.config.checkers) {
+      const last = this.lastReportAt.get(c.id);
+      const since = last ?? this.startedAt;
+      const stale = now - since > freshnessMs;
+      this.metrics.checkerReportAge.set(c.id, last === undefined ? -1 : (now - last) / 1000);
+      this.metrics.checkerStale.set(c.id, stale ? 1 : 0);
+      const was = this.staleCheckers.has(c.id);
+      if (stale && !was) {
+        this.staleCheckers.add(c.id);
+        this.metrics.checkerWentStale(c.id);
+        this.log({
+          event: 'checker-stale',
+          checkerId: c.id,
+          region: c.region,
+          lastReportAt: last !== undefined ? new Date(last).toISOString() : null,
+          message: last !== undefined
+            ? `no report from checker '${c.id}' for ${Math.round((now - last) / 1000)} s, longer than the ${freshnessMs / 1000} s freshness window: its reports no longer count; check that it runs and reaches this node (push-failed in its log)`
+            : `no report from checker '${c.id}' since this node started ${Math.round((now - this.startedAt) / 1000)} s ago: check that it runs, pushes to this node and holds the key this node has for it`,
+        });
+      } else if (!stale && was) {
+        this.staleCheckers.delete(c.id);
+        this.log({ event: 'checker-fresh', checkerId: c.id, region: c.region, message: `checker '${c.id}' reports again` });
+      }
+    }
+    // Checkers no longer configured (after a reload) are forgotten.
+    const configured = new Set(this.loaded.config.checkers.map((c) => c.id));
+    for (const id of [...this.staleCheckers]) if (!configured.has(id)) this.staleCheckers.delete(id);
+    for (const id of [...this.metrics.checkerStale.keys()]) {
+      if (!configured.has(id)) {
+        this.metrics.checkerStale.delete(id);
+        this.metrics.checkerReportAge.delete(id);
+      }
+    }
   }
 
   private noteChanges(changes: readonly VerdictChange[]): void {
@@ -465,6 +511,7 @@ export class DnsNode implements AdminBackend {
           region: c.region,
           lastReportAt: last !== undefined ? new Date(last).toISOString() : null,
           ageMs: last !== undefined ? now - last : null,
+          stale: this.staleCheckers.has(c.id),
           ...(this.ignoredByChecker.get(c.id)?.list.length ? { ignoredObservations: this.ignoredByChecker.get(c.id)!.list } : {}),
           ...(credentials !== undefined ? { credentials } : {}),
         };
