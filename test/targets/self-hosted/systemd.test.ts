@@ -2,6 +2,7 @@
  * The bundle's systemd units: what each runs (checked against the real `dns-failover serve` and
  * `check` flags), how the secret reaches it, and how odd paths are quoted.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { emdrStack, removeTempDirs, tempDir } from './helpers';
@@ -17,9 +18,8 @@ interface Unit {
   readonly sections: Record<string, Array<[string, string]>>;
 }
 
-function units(props: SelfHostedStackProps = {}): Map<string, Unit> {
+function units(props: SelfHostedStackProps = {}, dir = tempDir()): Map<string, Unit> {
   const { stack } = emdrStack(props);
-  const dir = tempDir();
   stack.synth(dir);
   const out = new Map<string, Unit>();
   for (const name of fs.readdirSync(path.join(dir, 'systemd')).sort()) {
@@ -151,6 +151,28 @@ describe('systemd units', () => {
     expect(words(value(checker, 'Service', 'ExecStart')[0]).slice(-2)).toEqual(['--key-file', '%d/ab-key']);
     expect(() => units({ checkers: [{ id: 'x', region: 'r', keyName: 'k' }, { id: 'y', region: 'r', keyName: 'k' }] })).toThrow("checkers 'x' and 'y' would share the report key 'k'; give each checker a keyName of its own");
     expect(() => units({ checkers: [{ id: 'x', region: 'r', keyName: '../etc' }] })).toThrow("checker 'x': keyName '../etc' is not valid");
+  });
+
+  test('every unit is sandboxed: systemd-analyze security scores it 1.5 or lower (5.1 before)', () => {
+    const dir = tempDir();
+    const all = units(props, dir);
+    for (const [name, u] of all) {
+      // The report of systemd itself, from the unit file (no service runs).
+      const report = execFileSync('systemd-analyze', ['security', '--offline=yes', path.join(dir, 'systemd', name)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(report)![1]);
+      expect([name, score <= 1.5]).toEqual([name, true]);
+      for (const setting of ['ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'RestrictNamespaces', 'LockPersonality', 'RestrictRealtime', 'ProtectClock', 'ProtectHostname']) {
+        expect([name, value(u, 'Service', setting)]).toEqual([name, ['yes']]);
+      }
+      expect(value(u, 'Service', 'SystemCallFilter')).toEqual(['@system-service', '~@privileged']);
+      expect(value(u, 'Service', 'UMask')).toEqual(['0077']);
+      // V8 needs writable, executable memory: this one would stop Node at once.
+      expect(value(u, 'Service', 'MemoryDenyWriteExecute')).toEqual([]);
+    }
+    // PrivateUsers everywhere but on the node that binds port 53 (its capability must count on the host).
+    expect(value(all.get('dns-failover-dns-ns-a.service')!, 'Service', 'PrivateUsers')).toEqual([]);
+    expect(value(all.get('dns-failover-dns-ns-b.service')!, 'Service', 'PrivateUsers')).toEqual(['yes']);
+    expect(value(all.get('dns-failover-checker-eu-1.service')!, 'Service', 'PrivateUsers')).toEqual(['yes']);
   });
 
   test('ids that systemd cannot take in a unit name are replaced, keeping names distinct', () => {
