@@ -3,6 +3,8 @@
  * - `GET /`: the status page, `/status` drawn for a person (`status-page.ts`);
  * - `GET /healthz`: liveness: 200 when the node answers a real DNS query over UDP and over TCP on its
  *   own DNS address (so a node whose listeners broke is restarted), 503 with the reason otherwise;
+ * - `GET /readyz`: readiness: alive, and every checker has reported since the start (or the
+ *   freshness window has passed), so a restarted node takes queries only once it has verdicts;
  * - `GET /status`: zones, groups with each member's verdict and answer share, health checks with
  *   every checker's latest report and the verdict, checkers, recent verdict changes, last reload (JSON);
  * - `GET /metrics`: Prometheus text format;
@@ -10,7 +12,7 @@
  * - `POST /reports`: checker reports (the report protocol, `lib/protocol`).
  *
  * Who may do what:
- * - `/healthz` and `/metrics` answer everyone (counters and verdicts, no addresses, no credentials);
+ * - `/healthz`, `/readyz` and `/metrics` answer everyone (counters and verdicts, no addresses, no credentials);
  * - `/`, `/status` and `/reload` answer loopback clients (the machine itself, `kubectl port-forward`)
  *   and clients with the admin token (`authorization: Bearer <token>`, `--admin-token-file`); others
  *   get 403: the status names every endpoint and the state of every checker's credentials;
@@ -51,6 +53,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, contentTy
 const ROUTES: Record<string, readonly string[]> = {
   '/': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
+  '/readyz': ['GET', 'HEAD'],
   '/status': ['GET', 'HEAD'],
   '/metrics': ['GET', 'HEAD'],
   '/reload': ['POST'],
@@ -103,6 +106,8 @@ export interface AdminBackend {
   admitReport(request: { readonly headers: http.IncomingHttpHeaders; readonly remoteAddress?: string }): ReportResult | ReportIntake;
   /** `GET /healthz`. @default - 200 while the process serves HTTP */
   liveness?(): Promise<LivenessResult>;
+  /** `GET /readyz`. @default - as /healthz */
+  readiness?(): Promise<LivenessResult>;
 }
 
 export interface AdminServerOptions {
@@ -213,7 +218,10 @@ export class AdminServer {
         send(res, 200, statusPage(), 'text/html; charset=utf-8');
         return;
       case '/healthz':
-        this.healthz(res);
+        this.probe(res, this.node.liveness?.bind(this.node));
+        return;
+      case '/readyz':
+        this.probe(res, (this.node.readiness ?? this.node.liveness)?.bind(this.node));
         return;
       case '/status':
         send(res, 200, this.node.status());
@@ -244,12 +252,12 @@ export class AdminServer {
     return timingSafeEqual(createHash('sha256').update(m[1], 'utf8').digest(), this.tokenDigest);
   }
 
-  private healthz(res: http.ServerResponse): void {
-    if (!this.node.liveness) {
+  private probe(res: http.ServerResponse, check: (() => Promise<LivenessResult>) | undefined): void {
+    if (!check) {
       send(res, 200, { status: 'ok' });
       return;
     }
-    this.node.liveness().then(
+    check().then(
       (r) => send(res, r.ok ? 200 : 503, { status: r.ok ? 'ok' : 'failing', ...r.detail }),
       (e) => send(res, 503, { status: 'failing', error: (e as Error).message }),
     );

@@ -4,7 +4,7 @@
  * replace a working config with a broken one.
  */
 import { answerShares, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
-import { AdminBackend, AdminServer, ReloadResult, ReportIntake, ReportResult } from './admin';
+import { AdminBackend, AdminServer, LivenessResult, ReloadResult, ReportIntake, ReportResult } from './admin';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
 import { RrlOptions } from './rrl';
@@ -384,6 +384,37 @@ export class DnsNode implements AdminBackend {
   acceptReport(request: Omit<ReportRequest, 'now'>): ReportResult {
     const admitted = this.admitReport(request);
     return 'accept' in admitted ? admitted.accept(request.body) : admitted;
+  }
+
+  /** `GET /healthz`: a real DNS query (the first zone's SOA) to the node's own listeners, over UDP and TCP. */
+  liveness(): Promise<LivenessResult> {
+    return this.dns.selfTest(this.loaded.zones.zones[0]?.name ?? '');
+  }
+
+  /**
+   * `GET /readyz`: alive, and holding current verdicts: every configured checker has reported since
+   * the node started, or the freshness window has passed since (a checker that is down must not keep
+   * a node out of service for ever). A node that just started answers with "a new health check is
+   * healthy" for every check until reports arrive: behind a Service it gets no queries until then.
+   */
+  async readiness(): Promise<LivenessResult> {
+    const live = await this.liveness();
+    const now = this.clock();
+    const freshnessMs = this.loaded.health.settings.freshnessMs;
+    const waiting = this.loaded.config.checkers.filter((c) => !this.lastReportAt.has(c.id)).map((c) => c.id);
+    const graceLeft = this.startedAt + freshnessMs - now;
+    const reportsOk = waiting.length === 0 || graceLeft <= 0;
+    return {
+      ok: live.ok && reportsOk,
+      detail: {
+        ...live.detail,
+        reports: waiting.length === 0
+          ? 'every checker has reported since the start'
+          : graceLeft <= 0
+            ? `no report yet from ${waiting.join(', ')}, but the freshness window since the start has passed`
+            : `waiting for a first report from ${waiting.join(', ')} (at most ${Math.ceil(graceLeft / 1000)} s more)`,
+      },
+    };
   }
 
   /** A report whose credentials and body passed: validation, then the verdict store. */

@@ -22,6 +22,7 @@ import { lookup as dnsLookup } from 'dns';
 import * as net from 'net';
 import { performance } from 'perf_hooks';
 import { DnsMetrics, Transport } from './metrics';
+import { encodeMessage, Rcode, RCODE_NAMES, RRType } from './wire';
 import { Responder } from './responder';
 import { ResponseRateLimiter, RrlAction, RrlOptions, truncatedResponse } from './rrl';
 
@@ -367,6 +368,38 @@ export class DnsServer {
     c.timer.unref?.();
   }
 
+  /**
+   * A real query to this server's own listeners, over UDP and over TCP (the SOA of `zone`): what a
+   * liveness probe asks. Resolves with the round trips, or with the reason it failed; never rejects.
+   */
+  async selfTest(zone: string, timeoutMs = 1000): Promise<{ readonly ok: boolean; readonly detail: Record<string, unknown> }> {
+    if (!this.bound) return { ok: false, detail: { error: 'the DNS server is not listening' } };
+    const host = this.bound.host === '0.0.0.0' ? '127.0.0.1' : this.bound.host === '::' ? '::1' : this.bound.host;
+    const port = this.bound.port;
+    const q = Buffer.from(encodeMessage({ id: 0x5e1f, flags: 0, questions: [{ name: zone, type: RRType.SOA, klass: 1 }], answers: [], authorities: [], additionals: [] }));
+    const check = (r: Buffer | undefined): string | undefined => {
+      if (!r || r.length < 12) return 'no answer';
+      const rcode = r[3] & 0x0f;
+      return r.readUInt16BE(0) !== 0x5e1f || (r[2] & 0x80) === 0 ? 'not an answer to the query' : rcode !== Rcode.NOERROR ? `rcode ${RCODE_NAMES[rcode] ?? rcode}` : undefined;
+    };
+    const timed = <T>(p: Promise<T>) => {
+      const t0 = performance.now();
+      return p.then((v) => ({ v, ms: Math.round((performance.now() - t0) * 10) / 10 }));
+    };
+    const udp = await timed(udpAsk(host, port, q, timeoutMs));
+    const tcp = await timed(tcpAsk(host, port, q, timeoutMs));
+    const udpProblem = typeof udp.v === 'string' ? udp.v : check(udp.v);
+    const tcpProblem = typeof tcp.v === 'string' ? tcp.v : check(tcp.v);
+    return {
+      ok: udpProblem === undefined && tcpProblem === undefined,
+      detail: {
+        dns: `${zone} SOA at ${formatHostPort({ host, port })}`,
+        udp: udpProblem ?? `answered in ${udp.ms} ms`,
+        tcp: tcpProblem ?? `answered in ${tcp.ms} ms`,
+      },
+    };
+  }
+
   /** Stops listening and closes every open TCP connection. */
   async close(): Promise<void> {
     const udp = this.udp;
@@ -379,4 +412,40 @@ export class DnsServer {
       tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined,
     ]);
   }
+}
+
+/** One UDP exchange; the response, or why there is none. */
+function udpAsk(host: string, port: number, query: Buffer, timeoutMs: number): Promise<Buffer | string> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', lookup: literalLookup });
+    const done = (r: Buffer | string) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done(`no UDP answer within ${timeoutMs} ms`), timeoutMs);
+    socket.on('error', (e) => done(`UDP: ${e.message}`));
+    socket.on('message', (m) => done(m));
+    socket.send(query, port, host);
+  });
+}
+
+/** One TCP exchange; the response, or why there is none. */
+function tcpAsk(host: string, port: number, query: Buffer, timeoutMs: number): Promise<Buffer | string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let got = Buffer.alloc(0);
+    const done = (r: Buffer | string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done(`no TCP answer within ${timeoutMs} ms`), timeoutMs);
+    socket.on('error', (e) => done(`TCP: ${e.message}`));
+    socket.on('connect', () => socket.write(Buffer.concat([Buffer.from([query.length >> 8, query.length & 0xff]), query])));
+    socket.on('data', (c: Buffer) => {
+      got = Buffer.concat([got, c]);
+      if (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) done(got.subarray(2, 2 + got.readUInt16BE(0)));
+    });
+  });
 }

@@ -255,7 +255,7 @@ describe('admin endpoints', () => {
   test('GET /healthz', async () => {
     const res = await httpRequest(adminPort, 'GET', '/healthz');
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ status: 'ok' });
+    expect(res.json).toMatchObject({ status: 'ok', udp: expect.stringMatching(/^answered/), tcp: expect.stringMatching(/^answered/) });
   });
 
   test('GET /status: zones, groups with shares, health checks with per-checker reports, checkers', async () => {

@@ -3,14 +3,16 @@
  *
  * - a Namespace;
  * - a ConfigMap holding `config.json` (pods roll when it changes: its digest is a pod annotation);
- * - per DNS node, a Deployment (one replica: a node is an identity the checkers push to) and a
- *   ClusterIP Service for its admin API (`<prefix>-dns-<node>-admin:8053`, where checkers push);
+ * - per DNS node, a Deployment (one replica: a node is an identity the checkers push to; rolled
+ *   with a surge, the new pod ready, with verdicts, before the old one stops) and a ClusterIP Service for its admin API (`<prefix>-dns-<node>-admin:8053`, where checkers push);
  * - two Services publishing DNS on port 53 from every DNS node, one UDP and one TCP (separate,
  *   because many load balancers take one protocol per Service);
  * - per checker region, a Deployment with one container per checker of that region, each pushing to
  *   every DNS node's admin Service;
  * - a NetworkPolicy: only this bundle's checker pods reach the DNS nodes' admin port (where reports,
- *   the status and the metrics are); DNS is open to all.
+ *   the status and the metrics are); DNS is open to all;
+ * - PodDisruptionBudgets: a drain takes at most one DNS node and one checker pod at a time.
+ * No pod gets a service account token (none talks to the Kubernetes API).
  *
  * Every checker's report key comes from a Secret of its own that the user creates
  * (`kubectl create secret generic <stack>-key-<key name> --from-file=key=...`, the bundle's README
@@ -68,6 +70,7 @@ export interface KubernetesNames {
   readonly keySecrets: ReadonlyMap<string, string>;
   /** The NetworkPolicy that lets only the checkers reach the DNS nodes' admin port. */
   readonly networkPolicy: string;
+  readonly disruptionBudgets: { readonly dnsNodes: string; readonly checkers: string };
 }
 
 export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>): KubernetesNames {
@@ -82,6 +85,7 @@ export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>
     regions: uniqueNames([...new Set(ctx.config.checkers.map((c) => c.region))], (r) => kubernetesName(`${prefix}-checker-${r}`)),
     keySecrets: new Map(ctx.config.checkers.map((c) => [c.id, kubernetesName(`${prefix}-key-${checkerKeyName(c)}`)])),
     networkPolicy: kubernetesName(`${prefix}-dns-admin-from-checkers`),
+    disruptionBudgets: { dnsNodes: kubernetesName(`${prefix}-dns-nodes`), checkers: kubernetesName(`${prefix}-checkers`) },
   };
 }
 
@@ -149,12 +153,16 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
       metadata: metadata(name, 'dns-node', { 'dns-failover/node': name }),
       spec: {
         replicas: 1,
-        // One pod per node identity: the old one stops before the new one reports under the same id.
-        strategy: { type: 'Recreate' },
+        // A node is never down for a rollout: the new pod starts first and takes queries (and the old
+        // one stops) only once it is ready, that is once it holds verdicts (/readyz: every checker
+        // has reported since it started, or the freshness window has passed). So a rollout that
+        // changes every node's pod never leaves DNS without a node that knows the verdicts.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         selector: { matchLabels: selector },
         template: {
           metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/node-id': node.id } },
           spec: {
+            automountServiceAccountToken: false,
             securityContext: podSecurity,
             containers: [
               {
@@ -167,8 +175,9 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
                   { name: 'dns-tcp', containerPort: CONTAINER_DNS_PORT, protocol: 'TCP' },
                   { name: 'admin', containerPort: CONTAINER_ADMIN_PORT, protocol: 'TCP' },
                 ],
-                readinessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 5 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 10, failureThreshold: 3 },
+                // /healthz asks the node's own DNS listeners a real question (UDP and TCP).
+                livenessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+                readinessProbe: { httpGet: { path: '/readyz', port: 'admin' }, periodSeconds: 2, timeoutSeconds: 3 },
                 resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
                 securityContext: containerSecurity,
                 volumeMounts: nodeMounts,
@@ -224,6 +233,21 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
     },
   });
 
+  // Voluntary disruptions (a node drain, a cluster upgrade) take at most one DNS node, and one
+  // checker pod, at a time.
+  objects.push({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: metadata(names.disruptionBudgets.dnsNodes, 'dns-node'),
+    spec: { maxUnavailable: 1, selector: { matchLabels: dnsSelector } },
+  });
+  objects.push({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: metadata(names.disruptionBudgets.checkers, 'checker'),
+    spec: { maxUnavailable: 1, selector: { matchLabels: { ...common, 'app.kubernetes.io/component': 'checker' } } },
+  });
+
   const push = config.dnsNodes.map((n) => reportUrl(`${adminService(n.id)}.${namespace}.svc:${CONTAINER_ADMIN_PORT}`));
   for (const [region, name] of names.regions) {
     const checkers = config.checkers.filter((c) => c.region === region);
@@ -235,11 +259,15 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
       metadata: metadata(name, 'checker', { 'dns-failover/region': name }),
       spec: {
         replicas: 1,
+        // Two pods of one checker id at once would compete for its sequence: the old one stops
+        // first. A restarted checker reports nothing until it has FailureThreshold results, so the
+        // nodes keep its last reports meanwhile, and a verdict never falls back to 'healthy'.
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
           metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/region': region } },
           spec: {
+            automountServiceAccountToken: false,
             securityContext: podSecurity,
             containers: checkers.map((c, i) => ({
               name: containerNames.get(c.id)!,

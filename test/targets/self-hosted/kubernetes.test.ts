@@ -19,6 +19,7 @@ import { toYaml } from '../../../lib/targets/self-hosted/yaml';
 const { Deployment } = require('kubernetes-models/apps/v1');
 const { ConfigMap, Namespace, Service } = require('kubernetes-models/v1');
 const { NetworkPolicy } = require('kubernetes-models/networking.k8s.io/v1');
+const { PodDisruptionBudget } = require('kubernetes-models/policy/v1');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -50,6 +51,7 @@ const MODELS: Record<string, new (data: Obj) => { validate(): void }> = {
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 
 function manifests(props: SelfHostedStackProps = {}, id = 'Emdr'): { objects: Obj[]; dir: string; text: string } {
@@ -91,6 +93,8 @@ describe('Kubernetes manifests', () => {
       'Service/emdr-dns-udp',
       'Service/emdr-dns-tcp',
       'NetworkPolicy/emdr-dns-admin-from-checkers',
+      'PodDisruptionBudget/emdr-dns-nodes',
+      'PodDisruptionBudget/emdr-checkers',
       'Deployment/emdr-checker-eu-west-1',
       'Deployment/emdr-checker-us-east-1',
     ]);
@@ -139,7 +143,9 @@ describe('Kubernetes manifests', () => {
         { name: 'dns-tcp', containerPort: 5353, protocol: 'TCP' },
         { name: 'admin', containerPort: 8053, protocol: 'TCP' },
       ]);
+      // Liveness asks the node's own DNS a real question; readiness also waits for verdicts.
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'admin' });
       expect(container.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
       // The mounts exist as volumes: the ConfigMap of this bundle and every checker's Secret, one file per key name.
       expect(pod.volumes).toEqual([
@@ -238,6 +244,25 @@ describe('Kubernetes manifests', () => {
     expect(dns).toEqual({ ports: [{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }] });
     // The admin container port is the one the policy opens.
     expect(deployments[0].spec.template.spec.containers[0].ports.find((p: Obj) => p.name === 'admin').containerPort).toBe(8053);
+  });
+
+  test('no service account token; disruption budgets of one; a DNS node rolls with a surge, never down', () => {
+    const { objects } = manifests(props);
+    const deployments = ofKind(objects, 'Deployment');
+    for (const d of deployments) expect([d.metadata.name, d.spec.template.spec.automountServiceAccountToken]).toEqual([d.metadata.name, false]);
+    const podsSelectedBy = (selector: Obj) => deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v)).map((d) => d.metadata.name);
+    const budgets = ofKind(objects, 'PodDisruptionBudget');
+    expect(budgets.map((b) => [b.metadata.name, b.spec.maxUnavailable, podsSelectedBy(b.spec.selector.matchLabels)])).toEqual([
+      ['emdr-dns-nodes', 1, ['emdr-dns-dns-a', 'emdr-dns-dns-b']],
+      ['emdr-checkers', 1, ['emdr-checker-eu-west-1', 'emdr-checker-us-east-1']],
+    ]);
+    for (const d of deployments.filter((x) => x.metadata.labels['app.kubernetes.io/component'] === 'dns-node')) {
+      // The old pod keeps answering until the new one is ready (it has the checkers' reports).
+      expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    }
+    for (const d of deployments.filter((x) => x.metadata.labels['app.kubernetes.io/component'] === 'checker')) {
+      expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+    }
   });
 
   test('namespace, image and Service type from the props', () => {
