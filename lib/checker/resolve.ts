@@ -28,7 +28,7 @@ export interface DnsLookupOptions {
 }
 
 /** A c-ares lookup: IPv4 addresses from the DNS, the first one; `cancel` ends every query in flight. */
-export type DnsLookupIPv4 = LookupIPv4 & { cancel(): void; readonly servers: readonly string[] };
+export type DnsLookupIPv4 = LookupIPv4 & { readonly servers: readonly string[]; cancel(): void };
 
 /** An IPv4 lookup with Node's c-ares resolver (its own channel, its own timeout; no thread pool). */
 export function dnsLookupIPv4(options: DnsLookupOptions = {}): DnsLookupIPv4 {

@@ -36,6 +36,14 @@ export interface CheckObservation {
   readonly observedAt: number;
 }
 
+/** How far a check has got: its last result, and whether it has the `failureThreshold` results it needs to be reported. */
+export interface CheckProgress {
+  readonly latest: CheckObservation;
+  readonly results: number;
+  readonly needed: number;
+  readonly established: boolean;
+}
+
 /** When a probe was planned, started and finished (`performance.now()` milliseconds). */
 export interface ProbeTiming {
   readonly plannedAt: number;
@@ -229,7 +237,7 @@ export class ProbeScheduler {
    * The last result of a check, established or not, with how many results it has of the
    * `failureThreshold` it needs before it is reported. Undefined before its first result.
    */
-  progress(healthCheckId: string): { readonly latest: CheckObservation; readonly results: number; readonly needed: number; readonly established: boolean } | undefined {
+  progress(healthCheckId: string): CheckProgress | undefined {
     const c = this.byId.get(healthCheckId);
     if (!c?.latest) return undefined;
     return { latest: c.latest, results: c.results, needed: c.target.failureThreshold, established: c.observation !== undefined };

@@ -3,7 +3,12 @@
  * Reloads on SIGHUP (and POST /reload); stops cleanly, exit code 0, on SIGTERM and SIGINT.
  */
 import {
-  DEFAULT_MAX_TCP_CONNECTIONS, DEFAULT_MAX_TCP_CONNECTIONS_PER_CLIENT, DEFAULT_MAX_TCP_OUTPUT_BYTES, DEFAULT_RRL_SLIP, DEFAULT_TCP_IO_TIMEOUT_MS, DnsNode,
+  DEFAULT_MAX_TCP_CONNECTIONS,
+  DEFAULT_MAX_TCP_CONNECTIONS_PER_CLIENT,
+  DEFAULT_MAX_TCP_OUTPUT_BYTES,
+  DEFAULT_RRL_SLIP,
+  DEFAULT_TCP_IO_TIMEOUT_MS,
+  DnsNode,
 } from '../dns';
 import { parseHostPort, parseInteger, UsageError } from './args';
 import { Command, eventLine } from './command';

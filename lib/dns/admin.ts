@@ -269,7 +269,13 @@ export class AdminServer {
    * a reset throws away the answer on the client's side; so the connection is closed only when the
    * rest of the body has not arrived {@link LINGER_MS} after the answer.
    */
-  private refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  private refuse(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    status: number,
+    body: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ): void {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     req.resume();
     res.once('finish', () => {

@@ -43,8 +43,6 @@ export class DnsMetrics {
   private readonly tcpRefusals = new Map<string, LabelledCounter>();
   private readonly tcpCloses = new Map<string, LabelledCounter>();
   private readonly rrlActions = new Map<string, LabelledCounter>();
-  /** TCP connections open now; read from the server when rendered. */
-  tcpOpen: () => number = () => 0;
   /** Per configured checker: seconds since its last accepted report (-1: none yet), set by the node. */
   readonly checkerReportAge = new Map<string, number>();
   /** Per configured checker: 1 when its reports are older than the freshness window (or it never reported within it). */
@@ -53,6 +51,8 @@ export class DnsMetrics {
   /** Current verdict per health check (1 healthy, 0 unhealthy), set by the node. */
   readonly verdicts = new Map<string, number>();
   lastReloadOk = 1;
+  /** TCP connections open now; read from the server when rendered. */
+  tcpOpen: () => number = () => 0;
 
   count(transport: Transport, rcode: number, qtype: number): void {
     const slot = qtype < 0 ? NO_TYPE_SLOT : TYPE_SLOT[qtype & 0xffff];

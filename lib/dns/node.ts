@@ -12,7 +12,8 @@ import { BoundAddress, DnsListenOptions, DnsServer, formatHostPort } from './ser
 import { ZoneSet } from './zones';
 import { BundleConfig, BundleProblem, checkBundleConfig, checkerKeyName, formatProblem, readBundleConfigFile } from '../bundle';
 import {
-  CheckerKeyFile, DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportHeaders, ReportRequest, UNAUTHENTICATED_REPORTS,
+  CheckerKeyFile, DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportHeaders, ReportRequest,
+  UNAUTHENTICATED_REPORTS,
 } from '../protocol';
 
 /** One log event; the CLI prints each as a JSON line. */
@@ -208,7 +209,9 @@ export class DnsNode implements AdminBackend {
     try {
       if (this.options.admin) {
         const a = this.options.admin;
-        this.admin = new AdminServer(this, { token: a.token, maxConcurrentReports: a.maxConcurrentReports, maxConnections: a.maxConnections, trustLoopback: a.trustLoopback });
+        this.admin = new AdminServer(this, {
+          token: a.token, maxConcurrentReports: a.maxConcurrentReports, maxConnections: a.maxConnections, trustLoopback: a.trustLoopback,
+        });
         await this.admin.listen(this.options.admin.host, this.options.admin.port);
       }
     } catch (e) {

@@ -38,15 +38,6 @@ export const DEFAULT_MAX_UDP_PAYLOAD = 1232;
 const OPT_LENGTH = 11;
 
 export class Responder {
-  private readonly q = new ParsedQuery();
-  private readonly maxUdpPayload: number;
-  private readonly random: RandomSource;
-
-  constructor(private readonly serving: () => Serving, private readonly metrics: DnsMetrics, options: ResponderOptions = {}) {
-    this.maxUdpPayload = Math.max(512, Math.min(65535, options.maxUdpPayload ?? DEFAULT_MAX_UDP_PAYLOAD));
-    this.random = options.random ?? Math.random;
-  }
-
   /**
    * What the last response was, for response rate limiting: 0 an answer (positive or NODATA) for
    * `lastName` (the question's key) and `lastType`; 1 NXDOMAIN in the zone `lastName`; 2 an error
@@ -55,6 +46,15 @@ export class Responder {
   lastKind = 0;
   lastName = '';
   lastType = 0;
+
+  private readonly q = new ParsedQuery();
+  private readonly maxUdpPayload: number;
+  private readonly random: RandomSource;
+
+  constructor(private readonly serving: () => Serving, private readonly metrics: DnsMetrics, options: ResponderOptions = {}) {
+    this.maxUdpPayload = Math.max(512, Math.min(65535, options.maxUdpPayload ?? DEFAULT_MAX_UDP_PAYLOAD));
+    this.random = options.random ?? Math.random;
+  }
 
   /** The last query's problem, when it was malformed (for tests and debugging). */
   get lastProblem(): string {

@@ -22,9 +22,9 @@ import { lookup as dnsLookup } from 'dns';
 import * as net from 'net';
 import { performance } from 'perf_hooks';
 import { DnsMetrics, Transport } from './metrics';
-import { encodeMessage, Rcode, RCODE_NAMES, RRType } from './wire';
 import { Responder } from './responder';
 import { ResponseRateLimiter, RrlAction, RrlOptions, truncatedResponse } from './rrl';
+import { encodeMessage, Rcode, RCODE_NAMES, RRType } from './wire';
 
 export interface DnsListenOptions {
   /** An IPv4 or IPv6 address. */
@@ -376,7 +376,8 @@ export class DnsServer {
     if (!this.bound) return { ok: false, detail: { error: 'the DNS server is not listening' } };
     const host = this.bound.host === '0.0.0.0' ? '127.0.0.1' : this.bound.host === '::' ? '::1' : this.bound.host;
     const port = this.bound.port;
-    const q = Buffer.from(encodeMessage({ id: 0x5e1f, flags: 0, questions: [{ name: zone, type: RRType.SOA, klass: 1 }], answers: [], authorities: [], additionals: [] }));
+    const question = { name: zone, type: RRType.SOA, klass: 1 };
+    const q = Buffer.from(encodeMessage({ id: 0x5e1f, flags: 0, questions: [question], answers: [], authorities: [], additionals: [] }));
     const check = (r: Buffer | undefined): string | undefined => {
       if (!r || r.length < 12) return 'no answer';
       const rcode = r[3] & 0x0f;

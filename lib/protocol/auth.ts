@@ -350,7 +350,11 @@ export class HmacReportAuthenticator implements ReportAuthenticator {
     if (signature !== undefined && signature.startsWith('v1=')) {
       return this.refuse('old-version', 401, 'unauthenticated: the checker signs with report authentication version 1 (one shared secret); upgrade it: version 2 signs with the checker\'s own key and covers the body digest, so that the node authenticates before it reads the body');
     }
-    const missing = [[CHECKER_HEADER, checkerId], [TIMESTAMP_HEADER, timestamp], [SEQUENCE_HEADER, sequence], [BODY_DIGEST_HEADER, digest], [SIGNATURE_HEADER, signature]]
+    const given = [
+      [CHECKER_HEADER, checkerId], [TIMESTAMP_HEADER, timestamp], [SEQUENCE_HEADER, sequence],
+      [BODY_DIGEST_HEADER, digest], [SIGNATURE_HEADER, signature],
+    ];
+    const missing = given
       .filter(([, v]) => v === undefined).map(([k]) => k);
     if (missing.length > 0) {
       return this.refuse('unauthenticated', 401, `unauthenticated: missing ${missing.join(', ')}; checkers sign every report with their own key (HMAC-SHA256, ${REPORT_AUTH_VERSION})`);

@@ -174,11 +174,14 @@ describe('POST /reports validation', () => {
   });
 
   test('observations of checks this node does not have (or not as endpoint checks) are left out and counted; the rest counts', async () => {
-    const res = await post({ ...good, observations: [
-      { healthCheckId: 'nope', healthy: true, observedAt: Date.now() },
-      { healthCheckId: 'both', healthy: true, observedAt: Date.now() },
-      { healthCheckId: 'gw-b', healthy: true, observedAt: Date.now() },
-    ] });
+    const res = await post({
+      ...good,
+      observations: [
+        { healthCheckId: 'nope', healthy: true, observedAt: Date.now() },
+        { healthCheckId: 'both', healthy: true, observedAt: Date.now() },
+        { healthCheckId: 'gw-b', healthy: true, observedAt: Date.now() },
+      ],
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
       accepted: 1,

@@ -11,9 +11,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { request } from 'undici';
+import { killSpawned, Spawned, spawnCli } from './helpers';
 import { BundleConfig } from '../../lib/bundle';
 import { Cleanup, httpServer, waitFor } from '../checker/helpers';
-import { killSpawned, Spawned, spawnCli } from './helpers';
 
 const cleanup = new Cleanup();
 afterAll(() => cleanup.run());

@@ -42,7 +42,7 @@ function connectFrom(localAddress: string, port: number): Promise<{ socket: net.
 }
 
 async function dig(port: number, name: string): Promise<string> {
-  const { stdout } = await promisify(execFile)('dig', [`@127.0.0.1`, '-p', String(port), '+tcp', '+tries=1', '+time=2', '+short', name, 'A']);
+  const { stdout } = await promisify(execFile)('dig', ['@127.0.0.1', '-p', String(port), '+tcp', '+tries=1', '+time=2', '+short', name, 'A']);
   return stdout.trim();
 }
 

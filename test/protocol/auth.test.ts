@@ -12,7 +12,8 @@ import { request } from 'undici';
 import { BundleConfig } from '../../lib/bundle';
 import { DnsNode } from '../../lib/dns';
 import {
-  BODY_DIGEST_HEADER, CHECKER_HEADER, CheckerKeyDirectory, HmacReportAuthenticator, readKeyFile, REFUSE_REPORTS, SEQUENCE_HEADER, SIGNATURE_HEADER, signReport,
+  BODY_DIGEST_HEADER, CHECKER_HEADER, CheckerKeyDirectory, HmacReportAuthenticator, readKeyFile, REFUSE_REPORTS, SEQUENCE_HEADER, SIGNATURE_HEADER,
+  signReport,
   StaticCheckerKeys, TIMESTAMP_HEADER,
 } from '../../lib/protocol/auth';
 
@@ -47,7 +48,9 @@ beforeAll(async () => {
     dns: { host: '127.0.0.1', port: 0 },
     admin: { host: '127.0.0.1', port: 0 },
     // c3 has no key here.
-    reportAuthenticator: new HmacReportAuthenticator({ keys: new StaticCheckerKeys({ c1: KEY_C1, c2: KEY_C2 }), maxClockSkewMs: 30_000, notBefore: STARTED }),
+    reportAuthenticator: new HmacReportAuthenticator({
+      keys: new StaticCheckerKeys({ c1: KEY_C1, c2: KEY_C2 }), maxClockSkewMs: 30_000, notBefore: STARTED,
+    }),
     clock,
     evaluateIntervalMs: 60_000,
   });

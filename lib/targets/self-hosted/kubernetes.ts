@@ -120,7 +120,9 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
       name: 'checker-keys',
       projected: {
         defaultMode: 0o440,
-        sources: config.checkers.map((c) => ({ secret: { name: names.keySecrets.get(c.id)!, items: [{ key: SECRET_KEY, path: checkerKeyName(c) }], optional: true } })),
+        sources: config.checkers.map((c) => ({
+          secret: { name: names.keySecrets.get(c.id)!, items: [{ key: SECRET_KEY, path: checkerKeyName(c) }], optional: true },
+        })),
       },
     },
   ];

@@ -68,7 +68,7 @@ export function renderBundleReadme(ctx: BundleContext): string {
     '',
     'Every checker signs its reports with a key of its own; every DNS node holds the keys of all checkers and refuses a',
     'report it cannot verify with the key of the checker it claims to come from, so a checker can only speak for itself.',
-    `Make the keys **outside this directory** (it is the Dockerfile's build context) and out of version control:`,
+    'Make the keys **outside this directory** (it is the Dockerfile\'s build context) and out of version control:',
     '',
     '```sh',
     `KEYS=../${kn.prefix}-keys && mkdir -p -m 0700 "$KEYS"`,

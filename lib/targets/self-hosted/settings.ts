@@ -2,9 +2,9 @@
  * The settings of a self-hosted stack: its props checked, with the defaults filled in, and what the
  * renderers of the bundle's files get. Below the stack, the synth and every renderer.
  */
+import { isIP } from 'net';
 import { Duration } from 'aws-cdk-lib';
 import { KubernetesServiceType, SelfHostedStackProps } from './props';
-import { isIP } from 'net';
 import { BundleConfig, defaultKeyName, KEY_NAME_PATTERN } from '../../bundle';
 import { DEFAULT_HEALTHY_FRACTION, healthyFractionProblem, normalizeName } from '../../model';
 
@@ -200,7 +200,8 @@ function hostOf(hostPort: string): string {
 export function isPrivateAddress(ip: string): boolean {
   if (isIP(ip) === 4) {
     const [a, b] = ip.split('.').map(Number);
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
+      || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
   }
   if (isIP(ip) === 6) {
     const v = ip.toLowerCase();

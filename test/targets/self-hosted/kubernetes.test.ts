@@ -17,9 +17,9 @@ import { toYaml } from '../../../lib/targets/self-hosted/yaml';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Deployment } = require('kubernetes-models/apps/v1');
-const { ConfigMap, Namespace, Service } = require('kubernetes-models/v1');
 const { NetworkPolicy } = require('kubernetes-models/networking.k8s.io/v1');
 const { PodDisruptionBudget } = require('kubernetes-models/policy/v1');
+const { ConfigMap, Namespace, Service } = require('kubernetes-models/v1');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -235,7 +235,8 @@ describe('Kubernetes manifests', () => {
     const { objects } = manifests(props);
     const [policy] = ofKind(objects, 'NetworkPolicy');
     const deployments = ofKind(objects, 'Deployment');
-    const podsSelectedBy = (selector: Obj) => deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v));
+    const podsSelectedBy = (selector: Obj) =>
+      deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v));
     expect(podsSelectedBy(policy.spec.podSelector.matchLabels).map((d) => d.metadata.name)).toEqual(['emdr-dns-dns-a', 'emdr-dns-dns-b']);
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     const [admin, dns] = policy.spec.ingress;
@@ -250,7 +251,8 @@ describe('Kubernetes manifests', () => {
     const { objects } = manifests(props);
     const deployments = ofKind(objects, 'Deployment');
     for (const d of deployments) expect([d.metadata.name, d.spec.template.spec.automountServiceAccountToken]).toEqual([d.metadata.name, false]);
-    const podsSelectedBy = (selector: Obj) => deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v)).map((d) => d.metadata.name);
+    const podsSelectedBy = (selector: Obj) =>
+      deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v)).map((d) => d.metadata.name);
     const budgets = ofKind(objects, 'PodDisruptionBudget');
     expect(budgets.map((b) => [b.metadata.name, b.spec.maxUnavailable, podsSelectedBy(b.spec.selector.matchLabels)])).toEqual([
       ['emdr-dns-nodes', 1, ['emdr-dns-dns-a', 'emdr-dns-dns-b']],
