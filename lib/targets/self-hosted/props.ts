@@ -152,8 +152,8 @@ export interface SelfHostedKubernetesOptions {
    */
   readonly namespace?: string;
   /**
-   * Replaced by one key per checker: each checker's key is in a Secret of its own,
-   * `<stack>-key-<keyName>` (the bundle's README lists them); setting this fails with that message.
+   * Not used any more: setting it fails, saying so. Each checker's key is in a Secret of its own,
+   * `<stack>-key-<keyName>`, which the bundle's README lists.
    * @deprecated every checker has its own key now; see `SelfHostedChecker.keyName`
    * @default - not used
    */
