@@ -65,6 +65,12 @@ export interface SchedulerOptions {
   readonly userAgent?: string;
   /** After every probe. */
   readonly onResult?: (observation: CheckObservation, result: ProbeResult, timing: ProbeTiming) => void;
+  /**
+   * The state of checks carried over from a scheduler this one replaces (`carriedState()`): a check
+   * whose target is unchanged keeps its view, its results and its observation, so a new config does
+   * not make an established check start over.
+   */
+  readonly carry?: ReadonlyMap<string, CarriedCheck>;
   /** When this checker's view of a check changes (after `FailureThreshold` results). */
   readonly onChange?: (observation: CheckObservation, previous: boolean) => void;
   /**
@@ -72,6 +78,17 @@ export interface SchedulerOptions {
    * view changed with that very result (then `onChange` is called instead).
    */
   readonly onEstablished?: (observation: CheckObservation) => void;
+}
+
+/** What a check's state is when it moves to a new scheduler (same id, same target). */
+export interface CarriedCheck {
+  /** The target, as JSON: the state carries over only to an identical target. */
+  readonly target: string;
+  readonly view: boolean;
+  readonly streak: number;
+  readonly results: number;
+  readonly latest?: CheckObservation;
+  readonly observation?: CheckObservation;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 256;
@@ -173,6 +190,15 @@ export class ProbeScheduler {
         throw new Error(`two targets share the health check id '${target.healthCheckId}'; give each check its own id`);
       }
       const state: CheckState = { target, view: true, streak: 0, results: 0, plannedAt: 0 };
+      const carried = options.carry?.get(target.healthCheckId);
+      if (carried && carried.target === targetKey(target)) {
+        state.view = carried.view;
+        state.streak = carried.streak;
+        state.results = carried.results;
+        state.latest = carried.latest;
+        state.observation = carried.observation;
+        if (state.observation) this.versionCounter++;
+      }
       this.byId.set(target.healthCheckId, state);
       return state;
     });
@@ -231,6 +257,22 @@ export class ProbeScheduler {
 
   observation(healthCheckId: string): CheckObservation | undefined {
     return this.byId.get(healthCheckId)?.observation;
+  }
+
+  /** Every check's state, for a scheduler that replaces this one (`SchedulerOptions.carry`). */
+  carriedState(): Map<string, CarriedCheck> {
+    const out = new Map<string, CarriedCheck>();
+    for (const c of this.checks) {
+      out.set(c.target.healthCheckId, {
+        target: targetKey(c.target),
+        view: c.view,
+        streak: c.streak,
+        results: c.results,
+        ...(c.latest ? { latest: c.latest } : {}),
+        ...(c.observation ? { observation: c.observation } : {}),
+      });
+    }
+    return out;
   }
 
   /**
@@ -317,4 +359,9 @@ export class ProbeScheduler {
     }
     return observation;
   }
+}
+
+/** A target as JSON (its search string as text): equal keys probe the same way. */
+function targetKey(t: ProbeTarget): string {
+  return JSON.stringify({ ...t, searchString: t.searchString?.toString('utf8') });
 }

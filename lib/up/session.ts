@@ -199,8 +199,9 @@ export class UpSession {
     return key;
   }
 
-  private startCheckers(config: BundleConfig): void {
+  private startCheckers(config: BundleConfig, running: ReadonlySet<string> = new Set()): void {
     for (const c of checkersPerRegion(config).run) {
+      if (running.has(c.id)) continue;
       const checker = new Checker({
         checkerId: c.id,
         region: c.region,
@@ -215,15 +216,21 @@ export class UpSession {
 
   /**
    * Re-reads the bundle config: the node validates it first and keeps serving the old one when it is
-   * bad; when it is good, the checkers restart with its health checks.
+   * bad; when it is good, each checker that stays takes the new health checks without a restart
+   * (unchanged checks keep their results), checkers no longer in the config stop, new ones start.
    */
   async reload(): Promise<{ ok: boolean; error?: string }> {
     const result = this.node.reload();
     if (!result.ok) return { ok: false, error: result.error };
+    const config = this.node.config;
+    const wanted = checkersPerRegion(config).run;
+    const stays = (c: { id: string; region: string }) => wanted.some((w) => w.id === c.id && w.region === c.region);
     const old = this.checkers;
-    this.checkers = [];
-    await Promise.all(old.map((c) => c.checker.stop()));
-    if (!this.stopped) this.startCheckers(this.node.config);
+    this.checkers = old.filter(stays);
+    await Promise.all(old.filter((c) => !stays(c)).map((c) => c.checker.stop()));
+    if (this.stopped) return { ok: true };
+    await Promise.all(this.checkers.map((c) => c.checker.reconfigure(config.healthChecks)));
+    this.startCheckers(config, new Set(this.checkers.map((c) => c.id)));
     return { ok: true };
   }
 

@@ -100,3 +100,38 @@ test('kill -9 and restart of one checker of three: the dead primary stays out of
   for (const s of [restarted, checkers[1], checkers[2], node]) s.child.kill('SIGTERM');
   for (const s of [restarted, checkers[1], checkers[2], node]) expect(await s.exited).toBe(0);
 });
+
+test('a changed config is taken without a restart: unchanged checks stay reported, a new one starts over', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checker-reconfigure-'));
+  cleanup.add(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const keysDir = path.join(dir, 'keys');
+  fs.mkdirSync(keysDir);
+  fs.writeFileSync(path.join(keysDir, 'c1'), 'reconfigure-test-key-of-c1-0123\n');
+  const dead = await closedPort();
+  const check = (id: string) => ({ id, config: { type: 'TCP' as const, ipAddress: '127.0.0.1', port: dead, requestInterval: 0.2, failureThreshold: 3, connectTimeout: 0.2 } });
+  const config = (ids: string[]): BundleConfig => ({
+    version: 1,
+    zones: [{ name: 'example.com', soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com', serial: 1 }, nameServers: ['ns1.example.com'] }],
+    healthChecks: ids.map(check),
+    recordSets: ids.map((id) => ({ name: `${id}.example.com`, recordType: 'A' as const, ttl: 0, values: ['192.0.2.1'], setIdentifier: 'a', multiValueAnswer: true, healthCheckId: id })),
+    checkers: [{ id: 'c1', region: 'r1' }],
+    dnsNodes: [{ id: 'n1', dns: '127.0.0.1:5353', admin: '127.0.0.1:8053' }],
+  });
+  const file = path.join(dir, 'config.json');
+  fs.writeFileSync(file, JSON.stringify(config(['x'])));
+  const checker = spawnCli(['check', '--config', file, '--checker-id', 'c1', '--region', 'r1', '--push', 'http://127.0.0.1:9/reports', '--key-file', path.join(keysDir, 'c1'), '--config-poll', '1']);
+  cleanup.add(() => killSpawned(checker));
+  await checker.waitFor((e) => e.event === 'verdict' && e.healthCheckId === 'x' && e.healthy === false, 10_000);
+  fs.writeFileSync(file, JSON.stringify(config(['x', 'y'])));
+  const reconfigured = await checker.waitFor((e) => e.event === 'checker-reconfigured', 10_000);
+  expect(reconfigured).toMatchObject({ kept: ['x'], added: ['y'], removed: [], checks: 2 });
+  await checker.waitFor((e) => e.event === 'verdict' && e.healthCheckId === 'y' && e.healthy === false, 10_000);
+  // x kept its results: it never started over (no second verdict or establishment for it).
+  expect(checker.events.filter((e) => (e.event === 'verdict' || e.event === 'check-established') && e.healthCheckId === 'x')).toHaveLength(1);
+  // A broken config is refused and the running one kept.
+  fs.writeFileSync(file, '{ not json');
+  const refused = await checker.waitFor((e) => e.event === 'config-refused', 10_000);
+  expect(refused.keeping).toBe('the previous config');
+  checker.child.kill('SIGTERM');
+  expect(await checker.exited).toBe(0);
+});

@@ -2,7 +2,8 @@
  * The bundle's Kubernetes manifests: the fleet as Kubernetes runs it.
  *
  * - a Namespace;
- * - a ConfigMap holding `config.json` (pods roll when it changes: its digest is a pod annotation);
+ * - a ConfigMap holding `config.json` (DNS node pods roll when it changes: its digest is a pod
+ *   annotation; checkers take the changed file without a restart);
  * - per DNS node, a Deployment (one replica: a node is an identity the checkers push to; rolled
  *   with a surge, the new pod ready, with verdicts, before the old one stops) and a ClusterIP Service for its admin API (`<prefix>-dns-<node>-admin:8053`, where checkers push);
  * - two Services publishing DNS on port 53 from every DNS node, one UDP and one TCP (separate,
@@ -267,7 +268,9 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/region': region } },
+          // No config digest here: a checker takes a changed config.json (the ConfigMap, updated in
+          // place) without a restart, keeping the results of unchanged checks.
+          metadata: { labels: selector, annotations: { 'dns-failover/region': region } },
           spec: {
             automountServiceAccountToken: false,
             securityContext: podSecurity,

@@ -282,13 +282,18 @@ describe('Kubernetes manifests', () => {
     expect(argValue(checker.spec.template.spec.containers[0].args, '--push')).toBe('http://emdr-dns-dns-1-admin.edge-dns.svc:8053/reports');
   });
 
-  test('pods roll when the config changes: its digest is a pod annotation', () => {
-    const digest = (objects: Obj[]) => ofKind(objects, 'Deployment').map((d) => d.spec.template.metadata.annotations['dns-failover/config-sha256']);
-    const a = digest(manifests().objects);
-    const b = digest(manifests({ freshness: Duration.seconds(45) }).objects);
+  test('DNS node pods roll when the config changes (its digest is a pod annotation); checker pods do not restart', () => {
+    const component = (d: Obj) => d.metadata.labels['app.kubernetes.io/component'];
+    const digest = (objects: Obj[], kind: string) => ofKind(objects, 'Deployment').filter((d) => component(d) === kind).map((d) => d.spec.template.metadata.annotations['dns-failover/config-sha256']);
+    const a = digest(manifests().objects, 'dns-node');
+    const b = digest(manifests({ freshness: Duration.seconds(45) }).objects, 'dns-node');
     expect(a[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(new Set(a).size).toBe(1);
     expect(b[0]).not.toBe(a[0]);
+    // A checker takes the changed ConfigMap in place (dns-failover check polls its config file).
+    const before = ofKind(manifests().objects, 'Deployment').filter((d) => component(d) === 'checker');
+    const after = ofKind(manifests({ freshness: Duration.seconds(45) }).objects, 'Deployment').filter((d) => component(d) === 'checker');
+    expect(after.map((d) => d.spec.template)).toEqual(before.map((d) => d.spec.template));
   });
 
   test('ids that are not DNS labels become valid, distinct names', () => {
