@@ -36,6 +36,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   peerDeps: ['cdktf@^0.21.0'],
   devDeps: [
     '@aws/cloudformation-validate@1.9.0-beta',
+    // Docker's .dockerignore rules, to test which bundle files enter an image's build context.
+    '@balena/dockerignore@^1',
     '@cdktf/provider-aws@^21',
     'cdktf@0.21.0',
     'fast-check@^4',

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './values';
 export * from './parse';
+export * from './keys';

@@ -7,6 +7,7 @@ import { readFileSync } from 'fs';
 import { isIPv6 } from 'net';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { checkerKeyName } from './keys';
 import { BUNDLE_CONFIG_VERSION, BundleConfig, BundleZone } from './types';
 import { parseRecordValue } from './values';
 import {
@@ -256,6 +257,15 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
     });
   };
   unique(c.checkers, 'checkers');
+  const keyNames = new Map<string, number>();
+  c.checkers.forEach((k, i) => {
+    const name = checkerKeyName(k);
+    const other = keyNames.get(name);
+    if (other !== undefined) {
+      err(`/checkers/${i}${k.keyName !== undefined ? '/keyName' : ''}`, `checker '${k.id}' would use the key '${name}' of /checkers/${other}`, 'give every checker a key of its own (a distinct keyName)');
+    }
+    keyNames.set(name, i);
+  });
   unique(c.dnsNodes, 'dnsNodes');
   c.dnsNodes.forEach((n, i) => {
     for (const f of ['dns', 'admin'] as const) {

@@ -108,6 +108,12 @@ export interface BundleChecker {
   readonly id: string;
   /** The region (any label: the self-hosted target is not limited to Route 53's regions). */
   readonly region: string;
+  /**
+   * The name of this checker's report key (`keys.ts`): its file in a DNS node's keys directory, its
+   * systemd credential. Added compatibly to version 1.
+   * @default - the id (see `defaultKeyName`)
+   */
+  readonly keyName?: string;
 }
 
 export interface BundleDnsNode {

@@ -7,7 +7,7 @@
  * regions only). Every skipped check is logged with the reason.
  */
 import { ReportPusher, ReportPusherOptions } from './reporter';
-import { HostResolver, LookupIPv4 } from './resolve';
+import { DEFAULT_LOOKUP_TIMEOUT_MS, dnsLookupIPv4, HostResolver, LookupIPv4 } from './resolve';
 import { CheckObservation, ProbeScheduler, SchedulerOptions } from './scheduler';
 import { isProbed, probeTargetOf, ProbeTarget, ProbeTimeoutDefaultsMs, ROUTE53_PROBE_TIMEOUTS_MS } from './target';
 import { DEFAULT_REQUEST_INTERVAL_SECONDS, HealthCheckModel } from '../model';
@@ -28,8 +28,10 @@ export interface CheckerOptions {
   };
   /** Deadlines for checks that do not set their own. @default ROUTE53_PROBE_TIMEOUTS_MS */
   readonly timeoutDefaults?: ProbeTimeoutDefaultsMs;
-  /** @default the system resolver, IPv4 */
+  /** @default c-ares (`dnsLookupIPv4`) with `dnsServers`, IPv4 */
   readonly lookup?: LookupIPv4;
+  /** DNS servers for host names, `ip` or `ip:port`. @default - those of /etc/resolv.conf */
+  readonly dnsServers?: readonly string[];
   /** @default 2000 */
   readonly lookupTimeoutMs?: number;
   readonly maxConcurrency?: number;
@@ -70,9 +72,14 @@ export function selectChecks(
 }
 
 export class Checker {
-  readonly scheduler: ProbeScheduler;
+  /** The probe schedule (replaced by `reconfigure`). */
+  scheduler: ProbeScheduler;
   readonly pusher?: ReportPusher;
-  readonly skipped: readonly SkippedCheck[];
+  skipped: readonly SkippedCheck[];
+  private readonly schedulerOptions: SchedulerOptions;
+  /** Counts the schedulers this checker has had: part of the pusher's cache key. */
+  private generation = 0;
+  private readonly resolver: HostResolver;
   private readonly log: (event: CheckerEvent) => void;
   private running = false;
 
@@ -82,8 +89,10 @@ export class Checker {
     this.log = options.log ?? (() => undefined);
     const { targets, skipped } = selectChecks(options.healthChecks, options.region, options.timeoutDefaults);
     this.skipped = skipped;
-    const resolver = new HostResolver(options.lookup, options.lookupTimeoutMs);
-    this.scheduler = new ProbeScheduler(targets, {
+    const lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+    const resolver = new HostResolver(options.lookup ?? dnsLookupIPv4({ servers: options.dnsServers, timeoutMs: lookupTimeoutMs }), lookupTimeoutMs);
+    this.resolver = resolver;
+    this.schedulerOptions = {
       resolver,
       maxConcurrency: options.maxConcurrency,
       random: options.random,
@@ -95,7 +104,12 @@ export class Checker {
         this.log({ event: 'verdict', healthCheckId: o.healthCheckId, healthy: o.healthy, previous, reason: o.reason, latencyMs: o.latencyMs ?? null, observedAt: new Date(o.observedAt).toISOString() });
         this.pusher?.changed();
       },
-    });
+      onEstablished: (o) => {
+        this.log({ event: 'check-established', healthCheckId: o.healthCheckId, healthy: o.healthy, reason: o.reason, observedAt: new Date(o.observedAt).toISOString() });
+        this.pusher?.changed();
+      },
+    };
+    this.scheduler = new ProbeScheduler(targets, this.schedulerOptions);
     if (options.push) {
       const heartbeatMs = options.push.heartbeatMs ?? this.scheduler.shortestIntervalMs ?? DEFAULT_REQUEST_INTERVAL_SECONDS * 1000;
       this.pusher = new ReportPusher({
@@ -104,7 +118,7 @@ export class Checker {
         checkerId: options.checkerId,
         region: options.region,
         observations: () => this.scheduler.observations(),
-        version: () => this.scheduler.version,
+        version: () => this.generation * 1e9 + this.scheduler.version,
         clock: options.clock,
         log: (e) => this.log(e),
       });
@@ -127,6 +141,37 @@ export class Checker {
     });
   }
 
+  /**
+   * Takes a new config's health checks without a restart: a check whose probe target is unchanged
+   * keeps its view, its results and its observation (it stays reported); a new or changed one starts
+   * over (reported once it has `FailureThreshold` results); a removed one is no longer probed.
+   */
+  async reconfigure(healthChecks: readonly HealthCheckModel[]): Promise<{ kept: string[]; added: string[]; removed: string[] }> {
+    const { targets, skipped } = selectChecks(healthChecks, this.options.region, this.options.timeoutDefaults);
+    const carry = this.scheduler.carriedState();
+    const next = new ProbeScheduler(targets, { ...this.schedulerOptions, carry });
+    const old = this.scheduler;
+    // Kept: a check whose state carried over (it had a result, and its target is the same).
+    const kept = targets.map((t) => t.healthCheckId).filter((id) => next.progress(id) !== undefined);
+    const ids = new Set(targets.map((t) => t.healthCheckId));
+    const result = {
+      kept,
+      added: targets.map((t) => t.healthCheckId).filter((id) => !kept.includes(id)),
+      removed: [...carry.keys()].filter((id) => !ids.has(id)),
+    };
+    this.generation++;
+    this.scheduler = next;
+    this.skipped = skipped;
+    await old.stop();
+    if (this.running) {
+      for (const s of skipped) this.log({ event: 'check-skipped', healthCheckId: s.healthCheckId, reason: s.reason });
+      next.start();
+    }
+    this.log({ event: 'checker-reconfigured', checkerId: this.options.checkerId, checks: next.size, ...result });
+    this.pusher?.changed();
+    return result;
+  }
+
   observations(): CheckObservation[] {
     return this.scheduler.observations();
   }
@@ -135,6 +180,7 @@ export class Checker {
     if (!this.running) return;
     this.running = false;
     await this.scheduler.stop();
+    this.resolver.close();
     await this.pusher?.stop();
     this.log({ event: 'checker-stopped', checkerId: this.options.checkerId, probes: this.scheduler.stats.probes });
   }

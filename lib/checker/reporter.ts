@@ -27,6 +27,7 @@ export interface PushEvent {
 export interface ReportPusherOptions {
   readonly checkerId: string;
   readonly region: string;
+  /** This checker's own report key (the DNS nodes hold it under the checker's key name). */
   readonly secret: Buffer;
   /** Report endpoints, for example `http://127.0.0.1:8053/reports`. */
   readonly urls: readonly string[];

@@ -6,6 +6,12 @@
  * - checks are spread over time: each one's first probe waits a random offset in [0, interval);
  * - `FailureThreshold` consecutive results are needed to change this checker's view, in both
  *   directions; a new check starts healthy;
+ * - a check is not reported (no observation) until it has produced `FailureThreshold` results since
+ *   this scheduler started. A checker that restarts (kill -9, `up` reload, a Kubernetes rollout)
+ *   knows nothing of its previous view, so its "starts healthy" is not an opinion about the
+ *   endpoint: reporting it would count as a healthy report at every DNS node and could put a dead
+ *   endpoint back into the answers. Until then the node keeps this checker's last report (or, for a
+ *   check no checker has reported yet, the node's own "a new health check is healthy");
  * - at most `maxConcurrency` probes run at once (sockets and memory stay bounded however many checks
  *   are configured); a probe that has to wait for a slot starts late, and that lateness is reported.
  *
@@ -30,6 +36,14 @@ export interface CheckObservation {
   readonly observedAt: number;
 }
 
+/** How far a check has got: its last result, and whether it has the `failureThreshold` results it needs to be reported. */
+export interface CheckProgress {
+  readonly latest: CheckObservation;
+  readonly results: number;
+  readonly needed: number;
+  readonly established: boolean;
+}
+
 /** When a probe was planned, started and finished (`performance.now()` milliseconds). */
 export interface ProbeTiming {
   readonly plannedAt: number;
@@ -51,8 +65,30 @@ export interface SchedulerOptions {
   readonly userAgent?: string;
   /** After every probe. */
   readonly onResult?: (observation: CheckObservation, result: ProbeResult, timing: ProbeTiming) => void;
+  /**
+   * The state of checks carried over from a scheduler this one replaces (`carriedState()`): a check
+   * whose target is unchanged keeps its view, its results and its observation, so a new config does
+   * not make an established check start over.
+   */
+  readonly carry?: ReadonlyMap<string, CarriedCheck>;
   /** When this checker's view of a check changes (after `FailureThreshold` results). */
   readonly onChange?: (observation: CheckObservation, previous: boolean) => void;
+  /**
+   * When a check has produced `FailureThreshold` results and is reported from now on, unless its
+   * view changed with that very result (then `onChange` is called instead).
+   */
+  readonly onEstablished?: (observation: CheckObservation) => void;
+}
+
+/** What a check's state is when it moves to a new scheduler (same id, same target). */
+export interface CarriedCheck {
+  /** The target, as JSON: the state carries over only to an identical target. */
+  readonly target: string;
+  readonly view: boolean;
+  readonly streak: number;
+  readonly results: number;
+  readonly latest?: CheckObservation;
+  readonly observation?: CheckObservation;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 256;
@@ -64,6 +100,11 @@ interface CheckState {
   view: boolean;
   /** Consecutive results that disagree with `view`. */
   streak: number;
+  /** Results since the scheduler started. */
+  results: number;
+  /** The last result's observation, also before the check is established (for views, never reported). */
+  latest?: CheckObservation;
+  /** What is reported: set once the check has `failureThreshold` results. */
   observation?: CheckObservation;
   timer?: NodeJS.Timeout;
   plannedAt: number;
@@ -148,7 +189,16 @@ export class ProbeScheduler {
       if (this.byId.has(target.healthCheckId)) {
         throw new Error(`two targets share the health check id '${target.healthCheckId}'; give each check its own id`);
       }
-      const state: CheckState = { target, view: true, streak: 0, plannedAt: 0 };
+      const state: CheckState = { target, view: true, streak: 0, results: 0, plannedAt: 0 };
+      const carried = options.carry?.get(target.healthCheckId);
+      if (carried && carried.target === targetKey(target)) {
+        state.view = carried.view;
+        state.streak = carried.streak;
+        state.results = carried.results;
+        state.latest = carried.latest;
+        state.observation = carried.observation;
+        if (state.observation) this.versionCounter++;
+      }
       this.byId.set(target.healthCheckId, state);
       return state;
     });
@@ -195,7 +245,10 @@ export class ProbeScheduler {
     await Promise.all([...this.running]);
   }
 
-  /** The observation of every check probed at least once, in config order. */
+  /**
+   * The observation of every established check (one with `failureThreshold` results since the
+   * scheduler started), in config order: what the checker reports.
+   */
   observations(): CheckObservation[] {
     const out: CheckObservation[] = [];
     for (const c of this.checks) if (c.observation) out.push(c.observation);
@@ -204,6 +257,32 @@ export class ProbeScheduler {
 
   observation(healthCheckId: string): CheckObservation | undefined {
     return this.byId.get(healthCheckId)?.observation;
+  }
+
+  /** Every check's state, for a scheduler that replaces this one (`SchedulerOptions.carry`). */
+  carriedState(): Map<string, CarriedCheck> {
+    const out = new Map<string, CarriedCheck>();
+    for (const c of this.checks) {
+      out.set(c.target.healthCheckId, {
+        target: targetKey(c.target),
+        view: c.view,
+        streak: c.streak,
+        results: c.results,
+        ...(c.latest ? { latest: c.latest } : {}),
+        ...(c.observation ? { observation: c.observation } : {}),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The last result of a check, established or not, with how many results it has of the
+   * `failureThreshold` it needs before it is reported. Undefined before its first result.
+   */
+  progress(healthCheckId: string): CheckProgress | undefined {
+    const c = this.byId.get(healthCheckId);
+    if (!c?.latest) return undefined;
+    return { latest: c.latest, results: c.results, needed: c.target.failureThreshold, established: c.observation !== undefined };
   }
 
   private schedule(c: CheckState, delayMs: number): void {
@@ -239,15 +318,18 @@ export class ProbeScheduler {
     if (this.stopped) return;
     this.probeCount++;
     const previous = c.view;
+    const wasEstablished = c.observation !== undefined;
     const observation = this.record(c, result);
     // The next request goes out one interval after this response.
     this.schedule(c, c.target.intervalMs);
     this.options.onResult?.(observation, result, { plannedAt, startedAt, finishedAt });
     if (observation.healthy !== previous) this.options.onChange?.(observation, previous);
+    else if (!wasEstablished && c.observation !== undefined) this.options.onEstablished?.(observation);
   }
 
   private record(c: CheckState, result: ProbeResult): CheckObservation {
     const threshold = c.target.failureThreshold;
+    c.results++;
     const text = result.reason.length > MAX_REASON_CHARS ? `${result.reason.slice(0, MAX_REASON_CHARS - 3)}...` : result.reason;
     let reason = text;
     if (result.healthy === c.view) {
@@ -269,8 +351,17 @@ export class ProbeScheduler {
       ...(result.latencyMs !== undefined ? { latencyMs: result.latencyMs } : {}),
       observedAt: result.observedAt,
     };
-    c.observation = observation;
-    this.versionCounter++;
+    c.latest = observation;
+    // A view changes only after `threshold` results, so a changed view is always established.
+    if (c.results >= threshold) {
+      c.observation = observation;
+      this.versionCounter++;
+    }
     return observation;
   }
+}
+
+/** A target as JSON (its search string as text): equal keys probe the same way. */
+function targetKey(t: ProbeTarget): string {
+  return JSON.stringify({ ...t, searchString: t.searchString?.toString('utf8') });
 }

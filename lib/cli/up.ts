@@ -12,7 +12,7 @@ import { UpView, ViewMode } from '../up/view';
 
 export const upCommand: Command = {
   name: 'up',
-  summary: 'Run a bundle on this machine: one DNS node and one checker per region in one process, reports signed\nwith a secret made up for the run, a live view, the admin API and a status page (http://<admin>/).',
+  summary: 'Run a bundle on this machine: one DNS node and one checker per region in one process, reports signed\nwith a key per checker made up for the run, a live view, the admin API and a status page (http://<admin>/).',
   positionals: [{ name: 'bundle', value: '<bundle>', description: 'a bundle directory (SelfHostedStack.synth) or its config.json', required: true }],
   flags: [
     { name: 'listen', value: '<host:port>', description: 'DNS address, UDP and TCP (port 0: any free port)', default: DEFAULT_LISTEN },

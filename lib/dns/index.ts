@@ -4,6 +4,7 @@ export * from './zones';
 export * from './metrics';
 export * from './responder';
 export * from './server';
+export * from './rrl';
 
 export * from './admin';
 export * from './node';

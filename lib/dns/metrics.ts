@@ -39,9 +39,20 @@ export class DnsMetrics {
   private readonly verdictChanges = new Map<string, LabelledCounter>();
   private readonly reports = new Map<string, LabelledCounter>();
   private readonly reloads = new Map<string, LabelledCounter>();
+  private readonly ignoredObservations = new Map<string, LabelledCounter>();
+  private readonly tcpRefusals = new Map<string, LabelledCounter>();
+  private readonly tcpCloses = new Map<string, LabelledCounter>();
+  private readonly rrlActions = new Map<string, LabelledCounter>();
+  /** Per configured checker: seconds since its last accepted report (-1: none yet), set by the node. */
+  readonly checkerReportAge = new Map<string, number>();
+  /** Per configured checker: 1 when its reports are older than the freshness window (or it never reported within it). */
+  readonly checkerStale = new Map<string, number>();
+  private readonly staleEpisodes = new Map<string, LabelledCounter>();
   /** Current verdict per health check (1 healthy, 0 unhealthy), set by the node. */
   readonly verdicts = new Map<string, number>();
   lastReloadOk = 1;
+  /** TCP connections open now; read from the server when rendered. */
+  tcpOpen: () => number = () => 0;
 
   count(transport: Transport, rcode: number, qtype: number): void {
     const slot = qtype < 0 ? NO_TYPE_SLOT : TYPE_SLOT[qtype & 0xffff];
@@ -77,6 +88,31 @@ export class DnsMetrics {
     bump(this.reports, reason ? { result, reason } : { result });
   }
 
+  /** A checker's reports went stale at this node. */
+  checkerWentStale(checkerId: string): void {
+    bump(this.staleEpisodes, { checker: checkerId });
+  }
+
+  /** A TCP connection closed at once: over the per-client limit, or every slot busy. */
+  tcpRefused(reason: 'per-client-limit' | 'full'): void {
+    bump(this.tcpRefusals, { reason });
+  }
+
+  /** A TCP connection closed by the server: an I/O or idle timeout, or evicted to make room. */
+  tcpClosed(reason: 'io-timeout' | 'idle-timeout' | 'evicted'): void {
+    bump(this.tcpCloses, { reason });
+  }
+
+  /** A UDP response dropped or sent truncated by response rate limiting. */
+  rrl(action: 'dropped' | 'slipped'): void {
+    bump(this.rrlActions, { action });
+  }
+
+  /** Observations left out of accepted reports (a health check the config does not have). */
+  ignoredObservation(checkerId: string, reason: string, count = 1): void {
+    bump(this.ignoredObservations, { checker: checkerId, reason }, count);
+  }
+
   reload(ok: boolean): void {
     bump(this.reloads, { result: ok ? 'ok' : 'failed' });
     this.lastReloadOk = ok ? 1 : 0;
@@ -100,6 +136,14 @@ export class DnsMetrics {
     out.push(`dns_failover_dropped_messages_total ${this.dropped}`);
     head('dns_failover_tcp_connections_total', 'counter', 'TCP connections accepted.');
     out.push(`dns_failover_tcp_connections_total ${this.tcpConnections}`);
+    head('dns_failover_tcp_connections_open', 'gauge', 'TCP connections open now.');
+    out.push(`dns_failover_tcp_connections_open ${this.tcpOpen()}`);
+    head('dns_failover_tcp_connections_refused_total', 'counter', 'TCP connections closed at once, by reason (per-client-limit, full: every slot busy and none idle).');
+    for (const c of this.tcpRefusals.values()) out.push(`dns_failover_tcp_connections_refused_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_tcp_connections_closed_total', 'counter', 'TCP connections closed by the server, by reason (io-timeout, idle-timeout, evicted).');
+    for (const c of this.tcpCloses.values()) out.push(`dns_failover_tcp_connections_closed_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_rrl_responses_total', 'counter', 'UDP responses limited by response rate limiting, by action (dropped, slipped: sent truncated).');
+    for (const c of this.rrlActions.values()) out.push(`dns_failover_rrl_responses_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_answer_duration_seconds', 'histogram', 'Time from a query\'s arrival at the server to its response being handed to the socket.');
     let cumulative = 0;
     LATENCY_BUCKETS.forEach((le, i) => {
@@ -116,6 +160,14 @@ export class DnsMetrics {
     for (const [id, v] of this.verdicts) out.push(`dns_failover_health_check_healthy${labels({ health_check: id })} ${v}`);
     head('dns_failover_reports_total', 'counter', 'Checker reports received, by result.');
     for (const c of this.reports.values()) out.push(`dns_failover_reports_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_report_observations_ignored_total', 'counter', 'Observations left out of accepted reports, by checker and reason (a health check this node\'s config does not have, or not as an endpoint check).');
+    for (const c of this.ignoredObservations.values()) out.push(`dns_failover_report_observations_ignored_total${labels(c.labels)} ${c.value}`);
+    head('dns_failover_checker_report_age_seconds', 'gauge', 'Seconds since the last accepted report of each configured checker (-1: none since the node started).');
+    for (const [id, v] of this.checkerReportAge) out.push(`dns_failover_checker_report_age_seconds${labels({ checker: id })} ${v}`);
+    head('dns_failover_checker_stale', 'gauge', 'Whether a configured checker\'s reports are stale here (1: older than the freshness window, so they do not count).');
+    for (const [id, v] of this.checkerStale) out.push(`dns_failover_checker_stale${labels({ checker: id })} ${v}`);
+    head('dns_failover_checker_stale_total', 'counter', 'Times a checker\'s reports went stale here.');
+    for (const c of this.staleEpisodes.values()) out.push(`dns_failover_checker_stale_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_reloads_total', 'counter', 'Configuration reloads, by result.');
     for (const c of this.reloads.values()) out.push(`dns_failover_reloads_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_config_last_reload_successful', 'gauge', 'Whether the last configuration reload succeeded (1) or was refused (0).');
@@ -124,11 +176,11 @@ export class DnsMetrics {
   }
 }
 
-function bump(map: Map<string, LabelledCounter>, l: Record<string, string>): void {
+function bump(map: Map<string, LabelledCounter>, l: Record<string, string>, by = 1): void {
   const key = JSON.stringify(l);
   const c = map.get(key);
-  if (c) c.value++;
-  else map.set(key, { labels: l, value: 1 });
+  if (c) c.value += by;
+  else map.set(key, { labels: l, value: by });
 }
 
 function escapeLabel(v: string): string {

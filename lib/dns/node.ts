@@ -4,13 +4,17 @@
  * replace a working config with a broken one.
  */
 import { answerShares, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
-import { AdminBackend, AdminServer, ReloadResult, ReportResult } from './admin';
+import { AdminBackend, AdminServer, LivenessResult, ReloadResult, ReportIntake, ReportResult } from './admin';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
-import { BoundAddress, DnsServer, formatHostPort } from './server';
+import { RrlOptions } from './rrl';
+import { BoundAddress, DnsListenOptions, DnsServer, formatHostPort } from './server';
 import { ZoneSet } from './zones';
-import { BundleConfig, BundleProblem, checkBundleConfig, formatProblem, readBundleConfigFile } from '../bundle';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, parseReport, ReportAuthenticator, ReportError, ReportRequest, UNAUTHENTICATED_REPORTS } from '../protocol';
+import { BundleConfig, BundleProblem, checkBundleConfig, checkerKeyName, formatProblem, readBundleConfigFile } from '../bundle';
+import {
+  CheckerKeyFile, DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportHeaders, ReportRequest,
+  UNAUTHENTICATED_REPORTS,
+} from '../protocol';
 
 /** One log event; the CLI prints each as a JSON line. */
 export interface NodeEvent {
@@ -25,14 +29,32 @@ export interface DnsNodeOptions {
   readonly config?: BundleConfig;
   readonly dns: { readonly host: string; readonly port: number };
   /** Where the admin API listens. @default - no admin API */
-  readonly admin?: { readonly host: string; readonly port: number };
+  readonly admin?: {
+    readonly host: string;
+    readonly port: number;
+    /** Lets holders of this token (`authorization: Bearer`) see /status and /reload from any address. @default - loopback only */
+    readonly token?: Buffer;
+    /** Report bodies read at once. @default 8 */
+    readonly maxConcurrentReports?: number;
+    /** Admin connections at most. @default 256 */
+    readonly maxConnections?: number;
+    /** Whether loopback clients see /status and /reload without the token. @default true */
+    readonly trustLoopback?: boolean;
+  };
   /** @default - events are dropped */
   readonly log?: (event: NodeEvent) => void;
   /** @default Date.now */
   readonly clock?: () => number;
   /** How often verdicts are re-evaluated without reports (reports going stale). @default 1000 */
   readonly evaluateIntervalMs?: number;
+  /** TCP limits (see `DnsListenOptions`). */
   readonly tcpIdleTimeoutMs?: number;
+  readonly tcpIoTimeoutMs?: number;
+  readonly maxTcpConnections?: number;
+  readonly maxTcpConnectionsPerClient?: number;
+  readonly maxTcpOutputBytes?: number;
+  /** Response rate limiting for UDP. @default - off */
+  readonly rrl?: RrlOptions;
   /** @default 1232 */
   readonly maxUdpPayload?: number;
   /**
@@ -43,6 +65,13 @@ export interface DnsNodeOptions {
   readonly reportAuthenticator?: ReportAuthenticator;
   /** @default 30000 */
   readonly maxClockSkewMs?: number;
+  /**
+   * The checkers' report keys, (re)read for the config's checkers when the node starts and after
+   * every successful reload (a new checker, a rotated key); problems (a missing key file) are logged
+   * as `key-warning` and that checker's reports are refused.
+   * @default - nothing to load (the authenticator holds its keys)
+   */
+  readonly reportKeys?: { load(checkers: readonly CheckerKeyFile[]): { readonly problems: readonly string[] } };
   /** @default Math.random */
   readonly random?: RandomSource;
 }
@@ -56,6 +85,8 @@ interface Loaded extends Serving {
 }
 
 const RECENT_CHANGES = 100;
+/** Ignored observations named in a response, a log line and the status, at most. */
+const MAX_IGNORED_SHOWN = 20;
 
 function verdictSettingsOf(config: BundleConfig): Partial<VerdictSettings> {
   const v = config.verdict ?? {};
@@ -107,6 +138,10 @@ export class DnsNode implements AdminBackend {
   private lastReload?: ReloadResult;
   private readonly recent: VerdictChange[] = [];
   private readonly lastReportAt = new Map<string, number>();
+  /** Configured checkers whose reports are no longer fresh here (logged once per episode). */
+  private readonly staleCheckers = new Set<string>();
+  /** Per checker: the observations its last accepted report had that this node left out (a key of them). */
+  private readonly ignoredByChecker = new Map<string, { readonly key: string; readonly list: readonly IgnoredObservation[] }>();
   private readonly clock: () => number;
   private readonly log: (event: NodeEvent) => void;
   private readonly dns: DnsServer;
@@ -125,7 +160,16 @@ export class DnsNode implements AdminBackend {
     this.loaded = this.compile(check.config, undefined, check.warnings);
     this.refreshVerdictGauges();
     const responder = new Responder(() => this.loaded, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
-    const listen = { host: options.dns.host, port: options.dns.port, tcpIdleTimeoutMs: options.tcpIdleTimeoutMs };
+    const listen: DnsListenOptions = {
+      host: options.dns.host,
+      port: options.dns.port,
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+      tcpIoTimeoutMs: options.tcpIoTimeoutMs,
+      maxTcpConnections: options.maxTcpConnections,
+      maxTcpConnectionsPerClient: options.maxTcpConnectionsPerClient,
+      maxTcpOutputBytes: options.maxTcpOutputBytes,
+      rrl: options.rrl,
+    };
     this.dns = new DnsServer(responder, this.metrics, listen, (e) => this.log({ event: 'socket-error', message: e.message }));
   }
 
@@ -152,11 +196,22 @@ export class DnsNode implements AdminBackend {
     };
   }
 
+  /** Loads the checkers' keys for a config; logs what is missing. */
+  private loadKeys(config: BundleConfig): void {
+    if (!this.options.reportKeys) return;
+    const { problems } = this.options.reportKeys.load(config.checkers.map((c) => ({ checkerId: c.id, keyName: checkerKeyName(c) })));
+    for (const p of problems) this.log({ event: 'key-warning', message: p });
+  }
+
   private async listen(): Promise<void> {
     const dns = await this.dns.listen();
+    this.loadKeys(this.loaded.config);
     try {
       if (this.options.admin) {
-        this.admin = new AdminServer(this);
+        const a = this.options.admin;
+        this.admin = new AdminServer(this, {
+          token: a.token, maxConcurrentReports: a.maxConcurrentReports, maxConnections: a.maxConnections, trustLoopback: a.trustLoopback,
+        });
         await this.admin.listen(this.options.admin.host, this.options.admin.port);
       }
     } catch (e) {
@@ -200,9 +255,53 @@ export class DnsNode implements AdminBackend {
 
   /** Re-evaluates every verdict now; logs and counts the changes. */
   evaluate(): VerdictChange[] {
-    const changes = this.loaded.health.evaluate(this.clock());
+    const now = this.clock();
+    const changes = this.loaded.health.evaluate(now);
     this.noteChanges(changes);
+    this.noteStaleCheckers(now);
     return changes;
+  }
+
+  /**
+   * Logs `checker-stale` when a configured checker's last report (or, for one that never reported,
+   * the node's start) becomes older than the freshness window, and `checker-fresh` when its reports
+   * count again; the metrics say the same per checker.
+   */
+  private noteStaleCheckers(now: number): void {
+    const freshnessMs = this.loaded.health.settings.freshnessMs;
+    for (const c of this.loaded.config.checkers) {
+      const last = this.lastReportAt.get(c.id);
+      const since = last ?? this.startedAt;
+      const stale = now - since > freshnessMs;
+      this.metrics.checkerReportAge.set(c.id, last === undefined ? -1 : (now - last) / 1000);
+      this.metrics.checkerStale.set(c.id, stale ? 1 : 0);
+      const was = this.staleCheckers.has(c.id);
+      if (stale && !was) {
+        this.staleCheckers.add(c.id);
+        this.metrics.checkerWentStale(c.id);
+        this.log({
+          event: 'checker-stale',
+          checkerId: c.id,
+          region: c.region,
+          lastReportAt: last !== undefined ? new Date(last).toISOString() : null,
+          message: last !== undefined
+            ? `no report from checker '${c.id}' for ${Math.round((now - last) / 1000)} s, longer than the ${freshnessMs / 1000} s freshness window: its reports no longer count; check that it runs and reaches this node (push-failed in its log)`
+            : `no report from checker '${c.id}' since this node started ${Math.round((now - this.startedAt) / 1000)} s ago: check that it runs, pushes to this node and holds the key this node has for it`,
+        });
+      } else if (!stale && was) {
+        this.staleCheckers.delete(c.id);
+        this.log({ event: 'checker-fresh', checkerId: c.id, region: c.region, message: `checker '${c.id}' reports again` });
+      }
+    }
+    // Checkers no longer configured (after a reload) are forgotten.
+    const configured = new Set(this.loaded.config.checkers.map((c) => c.id));
+    for (const id of [...this.staleCheckers]) if (!configured.has(id)) this.staleCheckers.delete(id);
+    for (const id of [...this.metrics.checkerStale.keys()]) {
+      if (!configured.has(id)) {
+        this.metrics.checkerStale.delete(id);
+        this.metrics.checkerReportAge.delete(id);
+      }
+    }
   }
 
   private noteChanges(changes: readonly VerdictChange[]): void {
@@ -242,6 +341,7 @@ export class DnsNode implements AdminBackend {
           const evaluated = next.health.evaluate(now);
           this.refreshVerdictGauges();
           this.noteChanges(reloadChanges(previous, next.health, check.config, evaluated, now));
+          this.loadKeys(check.config);
           result = { ok: true, at, warnings: check.warnings };
         } catch (e) {
           result = { ok: false, at, error: `${this.options.configFile} could not be loaded: ${(e as Error).message}` };
@@ -259,18 +359,74 @@ export class DnsNode implements AdminBackend {
     return result;
   }
 
-  /** Handles one `POST /reports` request: authentication, validation, then the verdict store. */
-  acceptReport(request: Omit<ReportRequest, 'now'>): ReportResult {
-    const now = this.clock();
-    const auth = this.authenticator.authenticate({ ...request, now });
-    if (!auth.ok) {
+  /**
+   * `POST /reports` before its body: the credentials. A refusal is answered at once (the admin API
+   * does not read the body); otherwise the admin API reads the body and hands it to `accept`.
+   */
+  admitReport(request: Omit<ReportHeaders, 'now'>): ReportResult | ReportIntake {
+    const admission = this.authenticator.admit({ ...request, now: this.clock() });
+    if (!admission.ok) {
       this.metrics.report('rejected', 'unauthenticated');
-      return { status: auth.status, body: { error: auth.reason } };
+      return { status: admission.status, body: { error: admission.reason } };
     }
+    return {
+      ...(admission.length !== undefined ? { length: admission.length } : {}),
+      release: () => admission.release(),
+      accept: (body: Buffer): ReportResult => {
+        const auth = admission.finish(body, this.clock());
+        if (!auth.ok) {
+          this.metrics.report('rejected', 'unauthenticated');
+          return { status: auth.status, body: { error: auth.reason } };
+        }
+        return this.storeReport(body, auth.checkerId);
+      },
+    };
+  }
+
+  /** One whole report (credentials and body at once): what `POST /reports` does, for in-process callers. */
+  acceptReport(request: Omit<ReportRequest, 'now'>): ReportResult {
+    const admitted = this.admitReport(request);
+    return 'accept' in admitted ? admitted.accept(request.body) : admitted;
+  }
+
+  /** `GET /healthz`: a real DNS query (the first zone's SOA) to the node's own listeners, over UDP and TCP. */
+  liveness(): Promise<LivenessResult> {
+    return this.dns.selfTest(this.loaded.zones.zones[0]?.name ?? '');
+  }
+
+  /**
+   * `GET /readyz`: alive, and holding current verdicts: every configured checker has reported since
+   * the node started, or the freshness window has passed since (a checker that is down must not keep
+   * a node out of service for ever). A node that just started answers with "a new health check is
+   * healthy" for every check until reports arrive: behind a Service it gets no queries until then.
+   */
+  async readiness(): Promise<LivenessResult> {
+    const live = await this.liveness();
+    const now = this.clock();
+    const freshnessMs = this.loaded.health.settings.freshnessMs;
+    const waiting = this.loaded.config.checkers.filter((c) => !this.lastReportAt.has(c.id)).map((c) => c.id);
+    const graceLeft = this.startedAt + freshnessMs - now;
+    const reportsOk = waiting.length === 0 || graceLeft <= 0;
+    return {
+      ok: live.ok && reportsOk,
+      detail: {
+        ...live.detail,
+        reports: waiting.length === 0
+          ? 'every checker has reported since the start'
+          : graceLeft <= 0
+            ? `no report yet from ${waiting.join(', ')}, but the freshness window since the start has passed`
+            : `waiting for a first report from ${waiting.join(', ')} (at most ${Math.ceil(graceLeft / 1000)} s more)`,
+      },
+    };
+  }
+
+  /** A report whose credentials and body passed: validation, then the verdict store. */
+  private storeReport(body: Buffer, authenticatedId: string | undefined): ReportResult {
+    const now = this.clock();
     const loaded = this.loaded;
     let parsed: ReturnType<typeof parseReport>;
     try {
-      parsed = parseReport(request.body.toString('utf8'), {
+      parsed = parseReport(body.toString('utf8'), {
         checkers: loaded.checkers,
         acceptsReports: (id) => (loaded.health.acceptsReports(id) ? true : loaded.config.healthChecks.some((h) => h.id === id) ? 'not-endpoint' : false),
         now,
@@ -281,15 +437,49 @@ export class DnsNode implements AdminBackend {
       this.metrics.report('rejected', 'malformed');
       return { status: 400, body: { error: e.message } };
     }
-    if (auth.checkerId !== undefined && auth.checkerId !== parsed.body.checkerId) {
+    if (authenticatedId !== undefined && authenticatedId !== parsed.body.checkerId) {
       this.metrics.report('rejected', 'unauthenticated');
-      return { status: 403, body: { error: `the credentials are those of checker '${auth.checkerId}', the report claims to be from '${parsed.body.checkerId}'` } };
+      return { status: 403, body: { error: `the credentials are those of checker '${authenticatedId}', the report claims to be from '${parsed.body.checkerId}'` } };
     }
     for (const r of parsed.reports) loaded.health.report(r.healthCheckId, r.report);
-    this.lastReportAt.set(parsed.body.checkerId, now);
+    const checkerId = parsed.body.checkerId;
+    this.lastReportAt.set(checkerId, now);
     this.metrics.report('accepted');
+    this.noteIgnored(checkerId, parsed.ignored);
     const changes = this.evaluate();
-    return { status: 200, body: { accepted: parsed.reports.length, verdictChanges: changes } };
+    return {
+      status: 200,
+      body: {
+        accepted: parsed.reports.length,
+        ...(parsed.ignored.length > 0 ? { ignored: parsed.ignored.length, ignoredHealthChecks: parsed.ignored.slice(0, MAX_IGNORED_SHOWN) } : {}),
+        verdictChanges: changes,
+      },
+    };
+  }
+
+  /**
+   * Counts observations left out of an accepted report and logs when a checker's set of them changes
+   * (a checker still on an older or newer config than this node's).
+   */
+  private noteIgnored(checkerId: string, ignored: readonly IgnoredObservation[]): void {
+    for (const reason of ['unknown-health-check', 'not-endpoint-check'] as const) {
+      const n = ignored.filter((i) => i.reason === reason).length;
+      if (n > 0) this.metrics.ignoredObservation(checkerId, reason, n);
+    }
+    const key = ignored.map((i) => `${i.reason}:${i.healthCheckId}`).sort().join('\n');
+    if ((this.ignoredByChecker.get(checkerId)?.key ?? '') === key) return;
+    this.ignoredByChecker.set(checkerId, { key, list: ignored.slice(0, MAX_IGNORED_SHOWN) });
+    if (ignored.length === 0) {
+      this.log({ event: 'report-observations-ignored', checkerId, count: 0, message: 'the checker reports only health checks this node knows again' });
+    } else {
+      this.log({
+        event: 'report-observations-ignored',
+        checkerId,
+        count: ignored.length,
+        healthChecks: ignored.slice(0, MAX_IGNORED_SHOWN),
+        message: 'the checker reports health checks this node\'s config does not have as endpoint checks (a checker on another config version?); they are left out, the rest of its reports count',
+      });
+    }
   }
 
   /** Everything the status endpoint shows. */
@@ -355,6 +545,8 @@ export class DnsNode implements AdminBackend {
           region: c.region,
           lastReportAt: last !== undefined ? new Date(last).toISOString() : null,
           ageMs: last !== undefined ? now - last : null,
+          stale: this.staleCheckers.has(c.id),
+          ...(this.ignoredByChecker.get(c.id)?.list.length ? { ignoredObservations: this.ignoredByChecker.get(c.id)!.list } : {}),
           ...(credentials !== undefined ? { credentials } : {}),
         };
       }),

@@ -38,6 +38,15 @@ export const DEFAULT_MAX_UDP_PAYLOAD = 1232;
 const OPT_LENGTH = 11;
 
 export class Responder {
+  /**
+   * What the last response was, for response rate limiting: 0 an answer (positive or NODATA) for
+   * `lastName` (the question's key) and `lastType`; 1 NXDOMAIN in the zone `lastName`; 2 an error
+   * (REFUSED, FORMERR, NOTIMP, SERVFAIL, BADVERS). `lastQuestionEnd`: where the question ends.
+   */
+  lastKind = 0;
+  lastName = '';
+  lastType = 0;
+
   private readonly q = new ParsedQuery();
   private readonly maxUdpPayload: number;
   private readonly random: RandomSource;
@@ -50,6 +59,11 @@ export class Responder {
   /** The last query's problem, when it was malformed (for tests and debugging). */
   get lastProblem(): string {
     return this.q.problem;
+  }
+
+  /** Where the last query's question ended (the header and question of a truncated copy). */
+  get lastQuestionEnd(): number {
+    return this.q.hasQuestion ? this.q.questionEnd : 12;
   }
 
   /** The response to a query, or undefined when the message must be dropped. Never throws. */
@@ -84,10 +98,15 @@ export class Responder {
       const node = serving.zones.lookup(q.key);
       if (node) {
         enc = this.forNode(serving, node, q.qtype);
+        this.lastKind = 0;
+        this.lastName = q.key;
+        this.lastType = q.qtype;
       } else {
         const zone = serving.zones.zoneForKey(q.key);
         if (!zone) return this.bare(buf, Rcode.REFUSED, true, limit, transport);
         enc = serving.zones.nxdomainTail(zone, q.qnameEnd - 12);
+        this.lastKind = 1;
+        this.lastName = zone.key;
       }
     } catch (e) {
       q.problem = `internal error: ${(e as Error).message}`;
@@ -172,6 +191,7 @@ export class Responder {
 
   /** A response without data: an error, REFUSED, or NOTIMP. Echoes the question when it was read. */
   private bare(query: Buffer, rcode: number, withQuestion: boolean, limit: number, transport: Transport): Buffer {
+    this.lastKind = 2;
     const q = this.q;
     const echo = withQuestion && q.hasQuestion;
     const qlen = echo ? q.questionEnd - 12 : 0;

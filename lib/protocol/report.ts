@@ -8,7 +8,11 @@
  *   "observations": [ { "healthCheckId": "Emdr/gw-a/HealthCheck", "healthy": false,
  *                       "observedAt": 1767225600000, "reason": "HTTP status 503", "latencyMs": 12.5 } ] }
  * ```
- * One report carries a checker's current observations; it is accepted or refused as a whole.
+ * One report carries a checker's current observations. A malformed report (not JSON, an unknown
+ * field, a bad value, an unknown checker, a health check id twice) is refused as a whole. An
+ * observation for a health check the node's config does not have (any more), or that is not an
+ * endpoint check there, is left out and counted, and the rest is accepted: a checker still on the
+ * config before a reload that removed a check keeps feeding the verdicts of the checks that remain.
  *
  * This folder sits below both the DNS node (which receives reports) and the checker (which sends
  * them): neither imports the other.
@@ -51,6 +55,15 @@ export interface ParsedObservation {
   readonly report: CheckerReport;
 }
 
+/** Why an observation was left out of a report that was otherwise accepted. */
+export type IgnoredReason = 'unknown-health-check' | 'not-endpoint-check';
+
+/** An observation left out of an accepted report. */
+export interface IgnoredObservation {
+  readonly healthCheckId: string;
+  readonly reason: IgnoredReason;
+}
+
 export class ReportError extends Error {
   constructor(message: string) {
     super(message);
@@ -70,7 +83,7 @@ const OBSERVATION_FIELDS = new Set(['healthCheckId', 'healthy', 'observedAt', 'r
  * Parses and checks a report body; throws {@link ReportError} naming the field, the value and the fix.
  * Returns the reports to feed into the engine, one per observation.
  */
-export function parseReport(text: string, ctx: ReportContext): { body: ReportBody; reports: ParsedObservation[] } {
+export function parseReport(text: string, ctx: ReportContext): { body: ReportBody; reports: ParsedObservation[]; ignored: IgnoredObservation[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -91,6 +104,7 @@ export function parseReport(text: string, ctx: ReportContext): { body: ReportBod
   if (b.observations.length === 0) throw new ReportError('observations is empty; send at least one');
   if (b.observations.length > MAX_OBSERVATIONS) throw new ReportError(`${b.observations.length} observations; send at most ${MAX_OBSERVATIONS} per report`);
   const reports: ParsedObservation[] = [];
+  const ignored: IgnoredObservation[] = [];
   const seen = new Set<string>();
   b.observations.forEach((o: unknown, i: number) => {
     const at = `observations[${i}]`;
@@ -98,9 +112,6 @@ export function parseReport(text: string, ctx: ReportContext): { body: ReportBod
     const ob = o as Record<string, unknown>;
     for (const k of Object.keys(ob)) if (!OBSERVATION_FIELDS.has(k)) throw new ReportError(`${at} has the unknown field '${k}'; an observation has healthCheckId, healthy, observedAt, reason and latencyMs`);
     if (typeof ob.healthCheckId !== 'string' || ob.healthCheckId === '') throw new ReportError(`${at}.healthCheckId must be a non-empty string, got ${show(ob.healthCheckId)}`);
-    const accepts = ctx.acceptsReports(ob.healthCheckId);
-    if (accepts === 'not-endpoint') throw new ReportError(`${at}.healthCheckId '${ob.healthCheckId}' is not an endpoint check (HTTP, HTTPS, TCP); checkers report on endpoint checks only`);
-    if (!accepts) throw new ReportError(`${at}.healthCheckId '${ob.healthCheckId}' is not a health check of this node's config; check the id, or reload the node with the new config`);
     if (seen.has(ob.healthCheckId)) throw new ReportError(`${at}.healthCheckId '${ob.healthCheckId}' appears twice; send one observation per health check`);
     seen.add(ob.healthCheckId);
     if (typeof ob.healthy !== 'boolean') throw new ReportError(`${at}.healthy must be true or false, got ${show(ob.healthy)}`);
@@ -116,6 +127,12 @@ export function parseReport(text: string, ctx: ReportContext): { body: ReportBod
     if (ob.latencyMs !== undefined && (typeof ob.latencyMs !== 'number' || !Number.isFinite(ob.latencyMs) || ob.latencyMs < 0)) {
       throw new ReportError(`${at}.latencyMs must be a number of milliseconds (0 or more), got ${show(ob.latencyMs)}`);
     }
+    // The observation is well-formed: now whether this node's config takes it.
+    const accepts = ctx.acceptsReports(ob.healthCheckId);
+    if (accepts !== true) {
+      ignored.push({ healthCheckId: ob.healthCheckId, reason: accepts === 'not-endpoint' ? 'not-endpoint-check' : 'unknown-health-check' });
+      return;
+    }
     reports.push({
       healthCheckId: ob.healthCheckId,
       report: {
@@ -128,5 +145,5 @@ export function parseReport(text: string, ctx: ReportContext): { body: ReportBod
       },
     });
   });
-  return { body: b as unknown as ReportBody, reports };
+  return { body: b as unknown as ReportBody, reports, ignored };
 }

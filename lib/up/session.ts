@@ -1,7 +1,7 @@
 /**
  * `dns-failover up`, the embedded default: one process runs a DNS node serving a bundle and one
  * checker per region of the bundle, each pushing its signed reports to the node over HTTP, exactly
- * as a fleet does (same report endpoint, same HMAC authentication, with a secret made up for the
+ * as a fleet does (same report endpoint, same HMAC authentication, with a key per checker made up for the
  * run). Nothing here decides health or answers: the node and its engine do.
  */
 import { randomBytes } from 'crypto';
@@ -47,6 +47,11 @@ export interface CheckerView {
   readonly probed: boolean;
   /** Undefined until the first probe result. */
   readonly healthy?: boolean;
+  /**
+   * True while the check has fewer than `failureThreshold` results since the checker started: the
+   * checker does not report it yet (its view is not an opinion until then).
+   */
+  readonly pending?: boolean;
   readonly reason?: string;
   readonly latencyMs?: number;
   readonly observedAt?: number;
@@ -131,17 +136,17 @@ export class UpSession {
   static async start(options: UpOptions): Promise<UpSession> {
     const bundle = readSelfHostedBundle(options.bundle);
     const onEvent = options.onEvent ?? (() => undefined);
-    // A secret made up for this run: the checkers sign, the node verifies, as in a fleet.
-    const secret = Buffer.from(randomBytes(32).toString('hex'), 'utf8');
+    // A key per checker made up for this run: each checker signs with its own, the node verifies, as in a fleet.
+    const keys = new Map(bundle.config.checkers.map((c) => [c.id, Buffer.from(randomBytes(32).toString('hex'), 'utf8')]));
     const node = await DnsNode.start({
       configFile: bundle.configFile,
       dns: options.dns,
       admin: options.admin,
       log: (event) => onEvent({ source: 'node', event }),
-      reportAuthenticator: new HmacReportAuthenticator({ secret }),
+      reportAuthenticator: new HmacReportAuthenticator({ keys: { keyFor: (id) => keys.get(id) } }),
       evaluateIntervalMs: options.evaluateIntervalMs,
     });
-    const session = new UpSession(node, bundle.configFile, secret, onEvent);
+    const session = new UpSession(node, bundle.configFile, keys, onEvent);
     try {
       session.startCheckers(node.config);
     } catch (e) {
@@ -157,7 +162,8 @@ export class UpSession {
   private constructor(
     readonly node: DnsNode,
     readonly configFile: string,
-    private readonly secret: Buffer,
+    /** The key of each checker, made up for this run (a checker added by a reload gets one then). */
+    private readonly keys: Map<string, Buffer>,
     private readonly onEvent: (e: UpEvent) => void,
   ) {}
 
@@ -184,13 +190,23 @@ export class UpSession {
     return checkersPerRegion(this.config).notRun;
   }
 
-  private startCheckers(config: BundleConfig): void {
+  private keyOf(checkerId: string): Buffer {
+    let key = this.keys.get(checkerId);
+    if (!key) {
+      key = Buffer.from(randomBytes(32).toString('hex'), 'utf8');
+      this.keys.set(checkerId, key);
+    }
+    return key;
+  }
+
+  private startCheckers(config: BundleConfig, running: ReadonlySet<string> = new Set()): void {
     for (const c of checkersPerRegion(config).run) {
+      if (running.has(c.id)) continue;
       const checker = new Checker({
         checkerId: c.id,
         region: c.region,
         healthChecks: config.healthChecks,
-        push: { urls: [this.reportUrl], secret: this.secret },
+        push: { urls: [this.reportUrl], secret: this.keyOf(c.id) },
         log: (event) => this.onEvent({ source: c.id, event }),
       });
       this.checkers.push({ id: c.id, region: c.region, checker });
@@ -200,15 +216,21 @@ export class UpSession {
 
   /**
    * Re-reads the bundle config: the node validates it first and keeps serving the old one when it is
-   * bad; when it is good, the checkers restart with its health checks.
+   * bad; when it is good, each checker that stays takes the new health checks without a restart
+   * (unchanged checks keep their results), checkers no longer in the config stop, new ones start.
    */
   async reload(): Promise<{ ok: boolean; error?: string }> {
     const result = this.node.reload();
     if (!result.ok) return { ok: false, error: result.error };
+    const config = this.node.config;
+    const wanted = checkersPerRegion(config).run;
+    const stays = (c: { id: string; region: string }) => wanted.some((w) => w.id === c.id && w.region === c.region);
     const old = this.checkers;
-    this.checkers = [];
-    await Promise.all(old.map((c) => c.checker.stop()));
-    if (!this.stopped) this.startCheckers(this.node.config);
+    this.checkers = old.filter(stays);
+    await Promise.all(old.filter((c) => !stays(c)).map((c) => c.checker.stop()));
+    if (this.stopped) return { ok: true };
+    await Promise.all(this.checkers.map((c) => c.checker.reconfigure(config.healthChecks)));
+    this.startCheckers(config, new Set(this.checkers.map((c) => c.id)));
     return { ok: true };
   }
 
@@ -221,7 +243,6 @@ export class UpSession {
       recentVerdictChanges: Array<VerdictChange & { at: string }>;
     };
     const verdicts = new Map(status.healthChecks.map((h) => [h.healthCheckId, h]));
-    const observations = new Map(this.checkers.map((c) => [c.id, new Map(c.checker.observations().map((o) => [o.healthCheckId, o]))]));
     const skipped = new Map(this.checkers.map((c) => [c.id, new Set(c.checker.skipped.map((s) => s.healthCheckId))]));
     const healthChecks: HealthCheckView[] = config.healthChecks.map((h) => ({
       id: h.id,
@@ -231,13 +252,15 @@ export class UpSession {
       reason: verdicts.get(h.id)?.reason ?? '',
       views: this.checkers.map((c): CheckerView => {
         if (skipped.get(c.id)!.has(h.id)) return { checkerId: c.id, probed: false };
-        const o = observations.get(c.id)!.get(h.id);
+        const progress = c.checker.scheduler.progress(h.id);
+        const o = progress?.latest;
         return o === undefined
           ? { checkerId: c.id, probed: true }
           : {
             checkerId: c.id,
             probed: true,
             healthy: o.healthy,
+            ...(progress!.established ? {} : { pending: true }),
             reason: o.reason,
             ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
             observedAt: o.observedAt,

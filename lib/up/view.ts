@@ -80,7 +80,7 @@ function startupLines(s: UpSnapshot, notRun: readonly string[]): string[] {
     `DNS      ${s.dns} (UDP and TCP)   try: dig @${host} -p ${port} ${sample}`,
     `admin    http://${s.admin}/ (status page; JSON at /status, metrics at /metrics)`,
     `serving  ${s.zones.join(', ')} from ${s.configFile}`,
-    `checkers ${running.map((c) => `${c.id} (${c.region})`).join(', ')}; reports signed with a secret made up for this run`,
+    `checkers ${running.map((c) => `${c.id} (${c.region})`).join(', ')}; reports signed with a key per checker made up for this run`,
     ...(notRun.length > 0 ? [`         not run here (one checker per region): ${notRun.join(', ')}`] : []),
   ];
 }
@@ -106,6 +106,7 @@ export function renderFrame(s: UpSnapshot, notRun: readonly string[], events: re
     const cells = h.views.map((v) => {
       if (!v.probed) return pad(DIM('not probed'), cellWidth);
       if (v.healthy === undefined) return pad(DIM('waiting'), cellWidth);
+      if (v.pending) return pad(DIM('starting'), cellWidth);
       const inProgress = v.reason !== undefined && / needed to mark /.test(v.reason);
       const mark = v.healthy ? GREEN('✔ healthy') : RED('✘ unhealthy');
       const note = inProgress ? ` ${/\((\d+ of \d+)/.exec(v.reason!)?.[1] ?? ''}` : !v.healthy && v.reason ? '' : v.latencyMs !== undefined ? ` ${Math.round(v.latencyMs)} ms` : '';

@@ -1,6 +1,6 @@
 /**
- * `dns-failover check` and the report secret of `dns-failover serve`, as separate processes:
- * a checker pushes signed reports to a node with the secret (accepted, answers follow the endpoint)
+ * `dns-failover check` and the checker keys of `dns-failover serve`, as separate processes:
+ * a checker pushes reports signed with its own key to a node that holds it (accepted, answers follow the endpoint)
  * and to a node without one (refused with 403, after a startup warning); both exit 0 on SIGTERM.
  * Usage errors are checked in-process.
  */
@@ -19,8 +19,11 @@ afterAll(() => cleanup.run());
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checker-cli-'));
 cleanup.add(() => fs.rmSync(dir, { recursive: true, force: true }));
-const secretFile = path.join(dir, 'report.secret');
-fs.writeFileSync(secretFile, 'cli-test-secret-0123456789abcdef\n');
+// The DNS nodes' keys directory: one key per checker, named by its key name (its id here).
+const keysDir = path.join(dir, 'keys');
+fs.mkdirSync(keysDir);
+const keyFile = path.join(keysDir, 'c1');
+fs.writeFileSync(keyFile, 'cli-test-key-of-c1-0123456789abcdef\n');
 
 function writeConfig(port: number): string {
   const config: BundleConfig = {
@@ -50,7 +53,7 @@ function capture() {
 
 describe('usage errors name the flag, the value and the fix', () => {
   const configFile = writeConfig(9);
-  const base = ['check', '--config', configFile, '--checker-id', 'c1', '--region', 'local', '--push', 'http://127.0.0.1:9/reports', '--secret-file', secretFile];
+  const base = ['check', '--config', configFile, '--checker-id', 'c1', '--region', 'local', '--push', 'http://127.0.0.1:9/reports', '--key-file', keyFile];
 
   test('missing flags: exit 2', async () => {
     const c = capture();
@@ -87,18 +90,29 @@ describe('usage errors name the flag, the value and the fix', () => {
     expect(d.err.join('\n')).toContain("not 'elsewhere'; give --region local");
   });
 
-  test('a short secret: exit 1', async () => {
-    const short = path.join(dir, 'short.secret');
+  test('a short key: exit 1', async () => {
+    const short = path.join(dir, 'short.key');
     fs.writeFileSync(short, 'abc\n');
     const c = capture();
     const args = [...base];
-    args[args.indexOf('--secret-file') + 1] = short;
+    args[args.indexOf('--key-file') + 1] = short;
     expect(await runCli(args, c.io)).toBe(1);
-    expect(c.err.join('\n')).toContain('has 3 octets; use at least 16 (for example: openssl rand -hex 32 > report.secret)');
+    expect(c.err.join('\n')).toContain('has 3 octets; use at least 16 (for example: openssl rand -hex 32 > <key file>)');
+  });
+
+  test('the removed --secret-file says what replaced it: exit 2', async () => {
+    const c = capture();
+    const args = [...base];
+    args[args.indexOf('--key-file')] = '--secret-file';
+    expect(await runCli(args, c.io)).toBe(2);
+    expect(c.err.join('\n')).toContain('--secret-file was removed: one shared secret let any checker sign as any other. Give this checker its own key with --key-file <file>');
+    const d = capture();
+    expect(await runCli(['serve', '--config', configFile, '--secret-file', keyFile], d.io)).toBe(2);
+    expect(d.err.join('\n')).toContain('--secret-file was removed: one secret let any checker sign as any other. Every checker has its own key now: give --keys-dir <dir>');
   });
 });
 
-test('check pushes signed reports; serve with the secret accepts them, serve without refuses; SIGTERM exits 0', async () => {
+test('check pushes signed reports; serve with the keys accepts them, serve without refuses; SIGTERM exits 0', async () => {
   let healthy = true;
   const { server, port } = await httpServer((_req, res) => {
     res.writeHead(healthy ? 200 : 503);
@@ -111,30 +125,30 @@ test('check pushes signed reports; serve with the secret accepts them, serve wit
     for (const s of spawned) await killSpawned(s);
   });
 
-  const withSecret = spawnCli(['serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--secret-file', secretFile, '--evaluate-interval', '50']);
+  const withSecret = spawnCli(['serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--keys-dir', keysDir, '--evaluate-interval', '50']);
   const noSecret = spawnCli(['serve', '--config', configFile, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
   spawned.push(withSecret, noSecret);
   const [started1, started2] = await Promise.all([withSecret.waitFor((e) => e.event === 'started'), noSecret.waitFor((e) => e.event === 'started')]);
-  expect(started1.reportAuthentication).toBe('hmac-sha256');
-  expect(started2.reportAuthentication).toBe('refused (no secret)');
+  expect(started1.reportAuthentication).toBe('hmac-sha256 per-checker keys (v2)');
+  expect(started2.reportAuthentication).toBe('refused (no keys)');
   const warning = await noSecret.waitFor((e) => e.event === 'warning');
-  expect(warning.message).toMatch(/^no --secret-file: this node refuses every checker report \(403\)/);
+  expect(warning.message).toMatch(/^no --keys-dir: this node refuses every checker report \(403\)/);
 
   const admin1 = `http://${started1.admin}`;
   const admin2 = `http://${started2.admin}`;
-  const checker = spawnCli(['check', '--config', configFile, '--checker-id', 'c1', '--region', 'local', '--push', `${admin1}/reports,${admin2}/reports`, '--secret-file', secretFile]);
+  const checker = spawnCli(['check', '--config', configFile, '--checker-id', 'c1', '--region', 'local', '--push', `${admin1}/reports,${admin2}/reports`, '--key-file', keyFile]);
   spawned.push(checker);
   const cs = await checker.waitFor((e) => e.event === 'checker-started');
   expect(cs).toMatchObject({ checkerId: 'c1', region: 'local', checks: 1, skipped: 0, push: [`${admin1}/reports`, `${admin2}/reports`] });
 
-  // The node with the secret has the checker's report, with its age and credentials.
+  // The node with the keys has the checker's report, with its age and credentials.
   const status = async () => (await (await request(`${admin1}/status`)).body.json()) as { checkers: Array<{ id: string; ageMs: number | null; credentials?: { lastSequence: number } }> };
   const c1 = await waitFor('a report from c1', async () => (await status()).checkers.find((c) => c.id === 'c1' && c.ageMs !== null), 10_000);
   expect(c1.ageMs).toBeLessThan(2000);
   expect(c1.credentials!.lastSequence).toBeGreaterThan(Date.now() * 1000 - 60_000_000);
   // The node without refuses, and the checker says so (and keeps retrying).
   const failed = await checker.waitFor((e) => e.event === 'push-failed' && e.url === `${admin2}/reports`);
-  expect(failed.error).toMatch(/^HTTP 403: this DNS node has no report secret/);
+  expect(failed.error).toMatch(/^HTTP 403: this DNS node has no checker keys/);
 
   // The endpoint fails: the checker's view changes, the node answers the secondary.
   const dnsPort = Number(String(started1.dns).split(':')[1]);

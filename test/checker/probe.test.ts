@@ -2,6 +2,7 @@
  * Every probe rule of ROUTE53.md §1 against local servers that misbehave on purpose.
  * Deadlines use short self-hosted timeouts (300 ms) and are asserted within [deadline, deadline + TOL].
  */
+import * as dgram from 'dgram';
 import * as net from 'net';
 import { performance } from 'perf_hooks';
 import * as tls from 'tls';
@@ -9,7 +10,9 @@ import {
   Cleanup, closedPort, fakeLookup, httpServer, httpsServer, neverAcceptingPort, rawResponder, rawServer,
   selfSignedCert, sleep, target, timedProbe,
 } from './helpers';
-import { HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4 } from '../../lib/checker';
+import { dnsLookupIPv4, HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4 } from '../../lib/checker';
+import { DnsNode } from '../../lib/dns';
+import { sampleConfig } from '../dns/helpers';
 
 const TOL = 200;
 const cleanup = new Cleanup();
@@ -436,6 +439,27 @@ describe('name resolution', () => {
 
   test('the system lookup returns IPv4 only', async () => {
     expect(net.isIPv4(await systemLookupIPv4('localhost'))).toBe(true);
+  });
+
+  test('the default lookup asks the DNS (c-ares) with its own timeout: an address, no record, no answer', async () => {
+    // Our own DNS server on loopback: www.example.com has two A records (the first is used).
+    const dns = await DnsNode.start({ config: sampleConfig(), dns: { host: '127.0.0.1', port: 0 } });
+    cleanup.add(() => dns.stop());
+    const lookup = dnsLookupIPv4({ servers: [`127.0.0.1:${dns.dnsAddress.port}`], timeoutMs: 400 });
+    expect(await lookup('www.example.com')).toBe('192.0.2.80');
+    const resolver = new HostResolver(lookup, 400);
+    expect(await resolver.resolve('nope.example.com')).toEqual({ ok: false, reason: 'DNS resolution failed: no IPv4 address for nope.example.com (ENOTFOUND)' });
+    // A server that never answers: c-ares gives up by itself, within the deadline.
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', () => resolve()));
+    cleanup.add(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const dead = new HostResolver(dnsLookupIPv4({ servers: [`127.0.0.1:${(silent.address() as net.AddressInfo).port}`], timeoutMs: 400 }), 400);
+    const started = performance.now();
+    const r = await dead.resolve('www.example.com');
+    expect(r.ok).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+    dead.close();
+    expect(() => dnsLookupIPv4({ servers: ['not an address'] })).toThrow(/DNS servers not an address are not usable: .*; give addresses such as 127.0.0.1 or 127.0.0.1:5353/);
   });
 });
 

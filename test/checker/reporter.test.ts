@@ -8,7 +8,7 @@ import * as net from 'net';
 import { performance } from 'perf_hooks';
 import { Cleanup, closedPort, httpServer, listen, rawServer, sleep, waitFor } from './helpers';
 import { PushEvent, ReportPusher, ReportPusherOptions } from '../../lib/checker';
-import { HmacReportAuthenticator, SEQUENCE_HEADER } from '../../lib/protocol/auth';
+import { authenticateReport, HmacReportAuthenticator, SEQUENCE_HEADER, StaticCheckerKeys } from '../../lib/protocol/auth';
 import { ReportObservation } from '../../lib/protocol/report';
 
 const SECRET = Buffer.from('reporter-secret-0123456789');
@@ -25,7 +25,7 @@ interface Received {
 
 /** A report endpoint that verifies every request like a DNS node would. */
 async function nodeServer(): Promise<{ url: string; received: Received[]; verdicts: string[]; port: number }> {
-  const auth = new HmacReportAuthenticator({ secret: SECRET });
+  const auth = new HmacReportAuthenticator({ keys: new StaticCheckerKeys({ c1: SECRET }), notBefore: 0 });
   const received: Received[] = [];
   const verdicts: string[] = [];
   const { port } = await httpServer((req, res) => {
@@ -34,7 +34,7 @@ async function nodeServer(): Promise<{ url: string; received: Received[]; verdic
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       received.push({ at: performance.now(), headers: req.headers, body });
-      const r = auth.authenticate({ headers: req.headers, body, now: Date.now() });
+      const r = authenticateReport(auth, { headers: req.headers, body, now: Date.now() });
       verdicts.push(r.ok ? 'ok' : r.reason);
       res.writeHead(r.ok ? 200 : r.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(r.ok ? { accepted: 1 } : { error: r.reason }));
@@ -158,7 +158,7 @@ test('an unreachable node: exponential backoff, capped; it recovers when the nod
   expect(p.status()[0].lastError).toBeUndefined();
 });
 
-test('a refusal (wrong secret) is logged with the node\'s reason and retried with backoff', async () => {
+test('a refusal (wrong key) is logged with the node\'s reason and retried with backoff', async () => {
   const node = await nodeServer();
   const events: PushEvent[] = [];
   const p = pusher({ urls: [node.url], secret: Buffer.from('not-the-node-secret-at-all'), initialBackoffMs: 50 }, events);

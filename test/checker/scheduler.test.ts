@@ -165,3 +165,28 @@ test('refuses bad settings with the value and the fix', () => {
   expect(() => new ProbeScheduler([t, t])).toThrow("two targets share the health check id 'same'");
 });
 
+
+test('a check is reported only once it has failureThreshold results (a restarted checker has no opinion before)', async () => {
+  const { port } = await httpServer((_req, res) => {
+    res.writeHead(200);
+    res.end();
+  }, cleanup);
+  const results: CheckObservation[] = [];
+  const established: CheckObservation[] = [];
+  const s = schedulerFor([{ type: 'HTTP', ipAddress: '127.0.0.1', port, requestInterval: 0.1, failureThreshold: 3 }], {
+    random: () => 0,
+    onResult: (o) => {
+      results.push(o);
+      // What would be reported right after this result.
+      if (results.length < 3) expect(s.observations()).toEqual([]);
+      else expect(s.observations()).toEqual([o]);
+    },
+    onEstablished: (o) => established.push(o),
+  });
+  s.start();
+  await waitFor('four results', () => (results.length >= 4 ? true : undefined), 3000, 10);
+  expect(established).toHaveLength(1);
+  expect(established[0]).toBe(results[2]);
+  expect(s.progress('hc-0')).toMatchObject({ needed: 3, established: true });
+  expect(s.version).toBeGreaterThanOrEqual(2);
+});

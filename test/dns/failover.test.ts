@@ -162,8 +162,6 @@ describe('POST /reports validation', () => {
     ['an unknown checker', { ...good, checkerId: 'c9' }, "checker 'c9' is not in the node's config (known: c1, c2, c3)"],
     ['the wrong region', { ...good, region: 'sa-east-1' }, "checker 'c1' is configured in region 'eu-west-1', but the report says 'sa-east-1'"],
     ['no observations', { ...good, observations: [] }, 'observations is empty'],
-    ['an unknown health check', { ...good, observations: [{ ...good.observations[0], healthCheckId: 'nope' }] }, "observations[0].healthCheckId 'nope' is not a health check of this node's config"],
-    ['a calculated check', { ...good, observations: [{ ...good.observations[0], healthCheckId: 'both' }] }, "'both' is not an endpoint check"],
     ['a non-boolean verdict', { ...good, observations: [{ ...good.observations[0], healthy: 'yes' }] }, 'observations[0].healthy must be true or false, got "yes"'],
     ['a missing time', { ...good, observations: [{ healthCheckId: 'gw-a', healthy: true }] }, 'observations[0].observedAt must be ms since epoch, got undefined'],
     ['a time in the future', { ...good, observations: [{ ...good.observations[0], observedAt: Date.now() + 3_600_000 }] }, 'in the future'],
@@ -175,9 +173,31 @@ describe('POST /reports validation', () => {
     expect(res.json.error).toContain(reason);
   });
 
+  test('observations of checks this node does not have (or not as endpoint checks) are left out and counted; the rest counts', async () => {
+    const res = await post({
+      ...good,
+      observations: [
+        { healthCheckId: 'nope', healthy: true, observedAt: Date.now() },
+        { healthCheckId: 'both', healthy: true, observedAt: Date.now() },
+        { healthCheckId: 'gw-b', healthy: true, observedAt: Date.now() },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      accepted: 1,
+      ignored: 2,
+      ignoredHealthChecks: [{ healthCheckId: 'nope', reason: 'unknown-health-check' }, { healthCheckId: 'both', reason: 'not-endpoint-check' }],
+    });
+    const metrics = (await httpRequest(adminPort, 'GET', '/metrics')).text;
+    expect(metrics).toContain('dns_failover_report_observations_ignored_total{checker="c1",reason="unknown-health-check"} 1');
+    expect(metrics).toContain('dns_failover_report_observations_ignored_total{checker="c1",reason="not-endpoint-check"} 1');
+    const status = (await httpRequest(adminPort, 'GET', '/status')).json;
+    expect(status.checkers.find((c: any) => c.id === 'c1').ignoredObservations).toEqual(res.json.ignoredHealthChecks);
+  });
+
   test('a refused report changes nothing (all or nothing)', async () => {
     const before = node.isHealthy('gw-b');
-    const res = await post({ ...good, observations: [{ healthCheckId: 'gw-b', healthy: !before, observedAt: Date.now() }, { healthCheckId: 'nope', healthy: true, observedAt: Date.now() }] });
+    const res = await post({ ...good, observations: [{ healthCheckId: 'gw-b', healthy: !before, observedAt: Date.now() }, { healthCheckId: 'gw-a', healthy: 'no', observedAt: Date.now() }] });
     expect(res.status).toBe(400);
     const status = (await httpRequest(adminPort, 'GET', '/status')).json;
     const gwB = status.healthChecks.find((h: any) => h.healthCheckId === 'gw-b');
@@ -196,15 +216,22 @@ describe('POST /reports validation', () => {
 });
 
 describe('report authentication seam', () => {
-  test('an authenticator runs before anything else and can bind the checker id', async () => {
+  test('an authenticator runs before the body is read and can bind the checker id', async () => {
     const seen: string[] = [];
     const authenticator: ReportAuthenticator = {
       name: 'test-token',
-      authenticate(req) {
-        seen.push(req.body.toString('utf8'));
+      admit(req) {
         const token = req.headers['x-test-token'];
         if (token === undefined) return { ok: false, status: 401, reason: 'no x-test-token header' };
-        return { ok: true, checkerId: String(token) };
+        return {
+          ok: true,
+          checkerId: String(token),
+          finish: (body) => {
+            seen.push(body.toString('utf8'));
+            return { ok: true, checkerId: String(token) };
+          },
+          release: () => undefined,
+        };
       },
     };
     const n = await DnsNode.start({ config: sampleConfig(), dns: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, reportAuthenticator: authenticator });
@@ -231,7 +258,7 @@ describe('admin endpoints', () => {
   test('GET /healthz', async () => {
     const res = await httpRequest(adminPort, 'GET', '/healthz');
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ status: 'ok' });
+    expect(res.json).toMatchObject({ status: 'ok', udp: expect.stringMatching(/^answered/), tcp: expect.stringMatching(/^answered/) });
   });
 
   test('GET /status: zones, groups with shares, health checks with per-checker reports, checkers', async () => {

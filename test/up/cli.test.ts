@@ -78,13 +78,21 @@ describe('a running up', () => {
     expect(page.type).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('<title>dns-failover · DNS node status</title>');
     const status = JSON.parse((await httpGet(`http://${admin}/status`)).body);
-    expect(status.node.reportAuthentication).toBe('hmac-sha256');
+    expect(status.node.reportAuthentication).toBe('hmac-sha256 per-checker keys (v2)');
     expect(status.checkers.map((c: { id: string }) => c.id)).toEqual(['checker-home', 'checker-isp-a', 'checker-isp-b']);
     expect((await httpGet(`http://${admin}/metrics`)).body).toContain('# TYPE');
   });
 
   test('prints the start, then a line per change', async () => {
     expect(up.lines.join('\n')).toMatch(/answers {2}emdr\.example\.com A: gw-isp-a 127\.0\.0\.11 50\.0 %, gw-isp-b 127\.0\.0\.12 50\.0 %/);
+    // A checker reports a check once it has FailureThreshold results: wait until all three do.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const status = JSON.parse((await httpGet(`http://${admin}/status`)).body) as { healthChecks: Array<{ freshCount: number }> };
+      if (status.healthChecks.every((h) => h.freshCount === 3)) break;
+      if (Date.now() > deadline) throw new Error(`the checkers did not all report within 15 s: ${JSON.stringify(status.healthChecks)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await gateways[0].stop();
     await up.waitForLine(/verdict {2}emdr\.example\.com gw-isp-a: UNHEALTHY \(0 of 3 fresh checker reports healthy/);
     await up.waitForLine(/answers {2}emdr\.example\.com A: gw-isp-a 127\.0\.0\.11 0\.0 %, gw-isp-b 127\.0\.0\.12 100\.0 %/);

@@ -55,7 +55,7 @@ describe('up in process', () => {
       };
       return s.checkers.every((c) => c.lastReportAt !== null && (c.credentials?.accepted ?? 0) > 0) ? s : undefined;
     });
-    expect(status.node.reportAuthentication).toBe('hmac-sha256');
+    expect(status.node.reportAuthentication).toBe('hmac-sha256 per-checker keys (v2)');
     expect(session.reportUrl).toBe(`http://${session.adminAddress}/reports`);
   });
 
@@ -113,6 +113,8 @@ describe('the change lines', () => {
       expect(text()).toContain(`DNS      ${session.dnsAddress} (UDP and TCP)`);
       expect(text()).toContain(`admin    http://${session.adminAddress}/ (status page`);
       expect(text()).toContain(`answers  emdr.example.com A: gw-isp-a ${gateways[0].host} 50.0 %, gw-isp-b ${gateways[1].host} 50.0 %`);
+      // Every checker reports once it has FailureThreshold results: wait for all three.
+      await eventually('every checker reporting', () => (session.snapshot().healthChecks.every((h) => h.views.every((v) => v.healthy === true && !v.pending)) ? true : undefined));
       await gateways[1].stop();
       await eventually('the shares line after gw-isp-b failed', () => (text().includes(`gw-isp-a ${gateways[0].host} 100.0 %, gw-isp-b ${gateways[1].host} 0.0 %`) ? true : undefined));
       const lines = text().split('\n');
@@ -145,7 +147,7 @@ describe('the live view', () => {
     let wide: string;
     try {
       view.start(session);
-      await eventually('every checker\'s first result', () => (session.snapshot().healthChecks.every((h) => h.views.every((v) => v.healthy === true)) ? true : undefined));
+      await eventually('every checker reporting', () => (session.snapshot().healthChecks.every((h) => h.views.every((v) => v.healthy === true && !v.pending)) ? true : undefined));
       narrow = await nextFrame();
       columns = 160;
       wide = await nextFrame();

@@ -11,6 +11,8 @@ export const BUNDLE_FILES = {
   readme: 'README.md',
   /** How to build the container image the manifests run. */
   dockerfile: 'Dockerfile',
+  /** What of the bundle directory enters the image's build context: the Dockerfile and a packed package, nothing else. */
+  dockerignore: '.dockerignore',
   /** Every Kubernetes object, one YAML stream. */
   kubernetes: 'kubernetes/dns-failover.yaml',
   /** One unit per DNS node and per checker. */
@@ -30,12 +32,13 @@ export interface ServeInvocation {
   readonly config: string;
   readonly listen: string;
   readonly admin: string;
-  readonly secretFile: string;
+  /** The directory with every checker's key, one file per key name. */
+  readonly keysDir: string;
 }
 
 /** `dns-failover serve ...` arguments (without the executable). */
 export function serveArgs(o: ServeInvocation): string[] {
-  return ['serve', '--config', o.config, '--listen', o.listen, '--admin', o.admin, '--secret-file', o.secretFile];
+  return ['serve', '--config', o.config, '--listen', o.listen, '--admin', o.admin, '--keys-dir', o.keysDir];
 }
 
 export interface CheckInvocation {
@@ -44,12 +47,31 @@ export interface CheckInvocation {
   readonly region: string;
   /** Report URLs, one per DNS node. */
   readonly push: readonly string[];
-  readonly secretFile: string;
+  /** This checker's own key. */
+  readonly keyFile: string;
 }
 
 /** `dns-failover check ...` arguments (without the executable). */
 export function checkArgs(o: CheckInvocation): string[] {
-  return ['check', '--config', o.config, '--checker-id', o.checkerId, '--region', o.region, '--push', o.push.join(','), '--secret-file', o.secretFile];
+  return ['check', '--config', o.config, '--checker-id', o.checkerId, '--region', o.region, '--push', o.push.join(','), '--key-file', o.keyFile];
+}
+
+/** The packed package a bundle's image may be built from (`npm pack`), next to the Dockerfile. */
+export const PACKED_PACKAGE_GLOB = 'cdk-dns-failover-*.tgz';
+
+/**
+ * The .dockerignore of a bundle: an allowlist. Only the Dockerfile and a packed cdk-dns-failover
+ * enter the build context, so a key, a token or anything else an operator keeps in the bundle
+ * directory never reaches an image layer, whatever the Dockerfile copies.
+ */
+export function renderDockerignore(): string {
+  return `# The build context of this bundle's Dockerfile is an allowlist: the Dockerfile and a packed
+# cdk-dns-failover, nothing else. Checker keys, admin tokens and configs never enter an image
+# (the manifests mount them at run time). Keep keys outside this directory all the same.
+**
+!Dockerfile
+!${PACKED_PACKAGE_GLOB}
+`;
 }
 
 /** The Dockerfile of a bundle: the image the Kubernetes manifests run. */
@@ -63,10 +85,13 @@ export function renderDockerfile(version: string): string {
 # or a registry spec (cdk-dns-failover@${version}) once the version you use is published.
 #
 #   docker build --build-arg PACKAGE=./cdk-dns-failover-${version}.tgz -t cdk-dns-failover:latest .
+#
+# Only the Dockerfile and a packed package are copied (and .dockerignore admits nothing else into the
+# build context): keys and tokens stay out of every layer. They reach the containers at run time.
 FROM node:20-bookworm-slim
 ARG PACKAGE
 WORKDIR /build
-COPY . .
+COPY Dockerfile ${PACKED_PACKAGE_GLOB} /build/
 RUN test -n "$PACKAGE" || { echo 'give --build-arg PACKAGE=<packed .tgz or registry spec>, see README.md' >&2; exit 1; } \\
  && npm install --global --no-audit --no-fund "$PACKAGE" \\
  && npm cache clean --force \\

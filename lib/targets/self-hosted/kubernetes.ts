@@ -2,27 +2,36 @@
  * The bundle's Kubernetes manifests: the fleet as Kubernetes runs it.
  *
  * - a Namespace;
- * - a ConfigMap holding `config.json` (pods roll when it changes: its digest is a pod annotation);
- * - per DNS node, a Deployment (one replica: a node is an identity the checkers push to) and a
- *   ClusterIP Service for its admin API (`<prefix>-dns-<node>-admin:8053`, where checkers push);
+ * - a ConfigMap holding `config.json` (DNS node pods roll when it changes: its digest is a pod
+ *   annotation; checkers take the changed file without a restart);
+ * - per DNS node, a Deployment (one replica: a node is an identity the checkers push to; rolled
+ *   with a surge, the new pod ready, with verdicts, before the old one stops) and a ClusterIP Service for its admin API (`<prefix>-dns-<node>-admin:8053`, where checkers push);
  * - two Services publishing DNS on port 53 from every DNS node, one UDP and one TCP (separate,
  *   because many load balancers take one protocol per Service);
  * - per checker region, a Deployment with one container per checker of that region, each pushing to
- *   every DNS node's admin Service.
+ *   every DNS node's admin Service;
+ * - a NetworkPolicy: only this bundle's checker pods reach the DNS nodes' admin port (where reports,
+ *   the status and the metrics are); DNS is open to all;
+ * - PodDisruptionBudgets: a drain takes at most one DNS node and one checker pod at a time.
+ * No pod gets a service account token (none talks to the Kubernetes API).
  *
- * The report secret comes from a Secret the user creates (`kubectl create secret generic ...`, key
- * `secret`); the manifests only refer to it by name.
+ * Every checker's report key comes from a Secret of its own that the user creates
+ * (`kubectl create secret generic <stack>-key-<key name> --from-file=key=...`, the bundle's README
+ * lists them); the manifests only refer to them by name. A DNS node's pod mounts every checker's key
+ * (a projected volume, one file per key name); a checker's container mounts only its own.
  */
 import { createHash } from 'crypto';
 import { BUNDLE_FILES, checkArgs, CONTAINER_ADMIN_PORT, CONTAINER_DNS_PORT, reportUrl, serveArgs } from './files';
 import type { BundleContext } from './settings';
+import { checkerKeyName } from '../../bundle';
 
 type Json = Record<string, unknown>;
 
 const CONFIG_DIR = '/etc/dns-failover/config';
-const SECRET_DIR = '/etc/dns-failover/secret';
-/** The key of the report secret inside the user's Secret. */
-export const SECRET_KEY = 'secret';
+/** Where a DNS node's pod mounts every checker's key, and a checker's container its own. */
+const KEYS_DIR = '/etc/dns-failover/keys';
+/** The key of a checker's report key inside its Secret. */
+export const SECRET_KEY = 'key';
 
 /** A DNS-1123 label (also a DNS-1035 label: starts with a letter) from any text; long names keep a digest. */
 export function kubernetesName(text: string): string {
@@ -58,6 +67,11 @@ export interface KubernetesNames {
   readonly dnsServices: { readonly udp: string; readonly tcp: string };
   /** Deployment per checker region. */
   readonly regions: ReadonlyMap<string, string>;
+  /** The Secret holding each checker's report key, by checker id. */
+  readonly keySecrets: ReadonlyMap<string, string>;
+  /** The NetworkPolicy that lets only the checkers reach the DNS nodes' admin port. */
+  readonly networkPolicy: string;
+  readonly disruptionBudgets: { readonly dnsNodes: string; readonly checkers: string };
 }
 
 export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>): KubernetesNames {
@@ -70,6 +84,9 @@ export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>
     adminServices: new Map([...nodes].map(([id, name]) => [id, kubernetesName(`${name}-admin`)])),
     dnsServices: { udp: kubernetesName(`${prefix}-dns-udp`), tcp: kubernetesName(`${prefix}-dns-tcp`) },
     regions: uniqueNames([...new Set(ctx.config.checkers.map((c) => c.region))], (r) => kubernetesName(`${prefix}-checker-${r}`)),
+    keySecrets: new Map(ctx.config.checkers.map((c) => [c.id, kubernetesName(`${prefix}-key-${checkerKeyName(c)}`)])),
+    networkPolicy: kubernetesName(`${prefix}-dns-admin-from-checkers`),
+    disruptionBudgets: { dnsNodes: kubernetesName(`${prefix}-dns-nodes`), checkers: kubernetesName(`${prefix}-checkers`) },
   };
 }
 
@@ -94,16 +111,24 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
   const configMapName = names.configMap;
   const nodeNames = names.nodes;
   const adminService = (id: string) => names.adminServices.get(id)!;
-  const volumes = [
-    { name: 'config', configMap: { name: configMapName } },
-    { name: 'report-secret', secret: { secretName: k.reportSecretName, defaultMode: 0o440, items: [{ key: SECRET_KEY, path: SECRET_KEY }] } },
+  const configVolume = { name: 'config', configMap: { name: configMapName } };
+  const configMount = { name: 'config', mountPath: CONFIG_DIR, readOnly: true };
+  // A DNS node: every checker's key, one file per key name. A missing Secret leaves its file out
+  // (optional), so the node still serves DNS and says which key it lacks.
+  const nodeVolumes = [
+    configVolume,
+    {
+      name: 'checker-keys',
+      projected: {
+        defaultMode: 0o440,
+        sources: config.checkers.map((c) => ({
+          secret: { name: names.keySecrets.get(c.id)!, items: [{ key: SECRET_KEY, path: checkerKeyName(c) }], optional: true },
+        })),
+      },
+    },
   ];
-  const volumeMounts = [
-    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-    { name: 'report-secret', mountPath: SECRET_DIR, readOnly: true },
-  ];
+  const nodeMounts = [configMount, { name: 'checker-keys', mountPath: KEYS_DIR, readOnly: true }];
   const configFile = `${CONFIG_DIR}/${BUNDLE_FILES.config}`;
-  const secretFile = `${SECRET_DIR}/${SECRET_KEY}`;
   const containerSecurity = {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
@@ -131,32 +156,37 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
       metadata: metadata(name, 'dns-node', { 'dns-failover/node': name }),
       spec: {
         replicas: 1,
-        // One pod per node identity: the old one stops before the new one reports under the same id.
-        strategy: { type: 'Recreate' },
+        // A node is never down for a rollout: the new pod starts first and takes queries (and the old
+        // one stops) only once it is ready, that is once it holds verdicts (/readyz: every checker
+        // has reported since it started, or the freshness window has passed). So a rollout that
+        // changes every node's pod never leaves DNS without a node that knows the verdicts.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         selector: { matchLabels: selector },
         template: {
           metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/node-id': node.id } },
           spec: {
+            automountServiceAccountToken: false,
             securityContext: podSecurity,
             containers: [
               {
                 name: 'dns-node',
                 image: settings.containerImage,
                 imagePullPolicy: 'IfNotPresent',
-                args: serveArgs({ config: configFile, listen: `0.0.0.0:${CONTAINER_DNS_PORT}`, admin: `0.0.0.0:${CONTAINER_ADMIN_PORT}`, secretFile }),
+                args: serveArgs({ config: configFile, listen: `0.0.0.0:${CONTAINER_DNS_PORT}`, admin: `0.0.0.0:${CONTAINER_ADMIN_PORT}`, keysDir: KEYS_DIR }),
                 ports: [
                   { name: 'dns-udp', containerPort: CONTAINER_DNS_PORT, protocol: 'UDP' },
                   { name: 'dns-tcp', containerPort: CONTAINER_DNS_PORT, protocol: 'TCP' },
                   { name: 'admin', containerPort: CONTAINER_ADMIN_PORT, protocol: 'TCP' },
                 ],
-                readinessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 5 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 10, failureThreshold: 3 },
+                // /healthz asks the node's own DNS listeners a real question (UDP and TCP).
+                livenessProbe: { httpGet: { path: '/healthz', port: 'admin' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+                readinessProbe: { httpGet: { path: '/readyz', port: 'admin' }, periodSeconds: 2, timeoutSeconds: 3 },
                 resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
                 securityContext: containerSecurity,
-                volumeMounts,
+                volumeMounts: nodeMounts,
               },
             ],
-            volumes,
+            volumes: nodeVolumes,
           },
         },
       },
@@ -187,6 +217,40 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
     });
   }
 
+  // Only the checkers of this bundle reach a DNS node's admin port (reports, status, metrics); DNS
+  // itself is open. (Kubelet probes come from the node, which most network plugins let through.)
+  objects.push({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: metadata(names.networkPolicy, 'dns-node'),
+    spec: {
+      podSelector: { matchLabels: dnsSelector },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { ...common, 'app.kubernetes.io/component': 'checker' } } }],
+          ports: [{ protocol: 'TCP', port: CONTAINER_ADMIN_PORT }],
+        },
+        { ports: [{ protocol: 'UDP', port: CONTAINER_DNS_PORT }, { protocol: 'TCP', port: CONTAINER_DNS_PORT }] },
+      ],
+    },
+  });
+
+  // Voluntary disruptions (a node drain, a cluster upgrade) take at most one DNS node, and one
+  // checker pod, at a time.
+  objects.push({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: metadata(names.disruptionBudgets.dnsNodes, 'dns-node'),
+    spec: { maxUnavailable: 1, selector: { matchLabels: dnsSelector } },
+  });
+  objects.push({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: metadata(names.disruptionBudgets.checkers, 'checker'),
+    spec: { maxUnavailable: 1, selector: { matchLabels: { ...common, 'app.kubernetes.io/component': 'checker' } } },
+  });
+
   const push = config.dnsNodes.map((n) => reportUrl(`${adminService(n.id)}.${namespace}.svc:${CONTAINER_ADMIN_PORT}`));
   for (const [region, name] of names.regions) {
     const checkers = config.checkers.filter((c) => c.region === region);
@@ -198,22 +262,35 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
       metadata: metadata(name, 'checker', { 'dns-failover/region': name }),
       spec: {
         replicas: 1,
+        // Two pods of one checker id at once would compete for its sequence: the old one stops
+        // first. A restarted checker reports nothing until it has FailureThreshold results, so the
+        // nodes keep its last reports meanwhile, and a verdict never falls back to 'healthy'.
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: selector, annotations: { ...podAnnotations, 'dns-failover/region': region } },
+          // No config digest here: a checker takes a changed config.json (the ConfigMap, updated in
+          // place) without a restart, keeping the results of unchanged checks.
+          metadata: { labels: selector, annotations: { 'dns-failover/region': region } },
           spec: {
+            automountServiceAccountToken: false,
             securityContext: podSecurity,
-            containers: checkers.map((c) => ({
+            containers: checkers.map((c, i) => ({
               name: containerNames.get(c.id)!,
               image: settings.containerImage,
               imagePullPolicy: 'IfNotPresent',
-              args: checkArgs({ config: configFile, checkerId: c.id, region: c.region, push, secretFile }),
+              args: checkArgs({ config: configFile, checkerId: c.id, region: c.region, push, keyFile: `${KEYS_DIR}/${checkerKeyName(c)}` }),
               resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
               securityContext: containerSecurity,
-              volumeMounts,
+              // Its own key only.
+              volumeMounts: [configMount, { name: `key-${i}`, mountPath: KEYS_DIR, readOnly: true }],
             })),
-            volumes,
+            volumes: [
+              configVolume,
+              ...checkers.map((c, i) => ({
+                name: `key-${i}`,
+                secret: { secretName: names.keySecrets.get(c.id)!, defaultMode: 0o440, items: [{ key: SECRET_KEY, path: checkerKeyName(c) }] },
+              })),
+            ],
           },
         },
       },

@@ -124,6 +124,14 @@ export interface SelfHostedChecker {
    * a health check with `regions` is probed by the checkers of those regions only.
    */
   readonly region: string;
+  /**
+   * The name of this checker's report key: the key's file name in the DNS nodes' keys directory and on
+   * the checker's machine, its systemd credential, its path in the Kubernetes volumes. Letters, digits,
+   * `.`, `_`, `-`, starting with a letter or digit. Every checker signs its reports with its own key,
+   * so a checker can only speak for itself.
+   * @default - the id (an id with `/` gets a name made from it, with a digest)
+   */
+  readonly keyName?: string;
 }
 
 /** The type of the Kubernetes Services that publish DNS. */
@@ -144,9 +152,10 @@ export interface SelfHostedKubernetesOptions {
    */
   readonly namespace?: string;
   /**
-   * The name of the Secret holding the report secret under the key `secret`. You create it
-   * (the bundle's README says how); the manifests only refer to it, they never contain a secret.
-   * @default 'dns-failover-report-secret'
+   * Not used any more: setting it fails, saying so. Each checker's key is in a Secret of its own,
+   * `<stack>-key-<keyName>`, which the bundle's README lists.
+   * @deprecated every checker has its own key now; see `SelfHostedChecker.keyName`
+   * @default - not used
    */
   readonly reportSecretName?: string;
   /**
@@ -164,7 +173,8 @@ export interface SelfHostedSystemdOptions {
    */
   readonly cliPath?: string;
   /**
-   * The directory holding the bundle config (`config.json`) and the report secret (`report-secret`).
+   * The directory holding the bundle config (`config.json`) and, in `keys/`, the checkers' report keys
+   * (one file per key name: every key on a DNS node's machine, its own key on a checker's machine).
    * @default '/etc/dns-failover'
    */
   readonly configDirectory?: string;
@@ -208,7 +218,7 @@ export interface SelfHostedStackProps {
   readonly containerImage?: string;
   /**
    * How the Kubernetes manifests are written.
-   * @default - namespace `dns-failover`, Secret `dns-failover-report-secret`, ClusterIP Services
+   * @default - namespace `dns-failover`, ClusterIP Services
    */
   readonly kubernetes?: SelfHostedKubernetesOptions;
   /**

@@ -2,7 +2,8 @@
 import { BUNDLE_FILES, CONTAINER_ADMIN_PORT } from './files';
 import { kubernetesNames, SECRET_KEY } from './kubernetes';
 import type { BundleContext } from './settings';
-import { SECRET_CREDENTIAL, unitNames } from './systemd';
+import { KEYS_DIRECTORY, unitNames } from './systemd';
+import { checkerKeyName } from '../../bundle';
 import { DEFAULT_HEALTHY_FRACTION } from '../../model';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -18,6 +19,7 @@ export function renderBundleReadme(ctx: BundleContext): string {
   const sample = config.recordSets[0] ?? { name: config.zones[0].name, recordType: 'SOA' };
   const groups = [...new Map(config.recordSets.map((r) => [`${r.name} ${r.recordType}`, r])).values()];
   const nodeOf = new Map(config.dnsNodes.map((n) => [n.id, n]));
+  const keyNames = config.checkers.map(checkerKeyName);
 
   const lines: string[] = [
     `# Self-hosted DNS failover bundle: ${ctx.stackPath}`,
@@ -32,6 +34,7 @@ export function renderBundleReadme(ctx: BundleContext): string {
     `| \`${BUNDLE_FILES.kubernetes}\` | the fleet on Kubernetes: one Deployment per DNS node, DNS Services (UDP and TCP), one checker Deployment per region, the config as a ConfigMap |`,
     `| \`${BUNDLE_FILES.systemdDirectory}/\` | the fleet on plain machines: one systemd service per DNS node and per checker |`,
     `| \`${BUNDLE_FILES.dockerfile}\` | the container image the Kubernetes manifests run (build it yourself: no public image exists) |`,
+    `| \`${BUNDLE_FILES.dockerignore}\` | the build context is an allowlist: the Dockerfile and a packed package only, never a key |`,
     '',
     'Failover groups:',
     '',
@@ -55,20 +58,29 @@ export function renderBundleReadme(ctx: BundleContext): string {
     '',
     `runs one DNS node on 127.0.0.1:5353 (\`--listen\` to change it) and one checker per region (${regions.join(', ')}) in one`,
     'process, with a live view in the terminal, the admin API and a status page at http://127.0.0.1:8053/ (`--admin`).',
-    'The checkers sign their reports with a secret made up for the run. Ask it:',
+    'The checkers sign their reports with keys made up for the run. Ask it:',
     '',
     '```sh',
     `dig @127.0.0.1 -p 5353 ${sample.name} ${sample.recordType}`,
     '```',
     '',
-    '## The report secret',
+    '## The checkers\' keys',
     '',
-    'Checkers sign every report (HMAC) with a secret that every DNS node shares; a node refuses reports it cannot',
-    'verify. Make one and keep it out of version control:',
+    'Every checker signs its reports with a key of its own; every DNS node holds the keys of all checkers and refuses a',
+    'report it cannot verify with the key of the checker it claims to come from, so a checker can only speak for itself.',
+    'Make the keys **outside this directory** (it is the Dockerfile\'s build context) and out of version control:',
     '',
     '```sh',
-    `openssl rand -hex 32 > ${SECRET_CREDENTIAL}`,
+    `KEYS=../${kn.prefix}-keys && mkdir -p -m 0700 "$KEYS"`,
+    `for k in ${keyNames.join(' ')}; do openssl rand -hex 32 > "$KEYS/$k"; done`,
     '```',
+    '',
+    '| checker | key (file name) | Kubernetes Secret |',
+    '|---|---|---|',
+    ...config.checkers.map((c) => `| \`${c.id}\` | \`${checkerKeyName(c)}\` | \`${kn.keySecrets.get(c.id)}\` |`),
+    '',
+    'To rotate a key, write the new one, give it to the DNS nodes (reload them) and to its checker (restart it); the',
+    'checker\'s reports are refused in between.',
     '',
     '## Plain machines (systemd)',
     '',
@@ -79,7 +91,9 @@ export function renderBundleReadme(ctx: BundleContext): string {
     `npm install --global cdk-dns-failover@${version}   # or a packed .tgz of it`,
     `sudo install -d -m 0755 ${dir}`,
     `sudo install -m 0644 ${BUNDLE_FILES.config} ${dir}/${BUNDLE_FILES.config}`,
-    `sudo install -m 0600 ${SECRET_CREDENTIAL} ${dir}/${SECRET_CREDENTIAL}`,
+    `sudo install -d -m 0700 ${dir}/${KEYS_DIRECTORY}`,
+    `sudo install -m 0600 "$KEYS"/* ${dir}/${KEYS_DIRECTORY}/            # a DNS node's machine: every checker's key`,
+    `sudo install -m 0600 "$KEYS"/<key name> ${dir}/${KEYS_DIRECTORY}/   # a checker's machine: its own key only`,
     '```',
     '',
     `then the units that run there (the addresses are those of \`${BUNDLE_FILES.config}\`; \`${settings.systemd.cliPath}\` must be the command):`,
@@ -106,15 +120,27 @@ export function renderBundleReadme(ctx: BundleContext): string {
     `   docker build --build-arg PACKAGE=./cdk-dns-failover-${version}.tgz -t ${settings.containerImage} .`,
     '   ```',
     '',
-    '2. Apply the manifests, then create the Secret they refer to (the pods wait for it):',
+    '2. Apply the manifests, then create the Secrets they refer to, one per checker (a checker pod waits for its own; a',
+    '   DNS node starts without a missing one and refuses that checker\'s reports until it restarts with it):',
     '',
     '   ```sh',
     `   kubectl apply -f ${BUNDLE_FILES.kubernetes}`,
-    `   kubectl -n ${k.namespace} create secret generic ${k.reportSecretName} --from-file=${SECRET_KEY}=${SECRET_CREDENTIAL}`,
+    ...config.checkers.map((c) => `   kubectl -n ${k.namespace} create secret generic ${kn.keySecrets.get(c.id)} --from-file=${SECRET_KEY}="$KEYS/${checkerKeyName(c)}"`),
     '   ```',
     '',
     `3. Look at a node: \`kubectl -n ${k.namespace} port-forward svc/${kn.adminServices.get(config.dnsNodes[0].id)} ${CONTAINER_ADMIN_PORT}\``,
-    `   and open http://127.0.0.1:${CONTAINER_ADMIN_PORT}/ (status page), /status (JSON) or /metrics.`,
+    `   and open http://127.0.0.1:${CONTAINER_ADMIN_PORT}/ (status page), /status (JSON) or /metrics. The status page, /status and`,
+    '   /reload answer loopback clients (port-forward is one) or holders of an admin token (`--admin-token-file`) only.',
+    '',
+    `A NetworkPolicy (\`${kn.networkPolicy}\`) lets only the checker pods reach the DNS nodes' admin port; add an ingress rule`,
+    'for your Prometheus if it scrapes /metrics there. DNS itself is open.',
+    '',
+    'A DNS node rolls with a surge: the new pod takes queries, and the old one stops, only once it is ready, that is once it',
+    'answers DNS (/healthz asks it a real question) and holds verdicts (/readyz: every checker has reported since it started,',
+    'or the freshness window has passed). A config change restarts no checker: each takes the changed file in place, keeping',
+    'the results of unchanged checks. A checker that does restart (a new image) reports nothing until it has `FailureThreshold`',
+    'results, so the nodes keep its last reports and no verdict falls back to healthy. PodDisruptionBudgets',
+    'let a drain take one DNS node and one checker pod at a time. No pod gets a service account token.',
     '',
     `DNS is published on port 53 by the Services \`${kn.dnsServices.udp}\` and \`${kn.dnsServices.tcp}\` (type ${k.dnsServiceType}); delegate`,
     'the zones to their external addresses. Applying a changed config rolls the pods.',

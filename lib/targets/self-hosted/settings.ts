@@ -2,9 +2,10 @@
  * The settings of a self-hosted stack: its props checked, with the defaults filled in, and what the
  * renderers of the bundle's files get. Below the stack, the synth and every renderer.
  */
+import { isIP } from 'net';
 import { Duration } from 'aws-cdk-lib';
 import { KubernetesServiceType, SelfHostedStackProps } from './props';
-import { BundleConfig } from '../../bundle';
+import { BundleConfig, defaultKeyName, KEY_NAME_PATTERN } from '../../bundle';
 import { DEFAULT_HEALTHY_FRACTION, healthyFractionProblem, normalizeName } from '../../model';
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
@@ -39,13 +40,16 @@ export interface StackSettings {
   /** False when the zones come from the gateways. */
   readonly zonesGiven: boolean;
   readonly dnsNodes: ReadonlyArray<{ readonly id: string; readonly dns: string; readonly admin: string }>;
-  readonly checkers: ReadonlyArray<{ readonly id: string; readonly region: string }>;
+  /** `keyName` only when the props give one (the bundle config then names it). */
+  readonly checkers: ReadonlyArray<{ readonly id: string; readonly region: string; readonly keyName?: string }>;
   readonly healthyFraction: number;
   /** Unset: derived from the health checks' intervals. */
   readonly freshnessMs?: number;
   readonly containerImage: string;
-  readonly kubernetes: { readonly namespace: string; readonly reportSecretName: string; readonly dnsServiceType: string };
+  readonly kubernetes: { readonly namespace: string; readonly dnsServiceType: string };
   readonly systemd: { readonly cliPath: string; readonly configDirectory: string };
+  /** Warnings about the props themselves (an admin address others can reach), `problem; fix`. */
+  readonly warnings: readonly string[];
 }
 
 /** What a bundle config is built from, besides the model: the settings the drill also fills in. */
@@ -99,7 +103,7 @@ export function settingsOf(props: SelfHostedStackProps): StackSettings {
     admin: n.adminAddress ?? `127.0.0.1:${8053 + i}`,
   }));
   if (dnsNodes.length === 0) throw new Error('dnsNodes is empty; give at least one DNS node, or leave dnsNodes unset for one on 127.0.0.1:5353');
-  const checkers = (props.checkers ?? [{ id: 'checker-1', region: 'local' }]).map((c) => ({ id: c.id, region: c.region }));
+  const checkers = (props.checkers ?? [{ id: 'checker-1', region: 'local' }]).map((c) => ({ id: c.id, region: c.region, ...(c.keyName !== undefined ? { keyName: c.keyName } : {}) }));
   if (checkers.length === 0) throw new Error('checkers is empty; give at least one checker, or leave checkers unset for one in region \'local\'');
   for (const [list, what] of [[dnsNodes, 'DNS node'], [checkers, 'checker']] as const) {
     const seen = new Set<string>();
@@ -109,8 +113,16 @@ export function settingsOf(props: SelfHostedStackProps): StackSettings {
       seen.add(x.id);
     }
   }
+  const keyNames = new Map<string, string>();
   for (const c of checkers) {
     if (!IDENTIFIER.test(c.region)) throw new Error(`checker '${c.id}': region '${c.region}' is not valid; use 1 to 128 letters, digits, '.', '_', '/' or '-'`);
+    if (c.keyName !== undefined && !KEY_NAME_PATTERN.test(c.keyName)) {
+      throw new Error(`checker '${c.id}': keyName '${c.keyName}' is not valid; use 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit (it is a file name)`);
+    }
+    const keyName = c.keyName ?? defaultKeyName(c.id);
+    const other = keyNames.get(keyName);
+    if (other !== undefined) throw new Error(`checkers '${other}' and '${c.id}' would share the report key '${keyName}'; give each checker a keyName of its own`);
+    keyNames.set(keyName, c.id);
   }
   for (const n of dnsNodes) {
     for (const [field, value] of [['dnsAddress', n.dns], ['adminAddress', n.admin]] as const) {
@@ -150,6 +162,10 @@ export function settingsOf(props: SelfHostedStackProps): StackSettings {
   }
 
   const k = props.kubernetes ?? {};
+  if (k.reportSecretName !== undefined) {
+    throw new Error(`kubernetes.reportSecretName '${k.reportSecretName}' is no longer used: one shared report secret let any checker sign as any other. `
+      + 'Every checker has its own key now, in a Secret of its own named after the stack and the checker\'s keyName (the bundle\'s README lists them); remove reportSecretName');
+  }
   const sd = props.systemd ?? {};
   return {
     zones,
@@ -161,13 +177,52 @@ export function settingsOf(props: SelfHostedStackProps): StackSettings {
     containerImage: props.containerImage ?? 'cdk-dns-failover:latest',
     kubernetes: {
       namespace: k.namespace ?? 'dns-failover',
-      reportSecretName: k.reportSecretName ?? 'dns-failover-report-secret',
       dnsServiceType: k.dnsServiceType ?? KubernetesServiceType.CLUSTER_IP,
     },
     systemd: {
       cliPath: sd.cliPath ?? '/usr/local/bin/dns-failover',
       configDirectory: (sd.configDirectory ?? '/etc/dns-failover').replace(/\/+$/, '') || '/',
     },
+    warnings: dnsNodes.flatMap((n) => {
+      const w = adminAddressWarning(n.admin);
+      return w === undefined ? [] : [`DNS node '${n.id}': ${w}`];
+    }),
   };
+}
+
+/** The host of `host:port` (`[v6]:port` too). */
+function hostOf(hostPort: string): string {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):\d+$/.exec(hostPort);
+  return m ? (m[1] ?? m[2]) : hostPort;
+}
+
+/** Whether an IP address is loopback, private, shared (CGNAT) or link-local: not reachable from the internet. */
+export function isPrivateAddress(ip: string): boolean {
+  if (isIP(ip) === 4) {
+    const [a, b] = ip.split('.').map(Number);
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
+      || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
+  }
+  if (isIP(ip) === 6) {
+    const v = ip.toLowerCase();
+    if (v === '::1') return true;
+    if (v.startsWith('::ffff:') && isIP(v.slice(7)) === 4) return isPrivateAddress(v.slice(7));
+    return /^f[cd][0-9a-f]{0,2}:/.test(v) || /^fe[89ab][0-9a-f]?:/.test(v);
+  }
+  return false;
+}
+
+/**
+ * A warning for an admin address others may reach: the admin API takes checker reports (signed) and
+ * answers /metrics and /healthz to everyone, and /status and /reload to loopback clients and token
+ * holders; it belongs on a private network all the same. Undefined for loopback and private addresses.
+ */
+export function adminAddressWarning(hostPort: string): string | undefined {
+  const host = hostOf(hostPort);
+  const fix = 'put the admin API on a loopback or private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) that only the checkers reach, or firewall its port to them';
+  if (host === '0.0.0.0' || host === '::') return `adminAddress '${hostPort}' listens on every interface, public ones included; ${fix}`;
+  if (isIP(host) === 0) return `adminAddress '${hostPort}' is a host name, so whether it is private cannot be told at synth; ${fix}`;
+  if (!isPrivateAddress(host)) return `adminAddress '${hostPort}' is a public address: anyone on the internet can reach the admin API; ${fix}`;
+  return undefined;
 }
 

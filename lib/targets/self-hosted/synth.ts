@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
-import { BUNDLE_FILES, renderDockerfile } from './files';
+import { BUNDLE_FILES, renderDockerfile, renderDockerignore } from './files';
 import { kubernetesManifests } from './kubernetes';
 import { renderBundleReadme } from './readme';
 import { BundleContext, BundleSettings, defaultZone, StackSettings, ZoneSettings } from './settings';
@@ -189,7 +189,7 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
     healthChecks,
     recordSets: groupRecords,
     verdict: { healthyFraction: settings.healthyFraction, freshnessMs: settings.freshnessMs ?? freshnessMsFor(healthChecks) },
-    checkers: settings.checkers.map((c) => ({ id: c.id, region: c.region })),
+    checkers: settings.checkers.map((c) => ({ id: c.id, region: c.region, ...(c.keyName !== undefined ? { keyName: c.keyName } : {}) })),
     dnsNodes: settings.dnsNodes.map((n) => ({ id: n.id, dns: n.dns, admin: n.admin })),
   } as BundleConfig);
 
@@ -218,8 +218,8 @@ export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarg
     c.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => `${c.node.path}: ${m.data}`),
   );
   const { config, model } = built;
-  if (!config) return { model, files: new Map(), problems: built.problems, warnings: constructWarnings };
-  const warnings = [...constructWarnings, ...built.warnings];
+  if (!config) return { model, files: new Map(), problems: built.problems, warnings: [...settings.warnings.map((w) => `${stack.node.path}: ${w}`), ...constructWarnings] };
+  const warnings = [...settings.warnings.map((w) => `${stack.node.path}: ${w}`), ...constructWarnings, ...built.warnings];
   const version = libraryVersion();
   const context: BundleContext = { config, settings, stackPath: stack.node.path, version, warnings };
   const files = new Map<string, string>();
@@ -227,6 +227,7 @@ export function synthesizeBundle(settings: StackSettings, target: SelfHostedTarg
   files.set(BUNDLE_FILES.kubernetes, toYamlDocuments(kubernetesManifests(context)));
   for (const [name, text] of systemdUnits(context)) files.set(`${BUNDLE_FILES.systemdDirectory}/${name}`, text);
   files.set(BUNDLE_FILES.dockerfile, renderDockerfile(version));
+  files.set(BUNDLE_FILES.dockerignore, renderDockerignore());
   files.set(BUNDLE_FILES.readme, renderBundleReadme(context));
   return { config, model, files, problems: [], warnings };
 }

@@ -1,21 +1,24 @@
 /**
  * The bundle's systemd units, for plain machines: one service per DNS node and one per checker,
- * each running the `dns-failover` command with the bundle config. The report secret reaches the
- * service through `LoadCredential=` (systemd 248 or later), so the unit runs as a dynamic user that
- * can read it without the file being readable by anyone else.
+ * each running the `dns-failover` command with the bundle config. Report keys reach the services
+ * through `LoadCredential=` (systemd 248 or later), so a unit runs as a dynamic user that can read
+ * them without the files being readable by anyone else: a DNS node loads the key of every checker
+ * (`--keys-dir %d`), a checker only its own (`--key-file %d/<key name>`).
  */
 import { createHash } from 'crypto';
 import { BUNDLE_FILES, checkArgs, reportUrl, serveArgs } from './files';
 import type { BundleContext } from './settings';
+import { checkerKeyName } from '../../bundle';
 
-/** The credential name (and file name in the config directory) of the report secret. */
-export const SECRET_CREDENTIAL = 'report-secret';
-/** Where systemd puts a loaded credential (the `%d` specifier). */
-const CREDENTIAL_PATH = `%d/${SECRET_CREDENTIAL}`;
+/** The directory, under the config directory, that holds the checkers' keys (one file per key name). */
+export const KEYS_DIRECTORY = 'keys';
+/** The credentials directory of a unit (the `%d` specifier). */
+const CREDENTIALS = '%d';
 
 /** One word of a command line as systemd reads it (`%` and `$` escaped, quoted when needed). */
 export function systemdWord(word: string): string {
-  if (word === CREDENTIAL_PATH) return word;
+  // The credentials directory, and a key name in it (a file name of letters, digits, '.', '_', '-').
+  if (word === CREDENTIALS || /^%d\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(word)) return word;
   const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
   if (/^[A-Za-z0-9_@%+=:,./[\]$-]+$/.test(escaped)) return escaped;
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -42,9 +45,8 @@ export function systemdUnits(ctx: BundleContext): Map<string, string> {
   const { config, settings } = ctx;
   const dir = settings.systemd.configDirectory;
   const configFile = `${dir === '/' ? '' : dir}/${BUNDLE_FILES.config}`;
-  const secretFile = `${dir === '/' ? '' : dir}/${SECRET_CREDENTIAL}`;
   // LoadCredential= expands specifiers (%), not environment variables.
-  const credentialSource = secretFile.replace(/%/g, '%%');
+  const loadKey = (keyName: string) => `LoadCredential=${keyName}:${`${dir === '/' ? '' : dir}/${KEYS_DIRECTORY}/${keyName}`.replace(/%/g, '%%')}`;
   const exec = (args: string[]) => [settings.systemd.cliPath, ...args].map(systemdWord).join(' ');
   const names = unitNames(ctx);
   const zones = config.zones.map((z) => z.name).join(', ');
@@ -52,14 +54,39 @@ export function systemdUnits(ctx: BundleContext): Map<string, string> {
     `# ${what} of the self-hosted stack '${ctx.stackPath}', written by cdk-dns-failover ${ctx.version}.`,
     '# Install on the machine that runs it: README.md next to this directory, "Plain machines (systemd)".',
   ];
-  const hardening = [
+  // The sandbox `systemd-analyze security` asks for (test/targets/self-hosted/systemd.test.ts scores
+  // every unit with it), except what a Node.js network service cannot have:
+  // - MemoryDenyWriteExecute: V8 compiles JavaScript into writable, executable memory (Node stops at once);
+  // - PrivateNetwork and IPAddressDeny: it serves DNS and pushes reports over the network;
+  // - SystemCallFilter=~@resources: Node raises its open-files limit with setrlimit at startup;
+  // - PrivateUsers on a DNS node that binds a port below 1024: CAP_NET_BIND_SERVICE must count on the host.
+  const hardening = (privateUsers: boolean) => [
     'DynamicUser=yes',
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
     'ProtectHome=yes',
     'PrivateTmp=yes',
     'PrivateDevices=yes',
-    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK',
+    'PrivateMounts=yes',
+    ...(privateUsers ? ['PrivateUsers=yes'] : []),
+    'ProtectKernelTunables=yes',
+    'ProtectKernelModules=yes',
+    'ProtectKernelLogs=yes',
+    'ProtectControlGroups=yes',
+    'ProtectClock=yes',
+    'ProtectHostname=yes',
+    'ProtectProc=invisible',
+    'ProcSubset=pid',
+    'RestrictNamespaces=yes',
+    'RestrictRealtime=yes',
+    'RestrictSUIDSGID=yes',
+    'LockPersonality=yes',
+    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX',
+    'SystemCallArchitectures=native',
+    'SystemCallFilter=@system-service',
+    'SystemCallFilter=~@privileged',
+    'SystemCallErrorNumber=EPERM',
+    'UMask=0077',
   ];
   const units = new Map<string, string>();
 
@@ -74,13 +101,13 @@ export function systemdUnits(ctx: BundleContext): Map<string, string> {
       '',
       '[Service]',
       'Type=exec',
-      `ExecStart=${exec(serveArgs({ config: configFile, listen: node.dns, admin: node.admin, secretFile: CREDENTIAL_PATH }))}`,
-      // SIGHUP re-reads the config; a bad config is refused and the node keeps serving the old one.
+      `ExecStart=${exec(serveArgs({ config: configFile, listen: node.dns, admin: node.admin, keysDir: CREDENTIALS }))}`,
+      // SIGHUP re-reads the config (and the keys); a bad config is refused and the node keeps serving the old one.
       'ExecReload=/bin/kill -HUP $MAINPID',
-      `LoadCredential=${SECRET_CREDENTIAL}:${credentialSource}`,
+      ...config.checkers.map((c) => loadKey(checkerKeyName(c))),
       'Restart=on-failure',
       'RestartSec=2',
-      ...hardening,
+      ...hardening(!privileged),
       ...(privileged ? ['AmbientCapabilities=CAP_NET_BIND_SERVICE', 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE'] : ['CapabilityBoundingSet=']),
       '',
       '[Install]',
@@ -100,11 +127,11 @@ export function systemdUnits(ctx: BundleContext): Map<string, string> {
       '',
       '[Service]',
       'Type=exec',
-      `ExecStart=${exec(checkArgs({ config: configFile, checkerId: checker.id, region: checker.region, push, secretFile: CREDENTIAL_PATH }))}`,
-      `LoadCredential=${SECRET_CREDENTIAL}:${credentialSource}`,
+      `ExecStart=${exec(checkArgs({ config: configFile, checkerId: checker.id, region: checker.region, push, keyFile: `${CREDENTIALS}/${checkerKeyName(checker)}` }))}`,
+      loadKey(checkerKeyName(checker)),
       'Restart=on-failure',
       'RestartSec=2',
-      ...hardening,
+      ...hardening(true),
       'CapabilityBoundingSet=',
       '',
       '[Install]',

@@ -17,6 +17,8 @@ import { toYaml } from '../../../lib/targets/self-hosted/yaml';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Deployment } = require('kubernetes-models/apps/v1');
+const { NetworkPolicy } = require('kubernetes-models/networking.k8s.io/v1');
+const { PodDisruptionBudget } = require('kubernetes-models/policy/v1');
 const { ConfigMap, Namespace, Service } = require('kubernetes-models/v1');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -48,6 +50,8 @@ const MODELS: Record<string, new (data: Obj) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 
 function manifests(props: SelfHostedStackProps = {}, id = 'Emdr'): { objects: Obj[]; dir: string; text: string } {
@@ -88,6 +92,9 @@ describe('Kubernetes manifests', () => {
       'Service/emdr-dns-dns-b-admin',
       'Service/emdr-dns-udp',
       'Service/emdr-dns-tcp',
+      'NetworkPolicy/emdr-dns-admin-from-checkers',
+      'PodDisruptionBudget/emdr-dns-nodes',
+      'PodDisruptionBudget/emdr-checkers',
       'Deployment/emdr-checker-eu-west-1',
       'Deployment/emdr-checker-us-east-1',
     ]);
@@ -113,7 +120,7 @@ describe('Kubernetes manifests', () => {
     expect(configMap.data['config.json']).toBe(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   });
 
-  test('one Deployment per DNS node, serving the mounted config with the mounted secret', () => {
+  test('one Deployment per DNS node, serving the mounted config with every checker\'s mounted key', () => {
     const { objects } = manifests(props);
     const nodes = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels['app.kubernetes.io/component'] === 'dns-node');
     expect(nodes.map((d) => d.spec.template.metadata.annotations['dns-failover/node-id'])).toEqual(['dns-a', 'dns-b']);
@@ -127,7 +134,7 @@ describe('Kubernetes manifests', () => {
         '--config', '/etc/dns-failover/config/config.json',
         '--listen', '0.0.0.0:5353',
         '--admin', '0.0.0.0:8053',
-        '--secret-file', '/etc/dns-failover/secret/secret',
+        '--keys-dir', '/etc/dns-failover/keys',
       ]);
       // The real command accepts them.
       expect(parseFlags('serve', serveCommand.flags, container.args.slice(1))).toMatchObject({ listen: '0.0.0.0:5353', admin: '0.0.0.0:8053' });
@@ -136,14 +143,22 @@ describe('Kubernetes manifests', () => {
         { name: 'dns-tcp', containerPort: 5353, protocol: 'TCP' },
         { name: 'admin', containerPort: 8053, protocol: 'TCP' },
       ]);
+      // Liveness asks the node's own DNS a real question; readiness also waits for verdicts.
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'admin' });
       expect(container.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
-      // The mounts exist as volumes: the ConfigMap of this bundle and the user's Secret.
+      // The mounts exist as volumes: the ConfigMap of this bundle and every checker's Secret, one file per key name.
       expect(pod.volumes).toEqual([
         { name: 'config', configMap: { name: 'emdr-config' } },
-        { name: 'report-secret', secret: { secretName: 'dns-failover-report-secret', defaultMode: 0o440, items: [{ key: 'secret', path: 'secret' }] } },
+        {
+          name: 'checker-keys',
+          projected: {
+            defaultMode: 0o440,
+            sources: ['eu-1', 'eu-2', 'us-1'].map((id) => ({ secret: { name: `emdr-key-${id}`, items: [{ key: 'key', path: id }], optional: true } })),
+          },
+        },
       ]);
-      expect(container.volumeMounts.map((m: Obj) => m.name).sort()).toEqual(['config', 'report-secret']);
+      expect(container.volumeMounts.map((m: Obj) => m.name).sort()).toEqual(['checker-keys', 'config']);
       // The selector selects the pods of this Deployment.
       expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
     }
@@ -191,18 +206,65 @@ describe('Kubernetes manifests', () => {
           'http://emdr-dns-dns-a-admin.dns-failover.svc:8053/reports',
           'http://emdr-dns-dns-b-admin.dns-failover.svc:8053/reports',
         ]);
-        expect(argValue(c.args, '--secret-file')).toBe('/etc/dns-failover/secret/secret');
+        const id = argValue(c.args, '--checker-id');
+        expect(argValue(c.args, '--key-file')).toBe(`/etc/dns-failover/keys/${id}`);
         expect(argValue(c.args, '--config')).toBe('/etc/dns-failover/config/config.json');
+        // Each container mounts its own key only.
+        const pod = d.spec.template.spec;
+        const keyMounts = c.volumeMounts.filter((m: Obj) => m.name !== 'config');
+        expect(keyMounts).toHaveLength(1);
+        const volume = pod.volumes.find((v: Obj) => v.name === keyMounts[0].name);
+        expect(volume.secret).toEqual({ secretName: `emdr-key-${id}`, defaultMode: 0o440, items: [{ key: 'key', path: id }] });
       }
     }
   });
 
-  test('the report secret is only referred to: no Secret object, no secret value', () => {
-    const { objects, text } = manifests({ ...props, kubernetes: { reportSecretName: 'my-report-key' } });
+  test('the keys are only referred to: no Secret object, no key value; the old shared secret prop fails with the migration', () => {
+    const { objects, text } = manifests({ ...props, checkers: [...props.checkers!, { id: 'ap/1', region: 'ap', keyName: 'ap-one' }] });
     expect(ofKind(objects, 'Secret')).toEqual([]);
-    const refs = ofKind(objects, 'Deployment').map((d) => d.spec.template.spec.volumes.find((v: Obj) => v.secret)?.secret.secretName);
-    expect(new Set(refs)).toEqual(new Set(['my-report-key']));
-    expect(text).not.toMatch(/kind: "Secret"|stringData|^\s+secret: "[^"]{16,}"/m);
+    const refs = ofKind(objects, 'Deployment').flatMap((d) => d.spec.template.spec.volumes.flatMap((v: Obj) => [
+      ...(v.secret ? [v.secret.secretName] : []),
+      ...(v.projected ? v.projected.sources.map((p: Obj) => p.secret.name) : []),
+    ]));
+    expect(new Set(refs)).toEqual(new Set(['emdr-key-eu-1', 'emdr-key-eu-2', 'emdr-key-us-1', 'emdr-key-ap-one']));
+    expect(text).not.toMatch(/kind: "Secret"|stringData|^\s+key: "[^"]{16,}"/m);
+    expect(() => manifests({ kubernetes: { reportSecretName: 'my-report-key' } })).toThrow(/kubernetes.reportSecretName 'my-report-key' is no longer used: one shared report secret let any checker sign as any other/);
+  });
+
+  test('a NetworkPolicy lets only this bundle\'s checkers reach the DNS nodes\' admin port; DNS stays open', () => {
+    const { objects } = manifests(props);
+    const [policy] = ofKind(objects, 'NetworkPolicy');
+    const deployments = ofKind(objects, 'Deployment');
+    const podsSelectedBy = (selector: Obj) =>
+      deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v));
+    expect(podsSelectedBy(policy.spec.podSelector.matchLabels).map((d) => d.metadata.name)).toEqual(['emdr-dns-dns-a', 'emdr-dns-dns-b']);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    const [admin, dns] = policy.spec.ingress;
+    expect(admin.ports).toEqual([{ protocol: 'TCP', port: 8053 }]);
+    expect(podsSelectedBy(admin.from[0].podSelector.matchLabels).map((d) => d.metadata.name)).toEqual(['emdr-checker-eu-west-1', 'emdr-checker-us-east-1']);
+    expect(dns).toEqual({ ports: [{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }] });
+    // The admin container port is the one the policy opens.
+    expect(deployments[0].spec.template.spec.containers[0].ports.find((p: Obj) => p.name === 'admin').containerPort).toBe(8053);
+  });
+
+  test('no service account token; disruption budgets of one; a DNS node rolls with a surge, never down', () => {
+    const { objects } = manifests(props);
+    const deployments = ofKind(objects, 'Deployment');
+    for (const d of deployments) expect([d.metadata.name, d.spec.template.spec.automountServiceAccountToken]).toEqual([d.metadata.name, false]);
+    const podsSelectedBy = (selector: Obj) =>
+      deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v)).map((d) => d.metadata.name);
+    const budgets = ofKind(objects, 'PodDisruptionBudget');
+    expect(budgets.map((b) => [b.metadata.name, b.spec.maxUnavailable, podsSelectedBy(b.spec.selector.matchLabels)])).toEqual([
+      ['emdr-dns-nodes', 1, ['emdr-dns-dns-a', 'emdr-dns-dns-b']],
+      ['emdr-checkers', 1, ['emdr-checker-eu-west-1', 'emdr-checker-us-east-1']],
+    ]);
+    for (const d of deployments.filter((x) => x.metadata.labels['app.kubernetes.io/component'] === 'dns-node')) {
+      // The old pod keeps answering until the new one is ready (it has the checkers' reports).
+      expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    }
+    for (const d of deployments.filter((x) => x.metadata.labels['app.kubernetes.io/component'] === 'checker')) {
+      expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+    }
   });
 
   test('namespace, image and Service type from the props', () => {
@@ -220,13 +282,18 @@ describe('Kubernetes manifests', () => {
     expect(argValue(checker.spec.template.spec.containers[0].args, '--push')).toBe('http://emdr-dns-dns-1-admin.edge-dns.svc:8053/reports');
   });
 
-  test('pods roll when the config changes: its digest is a pod annotation', () => {
-    const digest = (objects: Obj[]) => ofKind(objects, 'Deployment').map((d) => d.spec.template.metadata.annotations['dns-failover/config-sha256']);
-    const a = digest(manifests().objects);
-    const b = digest(manifests({ freshness: Duration.seconds(45) }).objects);
+  test('DNS node pods roll when the config changes (its digest is a pod annotation); checker pods do not restart', () => {
+    const component = (d: Obj) => d.metadata.labels['app.kubernetes.io/component'];
+    const digest = (objects: Obj[], kind: string) => ofKind(objects, 'Deployment').filter((d) => component(d) === kind).map((d) => d.spec.template.metadata.annotations['dns-failover/config-sha256']);
+    const a = digest(manifests().objects, 'dns-node');
+    const b = digest(manifests({ freshness: Duration.seconds(45) }).objects, 'dns-node');
     expect(a[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(new Set(a).size).toBe(1);
     expect(b[0]).not.toBe(a[0]);
+    // A checker takes the changed ConfigMap in place (dns-failover check polls its config file).
+    const before = ofKind(manifests().objects, 'Deployment').filter((d) => component(d) === 'checker');
+    const after = ofKind(manifests({ freshness: Duration.seconds(45) }).objects, 'Deployment').filter((d) => component(d) === 'checker');
+    expect(after.map((d) => d.spec.template)).toEqual(before.map((d) => d.spec.template));
   });
 
   test('ids that are not DNS labels become valid, distinct names', () => {

@@ -43,10 +43,11 @@ function synthError(stack: SelfHostedStack): string {
 }
 
 describe('the bundle', () => {
-  test('holds the config, the Kubernetes manifests, one systemd unit per node and checker, a Dockerfile and a README', () => {
+  test('holds the config, the Kubernetes manifests, one systemd unit per node and checker, a Dockerfile with its .dockerignore and a README', () => {
     const { stack } = emdrStack({ checkers: [{ id: 'eu-1', region: 'eu' }, { id: 'us-1', region: 'us' }] });
     const { dir } = synthConfig(stack);
     expect(listFiles(dir)).toEqual([
+      '.dockerignore',
       'Dockerfile',
       'README.md',
       'config.json',
@@ -361,6 +362,37 @@ describe('warnings', () => {
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toContain('## Warnings at synthesis');
     expect(readme).toContain('W/Single: one.example.com A has a single endpoint');
+  });
+});
+
+describe('admin addresses others can reach', () => {
+  test('warn at synth: every interface, a public address, a host name; loopback and private ones do not', () => {
+    const stack = new SelfHostedStack(new SelfHostedApp(), 'A', {
+      dnsNodes: [
+        { id: 'any', adminAddress: '0.0.0.0:8053' },
+        { id: 'public', adminAddress: '203.0.113.5:8053' },
+        { id: 'named', adminAddress: 'admin.example.com:8053' },
+        { id: 'v6-public', adminAddress: '[2001:db8::1]:8053' },
+        { id: 'private', adminAddress: '10.1.2.3:8053' },
+        { id: 'v6-ula', adminAddress: '[fd00::1]:8053' },
+        { id: 'loop', adminAddress: '127.0.0.1:8054' },
+      ],
+    });
+    new WeightedFailoverGateway(stack, 'G', {
+      zone: GatewayZone.fromZoneName('example.com'),
+      recordName: 'g',
+      endpoints: [{ name: 'a', ipAddress: '10.0.0.1' }, { name: 'b', ipAddress: '10.0.0.2' }],
+    });
+    const synthesis = stack._synthesize();
+    const admin = synthesis.warnings.filter((w) => w.includes('adminAddress'));
+    expect(admin).toEqual([
+      "A: DNS node 'any': adminAddress '0.0.0.0:8053' listens on every interface, public ones included; put the admin API on a loopback or private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) that only the checkers reach, or firewall its port to them",
+      expect.stringMatching(/^A: DNS node 'public': adminAddress '203\.0\.113\.5:8053' is a public address: anyone on the internet can reach the admin API; put the admin API on/),
+      expect.stringMatching(/^A: DNS node 'named': adminAddress 'admin\.example\.com:8053' is a host name, so whether it is private cannot be told at synth; put/),
+      expect.stringMatching(/^A: DNS node 'v6-public': adminAddress '\[2001:db8::1\]:8053' is a public address/),
+    ]);
+    const { dir } = synthConfig(stack);
+    expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain("- A: DNS node 'any': adminAddress '0.0.0.0:8053' listens on every interface");
   });
 });
 

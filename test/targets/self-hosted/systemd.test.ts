@@ -2,6 +2,7 @@
  * The bundle's systemd units: what each runs (checked against the real `dns-failover serve` and
  * `check` flags), how the secret reaches it, and how odd paths are quoted.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { emdrStack, removeTempDirs, tempDir } from './helpers';
@@ -17,9 +18,8 @@ interface Unit {
   readonly sections: Record<string, Array<[string, string]>>;
 }
 
-function units(props: SelfHostedStackProps = {}): Map<string, Unit> {
+function units(props: SelfHostedStackProps = {}, dir = tempDir()): Map<string, Unit> {
   const { stack } = emdrStack(props);
-  const dir = tempDir();
   stack.synth(dir);
   const out = new Map<string, Unit>();
   for (const name of fs.readdirSync(path.join(dir, 'systemd')).sort()) {
@@ -83,7 +83,7 @@ describe('systemd units', () => {
     ]);
   });
 
-  test('a DNS node serves the installed config on its addresses, with the secret as a credential', () => {
+  test('a DNS node serves the installed config on its addresses, with every checker\'s key as a credential', () => {
     const u = units(props).get('dns-failover-dns-ns-b.service')!;
     const argv = words(value(u, 'Service', 'ExecStart')[0]);
     expect(argv).toEqual([
@@ -91,12 +91,12 @@ describe('systemd units', () => {
       '--config', '/etc/dns-failover/config.json',
       '--listen', '[2001:db8::53]:5353',
       '--admin', '10.0.1.53:8053',
-      '--secret-file', '%d/report-secret',
+      '--keys-dir', '%d',
     ]);
     // The real command accepts these flags.
     const flags = parseFlags('serve', serveCommand.flags, argv.slice(2));
-    expect(flags).toMatchObject({ 'config': '/etc/dns-failover/config.json', 'listen': '[2001:db8::53]:5353', 'secret-file': '%d/report-secret' });
-    expect(value(u, 'Service', 'LoadCredential')).toEqual(['report-secret:/etc/dns-failover/report-secret']);
+    expect(flags).toMatchObject({ 'config': '/etc/dns-failover/config.json', 'listen': '[2001:db8::53]:5353', 'keys-dir': '%d' });
+    expect(value(u, 'Service', 'LoadCredential')).toEqual(['eu-1:/etc/dns-failover/keys/eu-1', 'us-1:/etc/dns-failover/keys/us-1']);
     expect(value(u, 'Service', 'ExecReload')).toEqual(['/bin/kill -HUP $MAINPID']);
     expect(value(u, 'Service', 'Restart')).toEqual(['on-failure']);
     expect(value(u, 'Service', 'DynamicUser')).toEqual(['yes']);
@@ -122,10 +122,11 @@ describe('systemd units', () => {
       '--checker-id', 'us-1',
       '--region', 'us',
       '--push', 'http://10.0.0.53:8053/reports,http://10.0.1.53:8053/reports',
-      '--secret-file', '%d/report-secret',
+      '--key-file', '%d/us-1',
     ]);
     expect(parseFlags('check', checkCommand.flags, argv.slice(2))).toMatchObject({ 'checker-id': 'us-1', 'region': 'us' });
-    expect(value(u, 'Service', 'LoadCredential')).toEqual(['report-secret:/etc/dns-failover/report-secret']);
+    // Its own key only.
+    expect(value(u, 'Service', 'LoadCredential')).toEqual(['us-1:/etc/dns-failover/keys/us-1']);
     expect(value(u, 'Service', 'ExecReload')).toEqual([]);
   });
 
@@ -136,7 +137,42 @@ describe('systemd units', () => {
     expect(line).toContain('"/opt/dns failover/bin/dns-failover"');
     expect(line).toContain('/srv/100%%/$$conf/config.json');
     expect(words(line).slice(0, 4)).toEqual(['/opt/dns failover/bin/dns-failover', 'serve', '--config', '/srv/100%/$conf/config.json']);
-    expect(value(u, 'Service', 'LoadCredential')).toEqual(['report-secret:/srv/100%%/$conf/report-secret']);
+    expect(value(u, 'Service', 'LoadCredential')).toEqual(['checker-1:/srv/100%%/$conf/keys/checker-1']);
+  });
+
+  test('key names: given ones are used; an id with / gets a distinct one; two checkers cannot share a key', () => {
+    const all = units({ checkers: [{ id: 'a/b', region: 'r' }, { id: 'a_b', region: 'r', keyName: 'ab-key' }] });
+    const node = all.get('dns-failover-dns-dns-1.service')!;
+    expect(value(node, 'Service', 'LoadCredential')).toEqual([
+      expect.stringMatching(/^a_b-[0-9a-f]{8}:\/etc\/dns-failover\/keys\/a_b-[0-9a-f]{8}$/),
+      'ab-key:/etc/dns-failover/keys/ab-key',
+    ]);
+    const checker = all.get('dns-failover-checker-a_b.service')!;
+    expect(words(value(checker, 'Service', 'ExecStart')[0]).slice(-2)).toEqual(['--key-file', '%d/ab-key']);
+    expect(() => units({ checkers: [{ id: 'x', region: 'r', keyName: 'k' }, { id: 'y', region: 'r', keyName: 'k' }] })).toThrow("checkers 'x' and 'y' would share the report key 'k'; give each checker a keyName of its own");
+    expect(() => units({ checkers: [{ id: 'x', region: 'r', keyName: '../etc' }] })).toThrow("checker 'x': keyName '../etc' is not valid");
+  });
+
+  test('every unit is sandboxed: systemd-analyze security scores it 1.5 or lower (5.1 before)', () => {
+    const dir = tempDir();
+    const all = units(props, dir);
+    for (const [name, u] of all) {
+      // The report of systemd itself, from the unit file (no service runs).
+      const report = execFileSync('systemd-analyze', ['security', '--offline=yes', path.join(dir, 'systemd', name)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(report)![1]);
+      expect([name, score <= 1.5]).toEqual([name, true]);
+      for (const setting of ['ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups', 'RestrictNamespaces', 'LockPersonality', 'RestrictRealtime', 'ProtectClock', 'ProtectHostname']) {
+        expect([name, value(u, 'Service', setting)]).toEqual([name, ['yes']]);
+      }
+      expect(value(u, 'Service', 'SystemCallFilter')).toEqual(['@system-service', '~@privileged']);
+      expect(value(u, 'Service', 'UMask')).toEqual(['0077']);
+      // V8 needs writable, executable memory: this one would stop Node at once.
+      expect(value(u, 'Service', 'MemoryDenyWriteExecute')).toEqual([]);
+    }
+    // PrivateUsers everywhere but on the node that binds port 53 (its capability must count on the host).
+    expect(value(all.get('dns-failover-dns-ns-a.service')!, 'Service', 'PrivateUsers')).toEqual([]);
+    expect(value(all.get('dns-failover-dns-ns-b.service')!, 'Service', 'PrivateUsers')).toEqual(['yes']);
+    expect(value(all.get('dns-failover-checker-eu-1.service')!, 'Service', 'PrivateUsers')).toEqual(['yes']);
   });
 
   test('ids that systemd cannot take in a unit name are replaced, keeping names distinct', () => {
