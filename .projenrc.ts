@@ -99,8 +99,12 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1'
 project.gitignore.removePatterns('/lib');
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', 'cdk.out/', 'cdktf.out/', '/examples/**/*.js', '/examples/**/*.d.ts', '/.api-md-before');
 project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/.cache/', '/.api-md-before', '/.dependency-cruiser.cjs');
+// What the language apps leave behind (examples/emdr-go writes nothing; its go.sum is the app's own).
+project.gitignore.exclude('/examples/emdr-java/target/', '__pycache__/');
 
-// README examples must compile (jsii-rosetta in strict mode), after the jsii build.
+// README examples must compile (jsii-rosetta in strict mode), after the jsii build. The Terraform example
+// imports cdktf, which is no dependency of the library: rosetta compiles the examples with it all the same.
+project.package.addField('jsiiRosetta', { exampleDependencies: { cdktf: '0.21.0' } });
 project.postCompileTask.exec('jsii-rosetta extract --strict .jsii');
 
 // `npx projen check`: the README's test command and what .ci/run runs. The full jsii build
@@ -121,6 +125,15 @@ check.exec('node scripts/packed-app-test.js');
 project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository .cache/maven');
 // Without a .NET SDK (none can be installed here) package:dotnet writes the C# sources only, and says so.
 project.tasks.tryFind('package:dotnet')!.reset('node scripts/package-dotnet.js');
+
+// `npx projen languages`: what CI runs after `check`. The Python, Java, Go and .NET packages, then the
+// newcomers' apps in examples/emdr-python, emdr-java and emdr-go (installing those packages, synthesizing
+// EMDR, checking the template, simulating a failover) and the check of the .NET sources.
+const languages = project.addTask('languages', {
+  description: 'Build the Python, Java, Go and .NET packages and run the Python, Java and Go apps against them',
+});
+for (const language of ['python', 'java', 'go', 'dotnet']) languages.spawn(project.tasks.tryFind(`package:${language}`)!);
+languages.exec('node scripts/language-apps.js');
 
 // `npx projen emdr`: synthesize the EMDR example and print what it created.
 project.addTask('emdr', {
