@@ -120,7 +120,11 @@ check.exec('node scripts/api-md.js compare');
 check.exec('tsc --noEmit -p test/tsconfig.json');
 check.exec('node scripts/packed-app-test.js');
 
-// Packages for Python, Java, Go and .NET (`npm run package-all` runs them all, with package:js).
+// `package` (part of `build`, so of `check`) packs the npm package only, locally as in CI, so the README's
+// test command needs Node.js alone. Packages for Python, Java, Go and .NET: `npm run package-all` (all of
+// them, with package:js), or `npx projen languages` (them and their apps).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 // Maven's local repository is kept in .cache/maven, where the Java app finds aws-cdk-lib again.
 project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository .cache/maven');
 // Without a .NET SDK (none can be installed here) package:dotnet writes the C# sources only, and says so.
