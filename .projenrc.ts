@@ -19,7 +19,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // aws-cdk-lib and constructs are peer dependencies (the construct-library default).
   cdkVersion: '2.200.0',
-  constructsVersion: '10.5.1',
+  constructsVersion: '10.4.2',
   jsiiVersion: '~6.0.0',
 
   srcdir: 'lib',
@@ -33,7 +33,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
   docgen: true,
 
-  peerDeps: ['cdktf@^0.21.0'],
+  // jsii targets, named as Construct Hub expects: the npm name for PyPI, an io.github group for Maven,
+  // a `-go` repository for the Go module, the PascalCase name for NuGet.
+  publishToPypi: { distName: 'cdk-dns-failover', module: 'cdk_dns_failover' },
+  publishToMaven: {
+    mavenGroupId: 'io.github.cdk-dns-failover',
+    mavenArtifactId: 'cdk-dns-failover',
+    javaPackage: 'io.github.cdkdnsfailover',
+  },
+  publishToGo: { moduleName: 'github.com/cdk-dns-failover/cdk-dns-failover-go', packageName: 'cdkdnsfailover' },
+  publishToNuget: { dotNetNamespace: 'CdkDnsFailover', packageId: 'CdkDnsFailover' },
+
+  // cdktf (or cdktn) is loaded at run time only when a construct sits in a Terraform stack; it is no
+  // peer dependency: jsii would make every Python, Java, Go and .NET user install it, and cdktf's Go
+  // bindings are not served by the Go module proxy.
   devDeps: [
     '@aws/cloudformation-validate@1.9.0-beta',
     // Docker's .dockerignore rules, to test which bundle files enter an image's build context.
@@ -67,6 +80,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// jsii warnings are errors: a name that clashes with a keyword of a target language, or any other
+// warning, fails the build (projen's default silences the reserved-word warnings).
+project.compileTask.reset('jsii --fail-on-warnings');
+project.watchTask.reset('jsii -w --fail-on-warnings');
+
 // The DNS wire format, address ranges and flags are bit fields.
 project.eslint?.addRules({ 'no-bitwise': 'off' });
 // A per-file coverage table in every CI log is noise: keep the summary and the lcov report.
@@ -74,18 +92,21 @@ project.package.file.addOverride('jest.coverageReporters', ['text-summary', 'lco
 // The npm registry reachable from CI lacks some platform bindings of unrs-resolver 1.13 (an eslint/jest
 // dependency), which leaves them out of the lock file and makes `npm ci` refuse it. 1.12.2 is complete.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
-// cdktf is needed only by Terraform users.
-project.package.addField('peerDependenciesMeta', { cdktf: { optional: true } });
 // Node 20 is what this project supports; jsii's end-of-life banner is noise in every build log.
-project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '1');
+// (The end-of-life banner is silenced per major version: the variable lists them.)
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1');
 
 // Compiled JavaScript lives next to its source in lib/ (srcdir == libdir): keep only the sources in git.
 project.gitignore.removePatterns('/lib');
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', 'cdk.out/', 'cdktf.out/', '/examples/**/*.js', '/examples/**/*.d.ts', '/.api-md-before');
-project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/.api-md-before', '/.dependency-cruiser.cjs');
+project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/.cache/', '/.api-md-before', '/.dependency-cruiser.cjs');
+// What the language apps leave behind (examples/emdr-go writes nothing; its go.sum is the app's own).
+project.gitignore.exclude('/examples/emdr-java/target/', '__pycache__/');
 
-// README examples must compile (jsii-rosetta in strict mode), after the jsii build.
+// README examples must compile (jsii-rosetta in strict mode), after the jsii build. The Terraform example
+// imports cdktf, which is no dependency of the library: rosetta compiles the examples with it all the same.
+project.package.addField('jsiiRosetta', { exampleDependencies: { cdktf: '0.21.0' } });
 project.postCompileTask.exec('jsii-rosetta extract --strict .jsii');
 
 // `npx projen check`: the README's test command and what .ci/run runs. The full jsii build
@@ -100,6 +121,25 @@ check.exec('node scripts/api-md.js compare');
 // Tests and examples run through ts-jest without type checking: check their types here.
 check.exec('tsc --noEmit -p test/tsconfig.json');
 check.exec('node scripts/packed-app-test.js');
+
+// `package` (part of `build`, so of `check`) packs the npm package only, locally as in CI, so the README's
+// test command needs Node.js alone. Packages for Python, Java, Go and .NET: `npm run package-all` (all of
+// them, with package:js), or `npx projen languages` (them and their apps).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+// Maven's local repository is kept in .cache/maven, where the Java app finds aws-cdk-lib again.
+project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository .cache/maven');
+// Without a .NET SDK (none can be installed here) package:dotnet writes the C# sources only, and says so.
+project.tasks.tryFind('package:dotnet')!.reset('node scripts/package-dotnet.js');
+
+// `npx projen languages`: what CI runs after `check`. The Python, Java, Go and .NET packages, then the
+// newcomers' apps in examples/emdr-python, emdr-java and emdr-go (installing those packages, synthesizing
+// EMDR, checking the template, simulating a failover) and the check of the .NET sources.
+const languages = project.addTask('languages', {
+  description: 'Build the Python, Java, Go and .NET packages and run the Python, Java and Go apps against them',
+});
+for (const language of ['python', 'java', 'go', 'dotnet']) languages.spawn(project.tasks.tryFind(`package:${language}`)!);
+languages.exec('node scripts/language-apps.js');
 
 // `npx projen emdr`: synthesize the EMDR example and print what it created.
 project.addTask('emdr', {

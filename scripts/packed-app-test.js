@@ -215,7 +215,8 @@ function terraformNewcomer(library, libraryVersion, constructsVersion) {
   const tfDir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk-dns-failover-newcomer-${library}-`));
   console.log(`newcomer ${library} app in ${tfDir}, installing ${tarball}`);
   fs.writeFileSync(path.join(tfDir, 'package.json'), JSON.stringify({ name: `newcomer-${library}-app`, private: true }));
-  // aws-cdk-lib is a peer dependency of the library (its constructs take Duration), cdktf an optional one.
+  // aws-cdk-lib is a peer dependency of the library (its constructs take Duration); cdktf (or cdktn) is the
+  // app's own: the library loads it from its own location when a gateway sits in a TerraformStack.
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error',
     packed, `${library}@${libraryVersion}`, `constructs@${constructsVersion}`, `aws-cdk-lib@${version('aws-cdk-lib')}`],
   { cwd: tfDir, stdio: 'inherit' });

@@ -9,12 +9,16 @@ export abstract class EndpointHealthCheck {
   /**
    * The endpoint gets its own health check on its own address, with these settings over the gateway's
    * shared ones (this is what happens when an endpoint says nothing).
+   * @param options the settings that differ from the gateway's `healthCheck`
    */
   public static withOptions(options: HealthCheckOptions = {}): EndpointHealthCheck {
     return new OwnCheck(options);
   }
 
-  /** The endpoint is guarded by an existing health check (for example a calculated one). */
+  /**
+   * The endpoint is guarded by an existing health check (for example a calculated one).
+   * @param check the health check, a `HealthCheck` of the app or `HealthCheck.fromHealthCheckId`
+   */
   public static fromHealthCheck(check: IHealthCheck): EndpointHealthCheck {
     return new ExistingCheck(check);
   }

@@ -110,6 +110,12 @@ export abstract class GatewayBase extends Construct {
   private members?: readonly GatewayMemberSpec[];
   private rendered = false;
 
+  /**
+   * @param scope the construct this gateway belongs to, inside an aws-cdk-lib `Stack`, a cdktf
+   * `TerraformStack` or a `SelfHostedStack`
+   * @param id the construct id (part of every logical id of the gateway's resources)
+   * @param props the zone, record name and shared health check settings
+   */
   protected constructor(scope: Construct, id: string, props: GatewayBaseProps) {
     super(scope, id);
     this.props = props;
@@ -133,7 +139,10 @@ export abstract class GatewayBase extends Construct {
     return this.name;
   }
 
-  /** The health check guarding an endpoint. Fails when the endpoint has none. */
+  /**
+   * The health check guarding an endpoint. Fails when the endpoint has none.
+   * @param endpointName the endpoint's name
+   */
   public healthCheckFor(endpointName: string): IHealthCheck {
     const check = this.checksByEndpoint.get(endpointName);
     if (!check) {
@@ -145,7 +154,11 @@ export abstract class GatewayBase extends Construct {
     return check;
   }
 
-  /** The `HealthCheckStatus` metric of an endpoint's health check (1 healthy, 0 unhealthy). */
+  /**
+   * The `HealthCheckStatus` metric of an endpoint's health check (1 healthy, 0 unhealthy).
+   * @param endpointName the endpoint's name
+   * @param props options of the metric (period, statistic, ...)
+   */
   public metricHealthCheckStatus(endpointName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.healthCheckFor(endpointName).metricHealthCheckStatus(props);
   }

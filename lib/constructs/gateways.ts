@@ -16,6 +16,12 @@ export interface WeightedFailoverGatewayProps extends GatewayBaseProps {
  * to its weight; an unhealthy one leaves the set; when none is healthy, all answer again (last resort).
  */
 export class WeightedFailoverGateway extends GatewayBase {
+  /**
+   * @param scope the construct this gateway belongs to, inside an aws-cdk-lib `Stack`, a cdktf
+   * `TerraformStack` or a `SelfHostedStack`
+   * @param id the construct id (part of every logical id of the gateway's resources)
+   * @param props the zone, record name, shared health check settings and weighted endpoints
+   */
   constructor(scope: Construct, id: string, props: WeightedFailoverGatewayProps) {
     super(scope, id, props);
     this._addMembers(props.endpoints.map((endpoint) => ({ endpoint, routing: { weight: endpoint.weight ?? 1 } })));
@@ -35,6 +41,12 @@ export interface ActivePassiveGatewayProps extends GatewayBaseProps {
  * the primary again when both are unhealthy.
  */
 export class ActivePassiveGateway extends GatewayBase {
+  /**
+   * @param scope the construct this gateway belongs to, inside an aws-cdk-lib `Stack`, a cdktf
+   * `TerraformStack` or a `SelfHostedStack`
+   * @param id the construct id (part of every logical id of the gateway's resources)
+   * @param props the zone, record name, shared health check settings, primary and secondary
+   */
   constructor(scope: Construct, id: string, props: ActivePassiveGatewayProps) {
     super(scope, id, props);
     this._addMembers([
@@ -55,6 +67,12 @@ export interface MultiValueGatewayProps extends GatewayBaseProps {
  * and up to 8 of all when none is healthy.
  */
 export class MultiValueGateway extends GatewayBase {
+  /**
+   * @param scope the construct this gateway belongs to, inside an aws-cdk-lib `Stack`, a cdktf
+   * `TerraformStack` or a `SelfHostedStack`
+   * @param id the construct id (part of every logical id of the gateway's resources)
+   * @param props the zone, record name, shared health check settings and endpoints
+   */
   constructor(scope: Construct, id: string, props: MultiValueGatewayProps) {
     super(scope, id, props);
     const alias = props.endpoints.find((e) => e.target !== undefined);

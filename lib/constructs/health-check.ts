@@ -38,13 +38,21 @@ export enum InsufficientDataHealthStatus {
 
 /** The regions Route 53 health checkers run in. */
 export class HealthCheckRegion {
+  /** US East (N. Virginia). */
   public static readonly US_EAST_1 = 'us-east-1';
+  /** US West (N. California). */
   public static readonly US_WEST_1 = 'us-west-1';
+  /** US West (Oregon). */
   public static readonly US_WEST_2 = 'us-west-2';
+  /** Europe (Ireland). */
   public static readonly EU_WEST_1 = 'eu-west-1';
+  /** Asia Pacific (Singapore). */
   public static readonly AP_SOUTHEAST_1 = 'ap-southeast-1';
+  /** Asia Pacific (Sydney). */
   public static readonly AP_SOUTHEAST_2 = 'ap-southeast-2';
+  /** Asia Pacific (Tokyo). */
   public static readonly AP_NORTHEAST_1 = 'ap-northeast-1';
+  /** South America (São Paulo). */
   public static readonly SA_EAST_1 = 'sa-east-1';
 
   private constructor() {}
@@ -238,6 +246,10 @@ abstract class HealthCheckBase extends Construct implements IHealthCheck {
   /** @internal the model id other model objects use to refer to this check */
   public abstract readonly _modelId: string;
 
+  /**
+   * The `HealthCheckStatus` metric of this check (1 healthy, 0 unhealthy).
+   * @param props options of the metric (period, statistic, ...)
+   */
   public metricHealthCheckStatus(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: HEALTH_CHECK_METRIC.namespace,
@@ -263,7 +275,12 @@ export function healthCheckModelId(check: IHealthCheck): string {
  * children, or a check that follows a CloudWatch alarm. Rendered by the target of its stack.
  */
 export class HealthCheck extends HealthCheckBase {
-  /** A health check that exists already, by its Route 53 id. */
+  /**
+   * A health check that exists already, by its Route 53 id.
+   * @param scope the construct the reference belongs to
+   * @param id the construct id of the reference
+   * @param healthCheckId the Route 53 health check id
+   */
   public static fromHealthCheckId(scope: Construct, id: string, healthCheckId: string): IHealthCheck {
     class Imported extends HealthCheckBase {
       public readonly healthCheckId = healthCheckId;
@@ -280,6 +297,12 @@ export class HealthCheck extends HealthCheckBase {
   /** @internal */
   public readonly _model: HealthCheckModel;
 
+  /**
+   * @param scope the construct this check belongs to, inside an aws-cdk-lib `Stack`, a cdktf
+   * `TerraformStack` or a `SelfHostedStack`
+   * @param id the construct id (part of the check's logical id)
+   * @param props what to probe and how
+   */
   constructor(scope: Construct, id: string, props: HealthCheckProps = {}) {
     super(scope, id);
     const target = findTarget(this);
@@ -297,6 +320,8 @@ export class HealthCheck extends HealthCheckBase {
   /**
    * An alarm that fires when this check is unhealthy (aws-cdk-lib stacks only; the alarm lives in the
    * stack's region, so put it in a us-east-1 stack where Route 53 publishes the metric).
+   * @param id the construct id of the alarm
+   * @param options the alarm's name, evaluation periods and missing-data treatment
    */
   public addUnhealthyAlarm(id: string, options: UnhealthyAlarmOptions = {}): IConstruct {
     const target = findTarget(this);

@@ -14,12 +14,18 @@ export interface GatewayZoneAttributes {
  * or Terraform, and the self-hosted DNS server (which serves the zone by its name).
  */
 export abstract class GatewayZone {
-  /** A zone known by id and name. The records refer to it by id. */
+  /**
+   * A zone known by id and name. The records refer to it by id.
+   * @param attrs the hosted zone id and the zone name
+   */
   public static fromHostedZoneAttributes(attrs: GatewayZoneAttributes): GatewayZone {
     return new ConcreteZone(normalizeName(attrs.zoneName), attrs.hostedZoneId);
   }
 
-  /** An aws-cdk-lib hosted zone (created in the app or imported). */
+  /**
+   * An aws-cdk-lib hosted zone (created in the app or imported).
+   * @param zone the hosted zone
+   */
   public static fromHostedZone(zone: IHostedZone): GatewayZone {
     return new ConcreteZone(normalizeName(zone.zoneName), zone.hostedZoneId);
   }
@@ -27,6 +33,7 @@ export abstract class GatewayZone {
   /**
    * A zone known by name only. CloudFormation refers to it with `HostedZoneName`, Terraform looks it
    * up with the `aws_route53_zone` data source, the self-hosted target serves it.
+   * @param zoneName the zone's name, for example `example.com`
    */
   public static fromZoneName(zoneName: string): GatewayZone {
     return new ConcreteZone(normalizeName(zoneName), undefined);

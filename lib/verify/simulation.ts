@@ -209,6 +209,20 @@ export class SimulatedClient {
   }
 }
 
+/** JSON text given to a `from...String` factory, parsed, or an error naming the factory and what it takes. */
+function parseJsonArgument(json: string, factory: string, what: string): unknown {
+  if (typeof json !== 'string') {
+    const given = json === null ? 'null' : typeof json === 'object' ? 'an object' : `a ${typeof json}`;
+    throw new Error(`FailoverSimulation.${factory} takes JSON text, not ${given}; give the text of ${what}`);
+  }
+  try {
+    return JSON.parse(json);
+  } catch (e) {
+    const start = json.trim().slice(0, 40);
+    throw new Error(`FailoverSimulation.${factory}: the text is not JSON (${(e as Error).message}; it starts with ${JSON.stringify(start)}); give the text of ${what}`);
+  }
+}
+
 const windowOf = (r: TimeRange | undefined): TimeWindow | undefined => (r ? { typicalSeconds: r.typical, worstSeconds: r.worst } : undefined);
 
 /**
@@ -220,7 +234,10 @@ const windowOf = (r: TimeRange | undefined): TimeWindow | undefined => (r ? { ty
  * together, and an inverted check turns healthy.
  */
 export class FailoverSimulation {
-  /** Synthesizes an aws-cdk-lib stack and simulates its template. */
+  /**
+   * Synthesizes an aws-cdk-lib stack and simulates its template.
+   * @param stack an aws-cdk-lib `Stack` inside an `App` or `Stage`
+   */
   public static fromCdkStack(stack: Stack): FailoverSimulation {
     const stage = Stage.of(stack);
     if (!stage) throw new Error(`stack '${stack.node.path}' is not in an App or Stage, so it cannot be synthesized`);
@@ -228,7 +245,10 @@ export class FailoverSimulation {
     return new FailoverSimulation(cloudFormationSource(template, `${stack.artifactId}.template.json`, stack.stackName));
   }
 
-  /** Synthesizes a cdktf (or CDK Terrain) `TerraformStack` and simulates its Terraform JSON. */
+  /**
+   * Synthesizes a cdktf (or CDK Terrain) `TerraformStack` and simulates its Terraform JSON.
+   * @param stack the `TerraformStack` itself
+   */
   public static fromTerraformStack(stack: IConstruct): FailoverSimulation {
     if (!isTerraformStack(stack)) {
       throw new Error(`'${(stack as IConstruct).node.path}' is not a cdktf TerraformStack; give the stack itself (for an aws-cdk-lib Stack use fromCdkStack)`);
@@ -237,7 +257,10 @@ export class FailoverSimulation {
     return new FailoverSimulation(terraformSource(json, 'cdk.tf.json', stack.node.id));
   }
 
-  /** Synthesizes a `SelfHostedStack` (in memory) and simulates its bundle config. */
+  /**
+   * Synthesizes a `SelfHostedStack` (in memory) and simulates its bundle config.
+   * @param stack the self-hosted stack
+   */
   public static fromSelfHostedStack(stack: SelfHostedStack): FailoverSimulation {
     const synthesis = stack._synthesize();
     if (!synthesis.config) {
@@ -249,6 +272,7 @@ export class FailoverSimulation {
   /**
    * Synthesizes whichever stack `scope` is (an aws-cdk-lib `Stack`, a cdktf `TerraformStack` or a
    * `SelfHostedStack`) and simulates it.
+   * @param scope the stack
    */
   public static fromStack(scope: IConstruct): FailoverSimulation {
     if (Stack.isStack(scope)) return FailoverSimulation.fromCdkStack(scope);
@@ -257,17 +281,47 @@ export class FailoverSimulation {
     throw new Error(`'${(scope as IConstruct).node.path}' is not a stack; give an aws-cdk-lib Stack, a cdktf TerraformStack or a SelfHostedStack`);
   }
 
-  /** Simulates a CloudFormation template (parsed JSON, for example `Template.fromStack(stack).toJSON()`). */
+  /**
+   * Simulates a CloudFormation template given as parsed JSON, for example
+   * `Template.fromStack(stack).toJSON()`. From Python, Java, Go or .NET, `fromTemplateString` takes
+   * the template's text.
+   * @param template the template object
+   */
   public static fromTemplate(template: any): FailoverSimulation {
     return new FailoverSimulation(cloudFormationSource(template, 'template.json', 'template'));
   }
 
-  /** Simulates a Terraform JSON configuration (a parsed `cdk.tf.json`). */
+  /**
+   * Simulates a CloudFormation template given as JSON text, for example the content of
+   * `cdk.out/MyStack.template.json`.
+   * @param json the template's JSON text
+   */
+  public static fromTemplateString(json: string): FailoverSimulation {
+    return FailoverSimulation.fromTemplate(parseJsonArgument(json, 'fromTemplateString', 'a CloudFormation template, such as cdk.out/MyStack.template.json'));
+  }
+
+  /**
+   * Simulates a Terraform JSON configuration given as parsed JSON (a parsed `cdk.tf.json`). From
+   * Python, Java, Go or .NET, `fromTerraformJsonString` takes the file's text.
+   * @param config the configuration object
+   */
   public static fromTerraformJson(config: any): FailoverSimulation {
     return new FailoverSimulation(terraformSource(config, 'cdk.tf.json', 'terraform'));
   }
 
-  /** Simulates a self-hosted bundle: its directory, or its bundle config file. */
+  /**
+   * Simulates a Terraform JSON configuration given as JSON text, for example the content of
+   * `cdktf.out/stacks/NAME/cdk.tf.json`.
+   * @param json the configuration's JSON text
+   */
+  public static fromTerraformJsonString(json: string): FailoverSimulation {
+    return FailoverSimulation.fromTerraformJson(parseJsonArgument(json, 'fromTerraformJsonString', 'a Terraform JSON configuration, such as cdktf.out/stacks/NAME/cdk.tf.json'));
+  }
+
+  /**
+   * Simulates a self-hosted bundle: its directory, or its bundle config file.
+   * @param location the bundle directory, or its `config.json`
+   */
   public static fromBundle(location: string): FailoverSimulation {
     const sources = readArtifacts(location);
     if (sources.length !== 1 || sources[0].target !== 'self-hosted') {
@@ -276,14 +330,27 @@ export class FailoverSimulation {
     return new FailoverSimulation(sources[0]);
   }
 
-  /** Simulates a bundle config given as parsed JSON. */
+  /**
+   * Simulates a bundle config given as parsed JSON. From Python, Java, Go or .NET,
+   * `fromBundleConfigString` takes the config's text.
+   * @param config the bundle config object
+   */
   public static fromBundleConfig(config: any): FailoverSimulation {
     return new FailoverSimulation(bundleSource(config, 'config.json'));
   }
 
   /**
+   * Simulates a bundle config given as JSON text (the content of a bundle's `config.json`).
+   * @param json the bundle config's JSON text
+   */
+  public static fromBundleConfigString(json: string): FailoverSimulation {
+    return FailoverSimulation.fromBundleConfig(parseJsonArgument(json, 'fromBundleConfigString', "a bundle config, such as a bundle's config.json"));
+  }
+
+  /**
    * Simulates whatever `dns-failover verify` reads at `location`: a cdk.out or cdktf.out directory with
    * one stack, a template, a cdk.tf.json, or a bundle.
+   * @param location a directory or file path
    */
   public static fromPath(location: string): FailoverSimulation {
     const sources = readArtifacts(location);
@@ -323,17 +390,29 @@ export class FailoverSimulation {
    * inversion applied). No effect on a member without a health check: Route 53 keeps answering it.
    * A member that is another gateway (an alias with EvaluateTargetHealth and no check of its own) fails
    * as a whole branch: every health check below it; an AWS resource behind an alias reports unhealthy.
+   * @param recordName the gateway's record name, for example `emdr.example.com`
+   * @param recordType the gateway's record type, for example `A`
+   * @param endpointName the member's name (its set identifier)
    */
   public markDown(recordName: string, recordType: string, endpointName: string): void {
     for (const id of this.downKeysOf(recordName, recordType, endpointName)) this.down.add(id);
   }
 
-  /** Marks a member's endpoint (or branch) as working again. */
+  /**
+   * Marks a member's endpoint (or, for a member that is a gateway, its branch) as working again.
+   * @param recordName the gateway's record name
+   * @param recordType the gateway's record type
+   * @param endpointName the member's name (its set identifier)
+   */
   public markUp(recordName: string, recordType: string, endpointName: string): void {
     for (const id of this.downKeysOf(recordName, recordType, endpointName)) this.down.delete(id);
   }
 
-  /** Marks every member of a gateway down (Route 53 then answers as if all were healthy: the last resort). */
+  /**
+   * Marks every member of a gateway down (Route 53 then answers as if all were healthy: the last resort).
+   * @param recordName the gateway's record name
+   * @param recordType the gateway's record type
+   */
   public markAllDown(recordName: string, recordType: string): void {
     for (const m of this.gateway(recordName, recordType).members) {
       for (const id of this.memberKeys(m)) this.down.add(id);
@@ -348,6 +427,9 @@ export class FailoverSimulation {
   /**
    * Every possible answer of a gateway with its exact probability, given the members marked down: for a
    * routing tree, the final answers (the endpoints at the end of the aliases), for this client.
+   * @param recordName the gateway's record name
+   * @param recordType the gateway's record type
+   * @param client who asks, for a gateway whose answers depend on it (default: a client nothing is known about)
    */
   public answerDistribution(recordName: string, recordType: string, client?: SimulatedClient): AnswerProbability[] {
     const s = this.currentScenario(recordName, recordType, client);
@@ -365,6 +447,10 @@ export class FailoverSimulation {
   /**
    * The probability that a member is part of the answer (for a member that is an alias: that the answer
    * comes through it), given the members marked down, for this client.
+   * @param recordName the gateway's record name
+   * @param recordType the gateway's record type
+   * @param endpointName the member's name (its set identifier)
+   * @param client who asks, for a gateway whose answers depend on it (default: a client nothing is known about)
    */
   public shareOf(recordName: string, recordType: string, endpointName: string, client?: SimulatedClient): number {
     const g = this.gateway(recordName, recordType);

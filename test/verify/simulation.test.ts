@@ -84,6 +84,34 @@ describe('FailoverSimulation of EMDR', () => {
     expectEmdr(FailoverSimulation.fromTerraformJson(JSON.parse(Testing.synth(stack))));
   });
 
+  test('fromTemplateString, fromTerraformJsonString and fromBundleConfigString take JSON text', () => {
+    const dir = tmpDir('sim-text');
+    try {
+      const out = synthCdkEmdr(path.join(dir, 'cdk.out'));
+      const templateFile = fs.readdirSync(out).find((f) => f.endsWith('.template.json'))!;
+      const sim = FailoverSimulation.fromTemplateString(fs.readFileSync(path.join(out, templateFile), 'utf8'));
+      expect(sim.target).toBe('cloudformation');
+      expectEmdr(sim);
+      expect(sim.cost()!.healthChecksMonthly).toBe(1.5);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const tf = FailoverSimulation.fromTerraformJsonString(Testing.synth(cdktfEmdrApp().stack));
+    expect(tf.target).toBe('terraform');
+    expectEmdr(tf);
+    const bundle = FailoverSimulation.fromBundleConfigString(JSON.stringify(emdrBundle()));
+    expect(bundle.target).toBe('self-hosted');
+    expectEmdr(bundle);
+  });
+
+  test('fails a from...String factory on text that is not JSON, naming the factory and the start of the text', () => {
+    expect(() => FailoverSimulation.fromTemplateString('Resources:\n  Check: {}')).toThrow(
+      /^FailoverSimulation\.fromTemplateString: the text is not JSON \(.+; it starts with "Resources:\\n  Check: {}"\); give the text of a CloudFormation template, such as cdk\.out\/MyStack\.template\.json$/);
+    expect(() => FailoverSimulation.fromTerraformJsonString('')).toThrow(/^FailoverSimulation\.fromTerraformJsonString: the text is not JSON .*give the text of a Terraform JSON configuration/);
+    expect(() => FailoverSimulation.fromBundleConfigString({ version: 1 } as any)).toThrow(
+      "FailoverSimulation.fromBundleConfigString takes JSON text, not an object; give the text of a bundle config, such as a bundle's config.json");
+  });
+
   test('fromBundle, fromBundleConfig and fromPath', () => {
     const dir = tmpDir('sim');
     try {

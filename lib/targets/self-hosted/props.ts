@@ -146,9 +146,12 @@ export enum KubernetesServiceType {
 
 /** How the bundle's Kubernetes manifests are written. */
 export interface SelfHostedKubernetesOptions {
+  // Kubernetes' own word. jsii flags `namespace` as a C# keyword, but no binding uses it as one: C# and
+  // Go name the property `Namespace`, Python and Java keep `namespace`, no keyword there.
   /**
    * The namespace of every object.
    * @default 'dns-failover'
+   * @jsii suppress JSII5018
    */
   readonly namespace?: string;
   /**

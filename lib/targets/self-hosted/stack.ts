@@ -23,12 +23,18 @@ const STACK_SYMBOL = Symbol.for('cdk-dns-failover.SelfHostedStack');
  * health checks. It refuses CloudWatch alarm and routing control health checks.
  */
 export class SelfHostedStack extends Construct {
-  /** Whether `x` is a `SelfHostedStack`. */
+  /**
+   * Whether `x` is a `SelfHostedStack`.
+   * @param x any value
+   */
   public static isSelfHostedStack(x: any): x is SelfHostedStack {
     return x !== null && typeof x === 'object' && STACK_SYMBOL in x;
   }
 
-  /** The `SelfHostedStack` a construct is in. Fails when it is in none. */
+  /**
+   * The `SelfHostedStack` a construct is in. Fails when it is in none.
+   * @param construct a construct of the stack
+   */
   public static of(construct: IConstruct): SelfHostedStack {
     for (let node: IConstruct | undefined = construct; node; node = node.node.scope) {
       if (SelfHostedStack.isSelfHostedStack(node)) return node;
@@ -42,6 +48,11 @@ export class SelfHostedStack extends Construct {
   public readonly _target: SelfHostedTarget;
   private readonly settings: StackSettings;
 
+  /**
+   * @param scope the `SelfHostedApp` (or any construct)
+   * @param id the stack's id (it names the bundle directory)
+   * @param props the zones, DNS nodes, checkers and verdict settings
+   */
   constructor(scope: Construct, id: string, props: SelfHostedStackProps = {}) {
     super(scope, id);
     Object.defineProperty(this, STACK_SYMBOL, { value: true });
@@ -55,6 +66,7 @@ export class SelfHostedStack extends Construct {
    * Writes the bundle into `outdir` (created when missing; files of an earlier synth are replaced):
    * `config.json` (the bundle config, validated against its JSON Schema first), `kubernetes/`,
    * `systemd/`, `Dockerfile` and `README.md`. Fails, writing nothing, when the stack has errors.
+   * @param outdir the bundle directory
    */
   public synth(outdir: string): void {
     const errors: string[] = [];
@@ -88,6 +100,9 @@ export class SelfHostedApp extends Construct {
   /** Where `synth()` writes the bundles. */
   public readonly outdir: string;
 
+  /**
+   * @param props where `synth()` writes the bundles
+   */
   constructor(props: SelfHostedAppProps = {}) {
     super(undefined as any, '');
     this.outdir = props.outdir ?? process.env.DNS_FAILOVER_OUTDIR ?? 'dns-failover.out';

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- each test loads the library into its own module registry */
 /**
- * cdktf is an optional peer dependency: an aws-cdk-lib user never loads it, and a Terraform stack finds
+ * cdktf is no dependency of the library: an aws-cdk-lib user never loads it, and a Terraform stack finds
  * its own library (cdktf, or the cdktn fork) at run time.
  */
 import { Construct } from 'constructs';
