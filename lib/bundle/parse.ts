@@ -17,7 +17,9 @@ import {
   Finding,
   groupRecords,
   HealthCheckModel,
+  LATENCY_REGIONS,
   normalizeName,
+  parseCidrPrefix,
   PORT_RANGE,
   RecordSetModel,
   routingPolicyOf,
@@ -32,6 +34,7 @@ export const SELF_HOSTED_CAPABILITIES: TargetCapabilities = {
   disabledHealthChecks: true,
   cloudWatchAlarmChecks: false,
   recoveryControlChecks: false,
+  aliasToAwsResources: false,
 };
 
 /** Where the JSON Schema of the bundle config lies (shipped next to this module). */
@@ -267,6 +270,33 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
     keyNames.set(name, i);
   });
   unique(c.dnsNodes, 'dnsNodes');
+  unique(c.cidrCollections ?? [], 'cidrCollections');
+  const collections = new Set((c.cidrCollections ?? []).map((x) => x.id));
+  c.recordSets.forEach((r, i) => {
+    const id = r.cidrRoutingConfig?.collectionId;
+    if (id !== undefined && !collections.has(id)) {
+      err(
+        `/recordSets/${i}/cidrRoutingConfig/collectionId`,
+        `the record names CIDR collection '${id}', which this bundle does not hold (its collections: ${[...collections].join(', ') || 'none'})`,
+        'a DNS node routes only by collections it holds: declare the collection in the stack (new CidrCollection, or the gateway\'s own)',
+      );
+    }
+  });
+  // Latency: regions of one's own are named once, and the latency map names known regions and blocks.
+  const ownRegions = new Map<string, number>();
+  (c.regions ?? []).forEach((r, i) => {
+    if (ownRegions.has(r.name)) err(`/regions/${i}/name`, `region '${r.name}' is also defined at /regions/${ownRegions.get(r.name)}`, 'define each region once');
+    ownRegions.set(r.name, i);
+  });
+  const knownRegion = (name: string) => ownRegions.has(name) || (LATENCY_REGIONS as readonly string[]).includes(name);
+  (c.latencyMap ?? []).forEach((e, i) => {
+    const block = parseCidrPrefix(e.cidr);
+    if (!block) err(`/latencyMap/${i}/cidr`, `'${e.cidr}' is not a CIDR block`, 'write a block such as 203.0.113.0/24 or 2001:db8::/48');
+    else if (!block.network) err(`/latencyMap/${i}/cidr`, `'${e.cidr}' has bits set beyond its /${block.prefix} prefix`, `write the network address, ${block.canonical}`);
+    e.regions.forEach((r, j) => {
+      if (!knownRegion(r)) err(`/latencyMap/${i}/regions/${j}`, `region '${r}' is neither one of the config's regions nor an AWS region`, 'define it under regions (with its position), or name an AWS region');
+    });
+  });
   c.dnsNodes.forEach((n, i) => {
     for (const f of ['dns', 'admin'] as const) {
       errOf(`/dnsNodes/${i}/${f}`, hostPortProblem(n[f]));
@@ -316,7 +346,13 @@ export function bundleToModel(c: BundleConfig): FailoverModel {
     recordSets.push({ ...r, name: normalizeName(r.name), hostedZoneName: zone === undefined ? undefined : normalizeName(zone) });
   }
   const healthChecks: HealthCheckModel[] = c.healthChecks.map((h) => ({ ...h }));
-  return { healthChecks, recordSets };
+  return { healthChecks, recordSets, ...(c.cidrCollections && c.cidrCollections.length > 0 ? { cidrCollections: c.cidrCollections } : {}) };
+}
+
+/** The self-hosted target's capabilities for a config: latency records may name its own regions. */
+export function capabilitiesOf(c: Pick<BundleConfig, 'regions'>): TargetCapabilities {
+  const own = (c.regions ?? []).map((r) => r.name);
+  return own.length > 0 ? { ...SELF_HOSTED_CAPABILITIES, ownRegions: own } : SELF_HOSTED_CAPABILITIES;
 }
 
 /** Validates parsed JSON as a bundle config and reports every problem, without throwing. */
@@ -340,7 +376,7 @@ export function checkBundleConfig(json: unknown): BundleCheck {
   const config = json as unknown as BundleConfig;
   const own = bundleProblems(config);
   const model = bundleToModel(config);
-  const findings = validateModel(model, SELF_HOSTED_CAPABILITIES);
+  const findings = validateModel(model, capabilitiesOf(config));
   for (const g of groupRecords(model.recordSets)) findings.push(...failoverWarnings(g));
   const fromModel = (f: Finding): BundleProblem => bundleProblem(findingPath(config, f), `${f.resource}: ${f.problem}`, f.fix, f.rule);
   // A bad value is reported once, by the bundle's own check that names the value's index.

@@ -18,7 +18,7 @@
  * Names are fully qualified, without a trailing dot (one is accepted and dropped), compared without
  * regard to case.
  */
-import { HealthCheckModel, RecordSetModel } from '../model';
+import { CidrCollectionModel, HealthCheckModel, RecordSetModel } from '../model';
 
 /** The version this build reads and writes. */
 export const BUNDLE_CONFIG_VERSION = 1;
@@ -41,6 +41,29 @@ export interface BundleConfig {
    * zone is the longest configured zone that contains the record's name.
    */
   readonly recordSets: readonly RecordSetModel[];
+  /**
+   * The CIDR collections IP-based records name (by `id`). Added compatibly to version 1.
+   * @default - none
+   */
+  readonly cidrCollections?: readonly CidrCollectionModel[];
+  /**
+   * Where geolocation and latency routing find a client's country and position. Added compatibly to
+   * version 1.
+   * @default - the embedded DB-IP Lite country database
+   */
+  readonly geoip?: BundleGeoIp;
+  /**
+   * Regions of one's own that latency records may name, with their position (AWS region names keep
+   * their published positions). Added compatibly to version 1.
+   * @default - none
+   */
+  readonly regions?: readonly BundleRegion[];
+  /**
+   * An operator's latency map: clients in a block reach the regions in this order (the longest block
+   * wins), instead of the nearest-region estimate from GeoIP positions. Added compatibly to version 1.
+   * @default - none
+   */
+  readonly latencyMap?: readonly BundleLatencyMapEntry[];
   /**
    * How reports become verdicts.
    * @default - the engine's defaults (healthy fraction 0.18)
@@ -116,10 +139,39 @@ export interface BundleChecker {
   readonly keyName?: string;
 }
 
+export interface BundleGeoIp {
+  /**
+   * A MaxMind DB (`.mmdb`) country or city database on the DNS node's machine (a mounted volume in
+   * Kubernetes). Re-read on reload; an unreadable one is refused and the old one keeps serving.
+   * @default - the embedded DB-IP Lite country database (CC BY 4.0, https://db-ip.com)
+   */
+  readonly database?: string;
+}
+
+export interface BundleRegion {
+  /** The name latency records give (`fra`, `on-prem-east`). */
+  readonly name: string;
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
+export interface BundleLatencyMapEntry {
+  /** Client networks, for example `203.0.113.0/24` (at most /24 and /48 count, as Route 53 decides). */
+  readonly cidr: string;
+  /** The regions, lowest latency first. */
+  readonly regions: readonly string[];
+}
+
 export interface BundleDnsNode {
   readonly id: string;
   /** Where the node answers DNS (UDP and TCP), `host:port` (`[::1]:53` for IPv6). */
   readonly dns: string;
   /** Where the node's admin API listens (status, metrics, reports), `host:port`. */
   readonly admin: string;
+  /**
+   * Ignore the EDNS Client Subnet option of queries (answer by the source address, echo no option),
+   * for operators who must not use it. Added compatibly to version 1.
+   * @default false
+   */
+  readonly ignoreClientSubnet?: boolean;
 }

@@ -35,6 +35,7 @@ export const serveCommand: Command = {
     { name: 'rrl-slip', value: '<n>', description: 'every n-th limited response goes out truncated (TC), the others are dropped (0: drop all)', default: String(DEFAULT_RRL_SLIP) },
     { name: 'rrl-ipv4-prefix', value: '<bits>', description: 'the IPv4 netblock RRL counts together', default: '24' },
     { name: 'rrl-ipv6-prefix', value: '<bits>', description: 'the IPv6 netblock RRL counts together', default: '56' },
+    { name: 'ignore-client-subnet', description: 'ignore the EDNS Client Subnet option: routing trees answer by the source address, no option is echoed' },
     { name: 'max-udp-payload', value: '<octets>', description: 'largest UDP response (512..4096)', default: '1232' },
     { name: 'evaluate-interval', value: '<ms>', description: 'how often verdicts are re-evaluated without reports', default: '1000' },
     { name: 'stats-interval', value: '<seconds>', description: 'log query counts this often (0: never)', default: '0' },
@@ -109,6 +110,7 @@ export const serveCommand: Command = {
         reportAuthenticator,
         reportKeys,
         maxClockSkewMs,
+        ignoreClientSubnet: flags['ignore-client-subnet'] === true,
       });
     } catch (e) {
       signals.dispose();

@@ -244,7 +244,7 @@ export abstract class GatewayBase extends Construct {
       scopes.push(scope);
     }
 
-    const findings = records.flatMap(validateRecordSet);
+    const findings = records.flatMap((r) => validateRecordSet(r, this.target.capabilities));
     for (const group of groupRecords(records)) findings.push(...validateGroup(group), ...failoverWarnings(group));
     assertValid(findings, `gateway '${this.node.path}'`);
     this.target.report(this, findings);

@@ -35,6 +35,8 @@ export class DnsMetrics {
   private latencyCount = 0;
   /** Messages not answered: shorter than a header, or responses. */
   dropped = 0;
+  /** Queries with an EDNS Client Subnet option the node used (and echoed). */
+  clientSubnetQueries = 0;
   tcpConnections = 0;
   private readonly verdictChanges = new Map<string, LabelledCounter>();
   private readonly reports = new Map<string, LabelledCounter>();
@@ -134,6 +136,8 @@ export class DnsMetrics {
     }
     head('dns_failover_dropped_messages_total', 'counter', 'Messages not answered: shorter than a DNS header, or responses rather than queries.');
     out.push(`dns_failover_dropped_messages_total ${this.dropped}`);
+    head('dns_failover_client_subnet_queries_total', 'counter', 'Queries whose EDNS Client Subnet option was used and echoed (RFC 7871).');
+    out.push(`dns_failover_client_subnet_queries_total ${this.clientSubnetQueries}`);
     head('dns_failover_tcp_connections_total', 'counter', 'TCP connections accepted.');
     out.push(`dns_failover_tcp_connections_total ${this.tcpConnections}`);
     head('dns_failover_tcp_connections_open', 'gauge', 'TCP connections open now.');

@@ -3,14 +3,17 @@
  * the admin API, verdict re-evaluation on every report and on a timer, and reloads that never
  * replace a working config with a broken one.
  */
-import { answerShares, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
+import { answerShares, clientAreas, engineClient, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
 import { AdminBackend, AdminServer, LivenessResult, ReloadResult, ReportIntake, ReportResult } from './admin';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
 import { RrlOptions } from './rrl';
 import { BoundAddress, DnsListenOptions, DnsServer, formatHostPort } from './server';
-import { ZoneSet } from './zones';
+import { GroupInfo, reachableGroups, ZoneSet } from './zones';
+import { REGION_COORDINATES } from '../model';
+import { clientSetupOf } from './clients';
 import { BundleConfig, BundleProblem, checkBundleConfig, checkerKeyName, formatProblem, readBundleConfigFile } from '../bundle';
+import { GeoIpDatabase } from '../bundle/geoip';
 import {
   CheckerKeyFile, DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportHeaders, ReportRequest,
   UNAUTHENTICATED_REPORTS,
@@ -74,10 +77,18 @@ export interface DnsNodeOptions {
   readonly reportKeys?: { load(checkers: readonly CheckerKeyFile[]): { readonly problems: readonly string[] } };
   /** @default Math.random */
   readonly random?: RandomSource;
+  /**
+   * Ignore the EDNS Client Subnet option: answer by the source address, echo no option (for operators
+   * who must not use it).
+   * @default false
+   */
+  readonly ignoreClientSubnet?: boolean;
 }
 
 interface Loaded extends Serving {
   readonly config: BundleConfig;
+  /** The GeoIP database the trees read, when they need one. */
+  readonly geoip?: GeoIpDatabase;
   readonly health: HealthState;
   readonly checkers: ReadonlyMap<string, string>;
   readonly loadedAt: number;
@@ -123,6 +134,55 @@ function reloadChanges(
     }
   }
   return out;
+}
+
+/** Answers listed per client area of a tree group in the status, at most. */
+const MAX_STATUS_ANSWERS = 20;
+
+/**
+ * A group in the status: its members with their verdicts and shares; for the top of a routing tree,
+ * also its members' routing (location, region, CIDR location, alias) and, per client area (one client
+ * per place the tree tells apart), the final answers and their shares.
+ */
+function groupStatus(loaded: Loaded, g: GroupInfo, isHealthy: (id: string | undefined) => boolean): Record<string, unknown> {
+  const shares = answerShares(g.source.group, isHealthy);
+  const members = g.source.group.records.map((r, i) => ({
+    setIdentifier: r.setIdentifier,
+    values: r.values,
+    ...(r.weight !== undefined ? { weight: r.weight } : {}),
+    ...(r.failover !== undefined ? { failover: r.failover } : {}),
+    ...(r.geoLocation !== undefined ? { geoLocation: r.geoLocation } : {}),
+    ...(r.region !== undefined ? { region: r.region } : {}),
+    ...(r.cidrRoutingConfig !== undefined ? { cidrLocation: r.cidrRoutingConfig.locationName } : {}),
+    ...(r.aliasTarget !== undefined ? { aliasTarget: r.aliasTarget.dnsName, evaluateTargetHealth: r.aliasTarget.evaluateTargetHealth } : {}),
+    ...(r.healthCheckId !== undefined ? { healthCheckId: r.healthCheckId } : {}),
+    healthy: isHealthy(r.healthCheckId),
+    share: shares[i],
+  }));
+  const base = { zone: g.zone, name: g.name, recordType: g.recordType, policy: g.source.group.policy, ttl: g.ttl, members };
+  const src = g.source;
+  if (src.kind !== 'tree') return base;
+  const reached = reachableGroups(src.tree, src.treeGroup);
+  const own = Object.fromEntries((loaded.config.regions ?? []).map((r) => [r.name, [r.latitude, r.longitude] as const]));
+  const regions = [...new Set(reached.flatMap((x) => x.group.records.map((r) => r.region)).filter((r): r is string => r !== undefined))];
+  const areas = src.clientPolicies.size > 0 ? clientAreas(reached.flatMap((x) => x.group.records), loaded.config.cidrCollections, own) : [{ label: 'any client' }];
+  const coordinates = { ...REGION_COORDINATES, ...own };
+  return {
+    ...base,
+    tree: reached.slice(1).map((x) => `${x.name} ${x.recordType}`),
+    clients: areas.map((a) => {
+      try {
+        const outcomes = src.tree.outcomes(src.treeGroup, isHealthy, engineClient(a, regions, coordinates), { maxOutcomes: MAX_STATUS_ANSWERS });
+        return {
+          client: a.label,
+          answers: outcomes.map((o) => ({ setIdentifiers: o.setIdentifiers, values: o.records.flatMap((r) => [...r.values]), share: o.probability })),
+        };
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        return { client: a.label, answers: [], note: `more than ${MAX_STATUS_ANSWERS} possible answers` };
+      }
+    }),
+  };
 }
 
 export class DnsNode implements AdminBackend {
@@ -183,11 +243,16 @@ export class DnsNode implements AdminBackend {
 
   private compile(config: BundleConfig, previous: HealthState | undefined, warnings: readonly BundleProblem[]): Loaded {
     const zones = new ZoneSet(config);
+    // Throws for a GeoIP database that cannot be used: at start the node does not start, at reload the old config keeps serving.
+    const clients = clientSetupOf(config, this.loaded?.geoip);
     const settings = verdictSettingsOf(config);
     const health = previous ? HealthState.reloaded(previous, config.healthChecks, settings) : new HealthState(config.healthChecks, settings);
     return {
       zones,
       isHealthy: health.isHealthy,
+      ...(clients.resolver ? { clients: clients.resolver } : {}),
+      ...(clients.geoip ? { geoip: clients.geoip } : {}),
+      ignoreClientSubnet: this.options.ignoreClientSubnet === true,
       config,
       health,
       checkers: new Map(config.checkers.map((c) => [c.id, c.region])),
@@ -517,25 +582,17 @@ export class DnsNode implements AdminBackend {
         staticRecords: (z.config.records ?? []).length,
         groups: loaded.zones.groups.filter((g) => g.zone === z.name).length,
       })),
-      groups: loaded.zones.groups.map((g) => {
-        const shares = answerShares(g.source.group, health.isHealthy);
-        return {
-          zone: g.zone,
-          name: g.name,
-          recordType: g.recordType,
-          policy: g.source.group.policy,
-          ttl: g.ttl,
-          members: g.source.group.records.map((r, i) => ({
-            setIdentifier: r.setIdentifier,
-            values: r.values,
-            ...(r.weight !== undefined ? { weight: r.weight } : {}),
-            ...(r.failover !== undefined ? { failover: r.failover } : {}),
-            ...(r.healthCheckId !== undefined ? { healthCheckId: r.healthCheckId } : {}),
-            healthy: health.isHealthy(r.healthCheckId),
-            share: shares[i],
-          })),
-        };
-      }),
+      ...(loaded.geoip
+        ? {
+          geoip: {
+            file: loaded.geoip.file,
+            description: loaded.geoip.description,
+            databaseType: loaded.geoip.databaseType,
+            builtAt: loaded.geoip.builtAt,
+          },
+        }
+        : {}),
+      groups: loaded.zones.groups.map((g) => groupStatus(loaded, g, health.isHealthy)),
       healthChecks: health.snapshot(now),
       checkers: loaded.config.checkers.map((c) => {
         const last = this.lastReportAt.get(c.id);

@@ -25,6 +25,14 @@ export class ParsedQuery {
   /** The requestor's UDP payload size, as sent. */
   udpSize = 512;
   dnssecOk = false;
+  /**
+   * The EDNS Client Subnet option (RFC 7871), when the query has a valid one: its FAMILY (1 IPv4, 2
+   * IPv6; 0 when absent), SOURCE PREFIX-LENGTH, and where its ADDRESS octets are in the message.
+   */
+  ecsFamily = 0;
+  ecsSource = 0;
+  ecsAddress = 0;
+  ecsAddressLength = 0;
   /** Set when the query cannot be answered normally: FORMERR, NOTIMP, BADVERS; 0 otherwise. */
   error = 0;
   /** Why `error` is set, for logs and tests. */
@@ -44,6 +52,10 @@ export class ParsedQuery {
     this.ednsVersion = 0;
     this.udpSize = 512;
     this.dnssecOk = false;
+    this.ecsFamily = 0;
+    this.ecsSource = 0;
+    this.ecsAddress = 0;
+    this.ecsAddressLength = 0;
     this.error = 0;
     this.problem = '';
   }
@@ -149,13 +161,18 @@ export function parseQuery(buf: Buffer, length: number, q: ParsedQuery): QueryVe
     if (type === RRType.OPT && i >= ancount + nscount) {
       if (q.edns) return finishOpcode(q, formerr(q, 'more than one OPT record'));
       if (buf[nameStart] !== 0) return finishOpcode(q, formerr(q, 'the OPT record\'s owner is not the root'));
-      // Options: each code(2) length(2) data; only their framing is checked, unknown ones are ignored.
+      // Options: each code(2) length(2) data; their framing is checked, Client Subnet is read, unknown ones are ignored.
       let o = rdata;
       while (o < rdata + rdlength) {
         if (o + 4 > rdata + rdlength) return finishOpcode(q, formerr(q, 'an EDNS option header runs past the OPT record'));
+        const code = (buf[o] << 8) | buf[o + 1];
         const olen = (buf[o + 2] << 8) | buf[o + 3];
+        if (o + 4 + olen > rdata + rdlength) return finishOpcode(q, formerr(q, 'an EDNS option runs past the OPT record'));
+        if (code === EDNS_CLIENT_SUBNET) {
+          const problem = readClientSubnet(buf, o + 4, olen, q);
+          if (problem) return finishOpcode(q, formerr(q, `EDNS Client Subnet: ${problem}`));
+        }
         o += 4 + olen;
-        if (o > rdata + rdlength) return finishOpcode(q, formerr(q, 'an EDNS option runs past the OPT record'));
       }
       q.edns = true;
       q.udpSize = (buf[p + 2] << 8) | buf[p + 3];
@@ -171,6 +188,36 @@ export function parseQuery(buf: Buffer, length: number, q: ParsedQuery): QueryVe
     q.problem = `EDNS version ${q.ednsVersion}; this server speaks version 0`;
   }
   return QueryVerdict.Answer;
+}
+
+/** The EDNS Client Subnet option code (RFC 7871 §6). */
+export const EDNS_CLIENT_SUBNET = 8;
+
+/**
+ * Reads and checks an ECS option (RFC 7871 §6, §7.1.1): FAMILY 1 or 2, SOURCE PREFIX-LENGTH within the
+ * family's address, SCOPE PREFIX-LENGTH 0 in a query, exactly the ADDRESS octets SOURCE needs, no bit
+ * set beyond SOURCE, and one option per query. Returns the problem, or '' when it is valid.
+ */
+function readClientSubnet(buf: Buffer, p: number, length: number, q: ParsedQuery): string {
+  if (q.ecsFamily !== 0) return 'more than one option; a query carries at most one';
+  if (length < 4) return `option data of ${length} octets; it needs at least 4 (FAMILY, SOURCE and SCOPE PREFIX-LENGTH)`;
+  const family = (buf[p] << 8) | buf[p + 1];
+  const source = buf[p + 2];
+  const scope = buf[p + 3];
+  if (family !== 1 && family !== 2) return `FAMILY ${family} is not IPv4 (1) or IPv6 (2)`;
+  const width = family === 1 ? 32 : 128;
+  if (source > width) return `SOURCE PREFIX-LENGTH ${source} is longer than an IPv${family === 1 ? 4 : 6} address`;
+  if (scope !== 0) return `SCOPE PREFIX-LENGTH ${scope} in a query; it must be 0`;
+  const octets = (source + 7) >> 3;
+  if (length - 4 !== octets) return `${length - 4} ADDRESS octets for SOURCE PREFIX-LENGTH ${source}; it takes exactly ${octets}`;
+  if (source % 8 !== 0 && (buf[p + 4 + octets - 1] & (0xff >> (source % 8))) !== 0) {
+    return `ADDRESS has bits set beyond SOURCE PREFIX-LENGTH ${source}`;
+  }
+  q.ecsFamily = family;
+  q.ecsSource = source;
+  q.ecsAddress = p + 4;
+  q.ecsAddressLength = octets;
+  return '';
 }
 
 /** Buffer#latin1Slice where Node has it (it skips toString's argument handling), else toString. */

@@ -11,17 +11,29 @@
  *   (and not echoed); version above 0 answered BADVERS.
  * - TC when the answer does not fit the UDP payload size: the question alone, so the client retries
  *   over TCP, where the full answer goes.
+ * - EDNS Client Subnet (RFC 7871): a routing tree answers the client of the option (else of the source
+ *   address; SOURCE PREFIX-LENGTH 0 means the client's address is not to be used, so the source
+ *   address answers); the option is echoed with FAMILY, SOURCE and ADDRESS as sent and a SCOPE
+ *   PREFIX-LENGTH of the network the decision depended on, never longer than SOURCE: 0 for answers
+ *   that depend on no client, the GeoIP network for geolocation and GeoIP-based latency, the whole
+ *   subnet (at most /24, /48) for IP-based routing and the latency map. A malformed option is FORMERR.
  */
-import { HealthLookup, RandomSource } from '../engine';
+import { Client, HealthLookup, RandomSource, UNKNOWN_CLIENT } from '../engine';
+import { RecordSetModel } from '../model';
+import { ClientResolver, ResolvedClient } from './clients';
 import { DnsMetrics, Transport } from './metrics';
-import { parseQuery, ParsedQuery, QueryVerdict } from './query';
-import { EDNS_DO, Flag, Rcode, RRClass, RRType } from './wire';
-import { EncodedTail, NameNode, ZoneSet } from './zones';
+import { EDNS_CLIENT_SUBNET, parseQuery, ParsedQuery, QueryVerdict } from './query';
+import { EDNS_DO, Flag, Rcode, ResourceRecord, RRClass, RRType } from './wire';
+import { ClientPolicy, EncodedTail, NameNode, Resolution, ZoneSet } from './zones';
 
 /** The answer data in force: swapped as a whole on reload. */
 export interface Serving {
   readonly zones: ZoneSet;
   readonly isHealthy: HealthLookup;
+  /** Who asks (GeoIP, regions, latency map), when the zones hold client-dependent trees. */
+  readonly clients?: ClientResolver;
+  /** Answer by the source address and echo no Client Subnet option. */
+  readonly ignoreClientSubnet?: boolean;
 }
 
 export interface ResponderOptions {
@@ -48,6 +60,15 @@ export class Responder {
   lastType = 0;
 
   private readonly q = new ParsedQuery();
+  /** The query being answered, and its source address. */
+  private buffer: Buffer = Buffer.alloc(0);
+  private source = '';
+  /** Its client, resolved once when a tree needs it. */
+  private resolved?: ResolvedClient;
+  /** The SCOPE PREFIX-LENGTH of the response being built. */
+  private scope = 0;
+  /** The Client Subnet option is echoed in the response being built. */
+  private echoEcs = false;
   private readonly maxUdpPayload: number;
   private readonly random: RandomSource;
 
@@ -67,8 +88,12 @@ export class Responder {
   }
 
   /** The response to a query, or undefined when the message must be dropped. Never throws. */
-  answer(buf: Buffer, length: number, transport: Transport): Buffer | undefined {
+  answer(buf: Buffer, length: number, transport: Transport, source = ''): Buffer | undefined {
     const q = this.q;
+    this.buffer = buf;
+    this.source = source;
+    this.resolved = undefined;
+    this.scope = 0;
     let verdict: QueryVerdict;
     try {
       verdict = parseQuery(buf, length, q);
@@ -83,7 +108,17 @@ export class Responder {
       return undefined;
     }
     const limit = transport === Transport.TCP ? 65535 : q.edns ? Math.max(512, Math.min(q.udpSize, this.maxUdpPayload)) : 512;
+    this.echoEcs = false;
     if (q.error !== 0) return this.bare(buf, q.error, q.hasQuestion, limit, transport);
+    let serving: Serving;
+    try {
+      serving = this.serving();
+    } catch (e) {
+      q.problem = `internal error: ${(e as Error).message}`;
+      return this.bare(buf, Rcode.SERVFAIL, true, limit, transport);
+    }
+    this.echoEcs = q.ecsFamily !== 0 && serving.ignoreClientSubnet !== true;
+    if (this.echoEcs) this.metrics.clientSubnetQueries++;
     if ((q.qclass !== RRClass.IN && q.qclass !== RRClass.ANY) || q.qtype === RRType.AXFR || q.qtype === RRType.IXFR) {
       return this.bare(buf, Rcode.REFUSED, true, limit, transport);
     }
@@ -94,7 +129,6 @@ export class Responder {
     let enc: EncodedTail;
     let aa = true;
     try {
-      const serving = this.serving();
       const node = serving.zones.lookup(q.key);
       if (node) {
         enc = this.forNode(serving, node, q.qtype);
@@ -116,6 +150,33 @@ export class Responder {
     return this.build(buf, enc, limit, aa, transport);
   }
 
+  /** The client of the query being answered (its Client Subnet, else its source address), resolved once. */
+  private clientFor(serving: Serving): ResolvedClient | undefined {
+    if (this.resolved || !serving.clients) return this.resolved;
+    const q = this.q;
+    if (q.ecsFamily !== 0 && q.ecsSource > 0 && serving.ignoreClientSubnet !== true) {
+      this.resolved = serving.clients.fromClientSubnet(q.ecsFamily, q.ecsSource, this.buffer, q.ecsAddress, q.ecsAddressLength);
+    } else if (this.source !== '') {
+      this.resolved = serving.clients.fromAddress(this.source);
+    }
+    return this.resolved;
+  }
+
+  /** The engine's client for a tree with these client-dependent policies; notes the response's scope. */
+  private treeClient(serving: Serving, policies: ReadonlySet<ClientPolicy>): Client {
+    if (policies.size === 0) return UNKNOWN_CLIENT;
+    const resolved = this.clientFor(serving);
+    if (!resolved) return UNKNOWN_CLIENT;
+    const q = this.q;
+    if (this.echoEcs && q.ecsSource > 0) {
+      const subnet = resolved.client.subnet!.prefix;
+      const wide = policies.has('ip-based') || (policies.has('latency') && resolved.mapped);
+      const scope = wide ? subnet : Math.min(subnet, resolved.geoPrefix);
+      if (scope > this.scope) this.scope = scope;
+    }
+    return resolved.client;
+  }
+
   private forNode(serving: Serving, node: NameNode, qtype: number): EncodedTail {
     const cacheable = qtype < 256;
     const plan = cacheable ? node.plans.get(qtype) : null;
@@ -123,19 +184,35 @@ export class Responder {
     if (plan === null) {
       // A failover group answers directly: the engine chooses, the encoding is kept per choice.
       const src = qtype === RRType.CNAME ? node.cname : qtype === RRType.ANY ? undefined : node.rrsets.get(qtype);
+      if (src && src.kind === 'tree') {
+        const chosen = src.tree.resolve(src.treeGroup, serving.isHealthy, this.random, this.treeClient(serving, src.clientPolicies));
+        let enc = src.cache.get(chosen);
+        if (!enc) {
+          const answers = [];
+          for (const r of chosen) answers.push(...src.rrs.get(r)!);
+          const authority = answers.length === 0 ? [node.zone.negativeSoa] : [];
+          enc = serving.zones.encode(node, qtype, resolution(answers, authority, chosen));
+          src.cache.set(chosen, enc);
+        }
+        return enc;
+      }
       if (src && src.kind === 'group') {
         const chosen = src.group.select(serving.isHealthy, this.random);
         let enc = src.cache.get(chosen);
         if (!enc) {
           const answers = [];
           for (const r of chosen) answers.push(...src.rrs.get(r)!);
-          enc = serving.zones.encode(node, qtype, { rcode: Rcode.NOERROR, answers, authority: [], additional: [], selections: [chosen] });
+          enc = serving.zones.encode(node, qtype, resolution(answers, [], chosen));
           src.cache.set(chosen, enc);
         }
         return enc;
       }
     }
-    const res = serving.zones.resolve(node, qtype, serving.isHealthy, this.random);
+    // A CNAME chain (or ANY): resolved through the zones, with the client when a tree on the way needs it.
+    const needsClient = serving.clients !== undefined && serving.zones.clientDependent;
+    const client = needsClient ? this.clientFor(serving)?.client : undefined;
+    const res = serving.zones.resolve(node, qtype, serving.isHealthy, this.random, client);
+    if (res.clientPolicies.size > 0) this.treeClient(serving, res.clientPolicies);
     if (res.selections.length === 1 && cacheable) {
       // The answer depends on one choice of the engine only (a CNAME chain to a group): keep it per choice.
       let byChoice = node.chosen.get(qtype);
@@ -153,7 +230,7 @@ export class Responder {
   private build(query: Buffer, enc: EncodedTail, limit: number, aa: boolean, transport: Transport): Buffer {
     const q = this.q;
     const qlen = q.questionEnd - 12;
-    const opt = q.edns ? OPT_LENGTH : 0;
+    const opt = q.edns ? this.optLength() : 0;
     let total = 12 + qlen + enc.tail.length + opt;
     const tc = total > limit;
     if (tc) total = 12 + qlen + opt;
@@ -184,9 +261,46 @@ export class Responder {
       else for (let i = 0; i < n; i++) out[p + i] = tail[i];
       p += n;
     }
-    if (opt) writeOpt(out, p, this.maxUdpPayload, enc.rcode >> 4, q.dnssecOk);
+    if (opt) this.writeOpt(out, p, enc.rcode >> 4);
     this.metrics.count(transport, enc.rcode, q.qtype);
     return out;
+  }
+
+  /** Octets of our OPT record: with the echoed Client Subnet option when there is one. */
+  private optLength(): number {
+    return OPT_LENGTH + (this.echoEcs ? ECS_FIXED + this.q.ecsAddressLength : 0);
+  }
+
+  /**
+   * Our OPT record: root owner, our payload size, extended rcode, version 0, DO as asked; the Client
+   * Subnet option echoed (FAMILY, SOURCE, ADDRESS as the query sent them, our SCOPE), no other option.
+   */
+  private writeOpt(out: Buffer, p: number, extendedRcode: number): void {
+    const q = this.q;
+    const payload = this.maxUdpPayload;
+    const ecs = this.echoEcs ? ECS_FIXED + q.ecsAddressLength : 0;
+    out[p] = 0;
+    out[p + 1] = 0;
+    out[p + 2] = RRType.OPT;
+    out[p + 3] = payload >> 8;
+    out[p + 4] = payload & 0xff;
+    out[p + 5] = extendedRcode & 0xff;
+    out[p + 6] = 0;
+    out[p + 7] = q.dnssecOk ? EDNS_DO >> 8 : 0;
+    out[p + 8] = 0;
+    out[p + 9] = ecs >> 8;
+    out[p + 10] = ecs & 0xff;
+    if (ecs === 0) return;
+    const o = p + 11;
+    out[o] = 0;
+    out[o + 1] = EDNS_CLIENT_SUBNET;
+    out[o + 2] = 0;
+    out[o + 3] = 4 + q.ecsAddressLength;
+    out[o + 4] = 0;
+    out[o + 5] = q.ecsFamily;
+    out[o + 6] = q.ecsSource;
+    out[o + 7] = Math.min(this.scope, q.ecsSource);
+    for (let i = 0; i < q.ecsAddressLength; i++) out[o + 8 + i] = this.buffer[q.ecsAddress + i];
   }
 
   /** A response without data: an error, REFUSED, or NOTIMP. Echoes the question when it was read. */
@@ -195,7 +309,7 @@ export class Responder {
     const q = this.q;
     const echo = withQuestion && q.hasQuestion;
     const qlen = echo ? q.questionEnd - 12 : 0;
-    const opt = q.edns ? OPT_LENGTH : 0;
+    const opt = q.edns ? this.optLength() : 0;
     const total = 12 + qlen + opt;
     const tc = total > limit;
     const out = Buffer.allocUnsafe(tc ? 12 : total);
@@ -212,7 +326,7 @@ export class Responder {
       }
       if (opt) {
         out[11] = 1;
-        writeOpt(out, 12 + qlen, this.maxUdpPayload, rcode >> 4, q.dnssecOk);
+        this.writeOpt(out, 12 + qlen, rcode >> 4);
       }
     }
     this.metrics.count(transport, rcode, q.hasQuestion ? q.qtype : -1);
@@ -220,17 +334,10 @@ export class Responder {
   }
 }
 
-/** Our OPT record: root owner, our payload size, extended rcode, version 0, DO as asked, no options. */
-function writeOpt(out: Buffer, p: number, payload: number, extendedRcode: number, dnssecOk: boolean): void {
-  out[p] = 0;
-  out[p + 1] = 0;
-  out[p + 2] = RRType.OPT;
-  out[p + 3] = payload >> 8;
-  out[p + 4] = payload & 0xff;
-  out[p + 5] = extendedRcode & 0xff;
-  out[p + 6] = 0;
-  out[p + 7] = dnssecOk ? EDNS_DO >> 8 : 0;
-  out[p + 8] = 0;
-  out[p + 9] = 0;
-  out[p + 10] = 0;
+/** A direct answer of one group's choice, to encode. */
+function resolution(answers: ResourceRecord[], authority: ResourceRecord[], chosen: readonly RecordSetModel[]): Resolution {
+  return { rcode: Rcode.NOERROR, answers, authority, additional: [], selections: [chosen], clientPolicies: new Set() };
 }
+
+/** The Client Subnet option's fixed part: code, length, FAMILY, SOURCE, SCOPE. */
+const ECS_FIXED = 8;

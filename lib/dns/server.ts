@@ -190,7 +190,7 @@ export class DnsServer {
     const rrl = this.rrl;
     socket.on('message', (msg, rinfo) => {
       const t0 = performance.now();
-      let out = responder.answer(msg, msg.length, Transport.UDP);
+      let out = responder.answer(msg, msg.length, Transport.UDP, rinfo.address);
       if (out === undefined) return;
       if (rrl) {
         const kind = responder.lastKind;
@@ -297,7 +297,7 @@ export class DnsServer {
       const len = (buf[p] << 8) | buf[p + 1];
       if (buf.length - p - 2 < len) break;
       const t0 = performance.now();
-      const out = this.responder.answer(buf.subarray(p + 2, p + 2 + len), len, Transport.TCP);
+      const out = this.responder.answer(buf.subarray(p + 2, p + 2 + len), len, Transport.TCP, c.client);
       p += 2 + len;
       answered = true;
       if (out === undefined) {

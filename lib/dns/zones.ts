@@ -11,8 +11,8 @@
  * whatever its case, so one tail serves every query for that name and type; the question's case is
  * preserved because it is copied from the query.
  */
-import { compileGroup, CompiledGroup, HealthLookup, RandomSource } from '../engine';
-import { DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA, groupRecords, normalizeName, RecordSetModel } from '../model';
+import { Client, CompiledGroup, CompiledTree, compileTree, HealthLookup, RandomSource, TreeGroup, UNKNOWN_CLIENT } from '../engine';
+import { DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA, normalizeName, RecordSetModel } from '../model';
 import { nameToLabels, Rcode, RData, ResourceRecord, RRClass, RRType, Writer } from './wire';
 import { BundleConfig, BundleZone, parseRecordValue, RecordValue, valueProblemText, zoneOf } from '../bundle';
 
@@ -52,7 +52,30 @@ export interface GroupRRset {
   readonly cache: WeakMap<readonly RecordSetModel[], EncodedTail>;
 }
 
-export type RRsetSource = StaticRRset | GroupRRset;
+/** The routing policies whose answer depends on who asks. */
+export type ClientPolicy = 'geolocation' | 'latency' | 'ip-based';
+
+/**
+ * A group at the top of a routing tree (it has aliases into other groups of the zone, or a policy that
+ * depends on the client): the engine walks the tree for the client, and the answer holds the final
+ * records' values under this node's name, with their TTL (an alias has none of its own).
+ */
+export interface TreeRRset {
+  readonly kind: 'tree';
+  readonly type: number;
+  readonly tree: CompiledTree;
+  readonly treeGroup: TreeGroup;
+  /** The top group itself (`treeGroup.group`). */
+  readonly group: CompiledGroup;
+  /** The resource records of each final record the tree can reach, owned by this node's name. */
+  readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>;
+  /** Encoded direct answers by the final choice (the answering group returns the same array for the same choice). */
+  readonly cache: WeakMap<readonly RecordSetModel[], EncodedTail>;
+  /** The client-dependent policies anywhere in the tree; empty when every client gets the same answers. */
+  readonly clientPolicies: ReadonlySet<ClientPolicy>;
+}
+
+export type RRsetSource = StaticRRset | GroupRRset | TreeRRset;
 
 export interface CompiledZone {
   readonly name: string;
@@ -87,8 +110,9 @@ export interface GroupInfo {
   readonly zone: string;
   readonly name: string;
   readonly recordType: string;
+  /** The TTL of its records (for a tree: of the records it answers with, the first one's). */
   readonly ttl: number;
-  readonly source: GroupRRset;
+  readonly source: GroupRRset | TreeRRset;
 }
 
 /** What one question resolves to, before encoding. */
@@ -99,6 +123,8 @@ export interface Resolution {
   readonly additional: ResourceRecord[];
   /** The engine's choices made on the way (one per failover group consulted). */
   readonly selections: (readonly RecordSetModel[])[];
+  /** The client-dependent policies consulted on the way (for the response's ECS scope). */
+  readonly clientPolicies: Set<ClientPolicy>;
 }
 
 /** The order in which an ANY query picks its one RRset (RFC 8482 §4.1). */
@@ -130,6 +156,8 @@ function toRecords(name: string, recordType: string, ttl: number, values: readon
 export class ZoneSet {
   readonly zones: CompiledZone[] = [];
   readonly groups: GroupInfo[] = [];
+  /** The routing trees of the config (every failover group, linked by its aliases). */
+  readonly tree: CompiledTree;
   private readonly zonesByKey = new Map<string, CompiledZone>();
   private readonly nodes = new Map<string, NameNode>();
 
@@ -193,16 +221,44 @@ export class ZoneSet {
       name: normalizeName(r.name),
       hostedZoneName: normalizeName(r.hostedZoneName ?? zoneOf(config.zones, r.name)!.name),
     }));
-    for (const g of groupRecords(located)) {
+    // Every group is compiled once, linked into routing trees by its aliases (the engine's compileTree).
+    this.tree = compileTree({ recordSets: located, cidrCollections: config.cidrCollections });
+    for (const tg of this.tree.groups) {
+      const g = tg.recordGroup;
       const zone = zoneByName.get(g.records[0].hostedZoneName!)!;
-      const ttl = g.records[0].ttl ?? 0;
-      const rrs = new Map<RecordSetModel, ResourceRecord[]>();
-      const compiled = compileGroup(g.records);
-      for (const r of compiled.records) rrs.set(r, toRecords(g.name, g.recordType, ttl, r.values));
-      const source: GroupRRset = { kind: 'group', type: TYPE_CODES[g.recordType], ttl, group: compiled, rrs, cache: new WeakMap() };
+      const type = TYPE_CODES[g.recordType];
+      const reached = reachableGroups(this.tree, tg);
+      const clientPolicies = new Set<ClientPolicy>();
+      for (const x of reached) {
+        const policy = x.group.policy;
+        if (policy === 'geolocation' || policy === 'latency' || policy === 'ip-based') clientPolicies.add(policy);
+      }
+      const aliases = g.records.some((r) => this.tree.targetOf(r) !== undefined);
+      let source: GroupRRset | TreeRRset;
+      let ttl: number;
+      if (!aliases && clientPolicies.size === 0) {
+        ttl = g.records[0].ttl ?? 0;
+        const rrs = new Map<RecordSetModel, ResourceRecord[]>();
+        for (const r of tg.group.records) rrs.set(r, toRecords(g.name, g.recordType, ttl, r.values));
+        source = { kind: 'group', type, ttl, group: tg.group, rrs, cache: new WeakMap() };
+      } else {
+        const rrs = new Map<RecordSetModel, ResourceRecord[]>();
+        for (const x of reached) {
+          for (const r of x.group.records) {
+            if (this.tree.targetOf(r) === undefined) rrs.set(r, toRecords(g.name, g.recordType, r.ttl ?? 0, r.values));
+          }
+        }
+        ttl = [...rrs.keys()][0]?.ttl ?? 0;
+        source = { kind: 'tree', type, tree: this.tree, treeGroup: tg, group: tg.group, rrs, cache: new WeakMap(), clientPolicies };
+      }
       this.place(this.node(zone, g.name), source);
       this.groups.push({ zone: zone.name, name: g.name, recordType: g.recordType, ttl, source });
     }
+  }
+
+  /** Whether any group's answer depends on who asks (geolocation, latency or IP-based routing). */
+  get clientDependent(): boolean {
+    return this.groups.some((g) => g.source.kind === 'tree' && g.source.clientPolicies.size > 0);
   }
 
   private place(node: NameNode, source: RRsetSource): void {
@@ -252,11 +308,12 @@ export class ZoneSet {
    * zone (at most {@link MAX_CNAME_CHAIN} hops, never twice through a name), or NODATA / NXDOMAIN with
    * the zone's SOA. ANY gets one RRset (RFC 8482). Failover groups answer through the engine.
    */
-  resolve(start: NameNode, qtype: number, isHealthy: HealthLookup, random: RandomSource): Resolution {
-    const res: Resolution = { rcode: Rcode.NOERROR, answers: [], authority: [], additional: [], selections: [] };
+  resolve(start: NameNode, qtype: number, isHealthy: HealthLookup, random: RandomSource, client: Client = UNKNOWN_CLIENT): Resolution {
+    const res: Resolution = { rcode: Rcode.NOERROR, answers: [], authority: [], additional: [], selections: [], clientPolicies: new Set() };
     const recordsOf = (src: RRsetSource): readonly ResourceRecord[] => {
       if (src.kind === 'static') return src.records;
-      const chosen = src.group.select(isHealthy, random);
+      const chosen = src.kind === 'tree' ? src.tree.resolve(src.treeGroup, isHealthy, random, client) : src.group.select(isHealthy, random);
+      if (src.kind === 'tree') for (const p of src.clientPolicies) res.clientPolicies.add(p);
       res.selections.push(chosen);
       const out: ResourceRecord[] = [];
       for (const r of chosen) out.push(...src.rrs.get(r)!);
@@ -274,6 +331,8 @@ export class ZoneSet {
       }
       if (src) {
         const rrs = recordsOf(src);
+        // A tree with nothing for this client (a geolocation or IP-based group without a default): NODATA.
+        if (rrs.length === 0) res.authority.push(node.zone.negativeSoa);
         res.answers.push(...rrs);
         if (src.type === RRType.NS) this.glue(node.zone, rrs, res.additional);
         return res;
@@ -338,6 +397,21 @@ export class ZoneSet {
     }
     return tail;
   }
+}
+
+/** The groups a tree group reaches through its aliases, itself first (each once; loops end there). */
+export function reachableGroups(tree: CompiledTree, top: TreeGroup): TreeGroup[] {
+  const out: TreeGroup[] = [];
+  const visit = (g: TreeGroup) => {
+    if (out.includes(g)) return;
+    out.push(g);
+    for (const r of g.group.records) {
+      const t = tree.targetOf(r);
+      if (t) visit(t);
+    }
+  };
+  visit(top);
+  return out;
 }
 
 function finish(w: Writer, rcode: number, an: readonly ResourceRecord[], ns: readonly ResourceRecord[], ar: readonly ResourceRecord[]): EncodedTail {

@@ -14,3 +14,5 @@ export * from './country-points';
 export type { HealthLookup, MemberHealth } from './routing/router';
 export { MAX_CACHED_MULTIVALUE_ANSWERS, binomial } from './routing/multivalue';
 export { effectiveWeight } from './routing/weighted';
+export * from './prefix-table';
+export * from './areas';

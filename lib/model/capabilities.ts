@@ -10,4 +10,15 @@ export interface TargetCapabilities {
   readonly cloudWatchAlarmChecks: boolean;
   /** Route 53 ARC routing control health checks are available. */
   readonly recoveryControlChecks: boolean;
+  /**
+   * Aliases to AWS resources (load balancers, CloudFront, S3 websites, ...) can be served: Route 53 only.
+   * @default true
+   */
+  readonly aliasToAwsResources?: boolean;
+  /**
+   * Regions of one's own that latency records may name besides Route 53's (a self-hosted stack's
+   * regions, with coordinates).
+   * @default - none
+   */
+  readonly ownRegions?: readonly string[];
 }

@@ -24,7 +24,7 @@ export type { RecordGroup } from './rules/group';
 export function validateModel(model: FailoverModel, caps: TargetCapabilities): Finding[] {
   const out: Finding[] = [];
   for (const hc of model.healthChecks) out.push(...validateHealthCheck(hc, caps));
-  for (const r of model.recordSets) out.push(...validateRecordSet(r));
+  for (const r of model.recordSets) out.push(...validateRecordSet(r, caps));
   const groups = groupRecords(model.recordSets);
   for (const g of groups) out.push(...validateGroup(g));
   out.push(...validateCnameExclusivity(groups, model.recordSets));

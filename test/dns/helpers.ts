@@ -8,7 +8,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { BundleConfig } from '../../lib/bundle';
-import { decodeMessage, encodeMessage, Message, optRecord, Question, ResourceRecord, RRType } from '../../lib/dns';
+import { decodeMessage, EdnsOption, encodeMessage, Message, optRecord, Question, ResourceRecord, RRType } from '../../lib/dns';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 
@@ -78,12 +78,14 @@ export interface QueryOptions {
   readonly dnssecOk?: boolean;
   readonly flags?: number;
   readonly id?: number;
+  /** EDNS options to send (for example `clientSubnet('203.0.113.0/24')`). */
+  readonly ednsOptions?: readonly EdnsOption[];
 }
 
 export function query(name: string, type: number, options: QueryOptions = {}): Buffer {
   const additionals: ResourceRecord[] = options.edns === false
     ? []
-    : [optRecord({ udpPayloadSize: options.udpSize ?? 1232, flags: options.dnssecOk ? 0x8000 : 0 })];
+    : [optRecord({ udpPayloadSize: options.udpSize ?? 1232, flags: options.dnssecOk ? 0x8000 : 0, ednsOptions: options.ednsOptions ?? [] })];
   const questions: Question[] = [{ name, type, klass: 1 }];
   const id = options.id ?? (nextId++ & 0xffff);
   return encodeMessage({ id, flags: options.flags ?? 0x0100, questions, answers: [], authorities: [], additionals });
@@ -267,4 +269,40 @@ export async function killSpawned(s: Spawned | undefined): Promise<void> {
   if (!s || s.child.exitCode !== null || s.child.signalCode !== null) return;
   s.child.kill('SIGKILL');
   await s.exited;
+}
+
+/**
+ * An EDNS Client Subnet option (RFC 7871) for `subnet` (`203.0.113.0/24`, `2a02:d180::/48`): FAMILY,
+ * SOURCE PREFIX-LENGTH, SCOPE 0 and the address truncated to the prefix, as a resolver sends it.
+ * `raw` overrides fields to build malformed options.
+ */
+export function clientSubnet(subnet: string, raw: { family?: number; scope?: number; address?: Buffer; source?: number } = {}): EdnsOption {
+  const [address, length] = subnet.split('/');
+  const v6 = address.includes(':');
+  const bytes = v6 ? ipv6Bytes(address) : Buffer.from(address.split('.').map(Number));
+  const source = raw.source ?? Number(length);
+  const octets = Math.ceil(source / 8);
+  const addr = raw.address ?? Buffer.from(bytes.subarray(0, octets));
+  if (raw.address === undefined && source % 8 !== 0) addr[octets - 1] &= (0xff << (8 - (source % 8))) & 0xff;
+  const head = Buffer.from([0, raw.family ?? (v6 ? 2 : 1), source, raw.scope ?? 0]);
+  return { code: 8, data: Buffer.concat([head, addr]) };
+}
+
+function ipv6Bytes(address: string): Buffer {
+  const [head, tail] = address.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g || '0', 16), i * 2));
+  return out;
+}
+
+/** The Client Subnet option of a response, decoded: FAMILY, SOURCE, SCOPE and the address octets. */
+export function responseClientSubnet(m: Message): { family: number; source: number; scope: number; address: Buffer } | undefined {
+  const opt = m.additionals.find((r) => r.type === RRType.OPT);
+  if (!opt || opt.data.kind !== 'OPT') return undefined;
+  const o = opt.data.options.find((x) => x.code === 8);
+  if (!o) return undefined;
+  return { family: o.data.readUInt16BE(0), source: o.data[2], scope: o.data[3], address: o.data.subarray(4) };
 }

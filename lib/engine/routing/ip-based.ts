@@ -5,20 +5,14 @@
  * - "Unhealthy: as geolocation (the enclosing shorter match, then `*`; all applicable unhealthy: the
  *   matched record)."
  *
- * The collection's blocks are kept per prefix length in hash maps: a lookup tries each length present,
- * longest first, so it costs one map lookup per distinct length (at most 24 for IPv4, 48 for IPv6),
- * however many blocks the collection holds. A client without a subnet matches no block.
+ * The collection's blocks are kept in a `PrefixTable` (per prefix length, hash maps): a lookup costs one
+ * map lookup per distinct length (at most 24 for IPv4, 48 for IPv6), however many blocks the collection
+ * holds. A client without a subnet matches no block.
  */
 import { CidrCollectionModel, DEFAULT_CIDR_LOCATION, RecordSetModel } from '../../model';
-import { Client, maskBits, parseCidrBlock } from '../client';
+import { Client } from '../client';
+import { PrefixTable } from '../prefix-table';
 import { firstHealthy, IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers, singleChoice } from './router';
-
-interface Table {
-  /** Prefix lengths present, longest first. */
-  readonly lengths: number[];
-  /** Per length: block bits -> record indices of the locations holding that block. */
-  readonly blocks: Map<number, Map<number, number[]>>;
-}
 
 export function ipBasedChain(records: readonly RecordSetModel[], collection: CidrCollectionModel | undefined): (client: Client) => readonly number[] {
   const byLocation = new Map<string, number>();
@@ -32,37 +26,18 @@ export function ipBasedChain(records: readonly RecordSetModel[], collection: Cid
       byLocation.set(location, i);
     }
   });
-  const tables: Record<4 | 6, Table> = { 4: { lengths: [], blocks: new Map() }, 6: { lengths: [], blocks: new Map() } };
+  const table = new PrefixTable<number>();
   for (const location of collection?.locations ?? []) {
     const record = byLocation.get(location.name);
     if (record === undefined) continue; // a location without a record routes nothing
-    for (const cidr of location.cidrList) {
-      const block = parseCidrBlock(cidr);
-      if (!block) continue;
-      const table = tables[block.family];
-      let map = table.blocks.get(block.prefix);
-      if (!map) {
-        map = new Map();
-        table.blocks.set(block.prefix, map);
-        table.lengths.push(block.prefix);
-      }
-      const list = map.get(block.bits) ?? [];
-      if (!list.includes(record)) list.push(record);
-      map.set(block.bits, list);
-    }
+    for (const cidr of location.cidrList) table.add(cidr, record);
   }
-  for (const t of Object.values(tables)) t.lengths.sort((a, b) => b - a);
   const defaultOnly: readonly number[] = Object.freeze(fallback >= 0 ? [fallback] : []);
   return (client) => {
     const subnet = client.subnet;
     if (!subnet) return defaultOnly;
-    const table = tables[subnet.family];
     const chain: number[] = [];
-    for (const length of table.lengths) {
-      if (length > subnet.prefix) continue;
-      const hit = table.blocks.get(length)!.get(maskBits(subnet.bits, length, subnet.family));
-      if (hit) for (const i of hit) if (!chain.includes(i)) chain.push(i);
-    }
+    for (const m of table.matches(subnet)) if (!chain.includes(m.value)) chain.push(m.value);
     if (fallback >= 0 && !chain.includes(fallback)) chain.push(fallback);
     return chain;
   };

@@ -2,6 +2,7 @@
  * The rules for one record set (ROUTE53.md §3).
  */
 import { isIPv4, isIPv6 } from 'net';
+import { TargetCapabilities } from '../capabilities';
 import {
   CIDR_LOCATION_NAME,
   CLOUDFRONT_HOSTED_ZONE_ID,
@@ -22,7 +23,7 @@ import {
 import { Finding, FindingList, recordSubject } from '../findings';
 import { dnsNameProblem } from '../names';
 import { isUnresolved } from '../tokens';
-import { RecordSetModel, routingFieldsOf, routingPolicyOf } from '../types';
+import { isAliasInZone, RecordSetModel, routingFieldsOf, routingPolicyOf } from '../types';
 import { inRange, known } from './checks';
 
 function valueProblem(recordType: string, value: string): string | undefined {
@@ -41,7 +42,7 @@ function valueProblem(recordType: string, value: string): string | undefined {
 const VALUE_KINDS: Record<string, string> = { A: 'IPv4 addresses', AAAA: 'IPv6 addresses' };
 
 /** Rules for one record set (ROUTE53.md §3). */
-export function validateRecordSet(r: RecordSetModel): Finding[] {
+export function validateRecordSet(r: RecordSetModel, caps?: TargetCapabilities): Finding[] {
   const f = new FindingList(recordSubject(r));
   const nameProblem = dnsNameProblem(r.name);
   if (nameProblem) f.error('record/name', `record name '${r.name}' is not a valid DNS name: ${nameProblem}`, 'give a name such as api.example.com (letters, digits and \'-\', labels of at most 63 characters)');
@@ -108,8 +109,20 @@ export function validateRecordSet(r: RecordSetModel): Finding[] {
     f.error('record/multivalue-alias', 'a multivalue answer record cannot be an alias', 'give the member its address, or point a weighted or failover alias at a multivalue group');
   }
   if (r.geoLocation !== undefined) f.list.push(...geoLocationProblems(r));
-  if (r.region !== undefined && known(r.region) && !(LATENCY_REGIONS as readonly string[]).includes(r.region)) {
-    f.error('record/region', `region '${r.region}' is not a region latency records can name`, `use one of ${LATENCY_REGIONS.join(', ')}`);
+  const own = caps?.ownRegions ?? [];
+  if (r.region !== undefined && known(r.region) && !(LATENCY_REGIONS as readonly string[]).includes(r.region) && !own.includes(r.region)) {
+    f.error(
+      'record/region',
+      `region '${r.region}' is not a region latency records can name${caps ? ` in ${caps.name}` : ''}`,
+      own.length > 0 ? `use one of the stack's regions (${own.join(', ')}) or an AWS region` : `use one of ${LATENCY_REGIONS.join(', ')}`,
+    );
+  }
+  if (alias && caps?.aliasToAwsResources === false && !isAliasInZone(r) && known(alias.dnsName)) {
+    f.error(
+      'record/alias-aws-resource',
+      `the alias points at ${alias.dnsName}, outside the record's zone: aliases to AWS resources exist only on Route 53, and ${caps.name} cannot serve them`,
+      'point the member at an address or a host name, or at another gateway of the same zone',
+    );
   }
   if (r.cidrRoutingConfig !== undefined) {
     const { collectionId, locationName } = r.cidrRoutingConfig;

@@ -34,11 +34,13 @@ export interface ServeInvocation {
   readonly admin: string;
   /** The directory with every checker's key, one file per key name. */
   readonly keysDir: string;
+  /** The node ignores the EDNS Client Subnet option. */
+  readonly ignoreClientSubnet?: boolean;
 }
 
 /** `dns-failover serve ...` arguments (without the executable). */
 export function serveArgs(o: ServeInvocation): string[] {
-  return ['serve', '--config', o.config, '--listen', o.listen, '--admin', o.admin, '--keys-dir', o.keysDir];
+  return ['serve', '--config', o.config, '--listen', o.listen, '--admin', o.admin, '--keys-dir', o.keysDir, ...(o.ignoreClientSubnet ? ['--ignore-client-subnet'] : [])];
 }
 
 export interface CheckInvocation {

@@ -21,6 +21,7 @@
  * (a projected volume, one file per key name); a checker's container mounts only its own.
  */
 import { createHash } from 'crypto';
+import * as path from 'path';
 import { BUNDLE_FILES, checkArgs, CONTAINER_ADMIN_PORT, CONTAINER_DNS_PORT, reportUrl, serveArgs } from './files';
 import type { BundleContext } from './settings';
 import { checkerKeyName } from '../../bundle';
@@ -60,6 +61,8 @@ export interface KubernetesNames {
   /** What every name starts with: the stack's path. */
   readonly prefix: string;
   readonly configMap: string;
+  /** The PersistentVolumeClaim holding a GeoIP database of one's own. */
+  readonly geoipClaim: string;
   /** Deployment per DNS node id. */
   readonly nodes: ReadonlyMap<string, string>;
   /** Admin Service per DNS node id. */
@@ -80,6 +83,7 @@ export function kubernetesNames(ctx: Pick<BundleContext, 'config' | 'stackPath'>
   return {
     prefix,
     configMap: kubernetesName(`${prefix}-config`),
+    geoipClaim: kubernetesName(`${prefix}-geoip`),
     nodes,
     adminServices: new Map([...nodes].map(([id, name]) => [id, kubernetesName(`${name}-admin`)])),
     dnsServices: { udp: kubernetesName(`${prefix}-dns-udp`), tcp: kubernetesName(`${prefix}-dns-tcp`) },
@@ -115,7 +119,7 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
   const configMount = { name: 'config', mountPath: CONFIG_DIR, readOnly: true };
   // A DNS node: every checker's key, one file per key name. A missing Secret leaves its file out
   // (optional), so the node still serves DNS and says which key it lacks.
-  const nodeVolumes = [
+  const nodeVolumes: Json[] = [
     configVolume,
     {
       name: 'checker-keys',
@@ -127,7 +131,13 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
       },
     },
   ];
-  const nodeMounts = [configMount, { name: 'checker-keys', mountPath: KEYS_DIR, readOnly: true }];
+  const nodeMounts: Json[] = [configMount, { name: 'checker-keys', mountPath: KEYS_DIR, readOnly: true }];
+  // A GeoIP database of one's own: the claim's volume at the database's directory (the embedded one is in the image).
+  const geoipFile = config.geoip?.database;
+  if (geoipFile !== undefined) {
+    nodeVolumes.push({ name: 'geoip', persistentVolumeClaim: { claimName: names.geoipClaim, readOnly: true } });
+    nodeMounts.push({ name: 'geoip', mountPath: path.posix.dirname(geoipFile), readOnly: true });
+  }
   const configFile = `${CONFIG_DIR}/${BUNDLE_FILES.config}`;
   const containerSecurity = {
     allowPrivilegeEscalation: false,
@@ -172,7 +182,13 @@ export function kubernetesManifests(ctx: BundleContext): Json[] {
                 name: 'dns-node',
                 image: settings.containerImage,
                 imagePullPolicy: 'IfNotPresent',
-                args: serveArgs({ config: configFile, listen: `0.0.0.0:${CONTAINER_DNS_PORT}`, admin: `0.0.0.0:${CONTAINER_ADMIN_PORT}`, keysDir: KEYS_DIR }),
+                args: serveArgs({
+                  config: configFile,
+                  listen: `0.0.0.0:${CONTAINER_DNS_PORT}`,
+                  admin: `0.0.0.0:${CONTAINER_ADMIN_PORT}`,
+                  keysDir: KEYS_DIR,
+                  ignoreClientSubnet: node.ignoreClientSubnet,
+                }),
                 ports: [
                   { name: 'dns-udp', containerPort: CONTAINER_DNS_PORT, protocol: 'UDP' },
                   { name: 'dns-tcp', containerPort: CONTAINER_DNS_PORT, protocol: 'TCP' },

@@ -113,6 +113,30 @@ export interface SelfHostedDnsNode {
    * @default - `127.0.0.1:8053` for the first node, `127.0.0.1:8054` for the second, ...
    */
   readonly adminAddress?: string;
+  /**
+   * Ignore the EDNS Client Subnet option of queries: routing trees answer by the resolver's address,
+   * and no option is echoed (for operators who must not use client subnets).
+   * @default false - the option is used and echoed (RFC 7871), as Route 53 does
+   */
+  readonly ignoreClientSubnet?: boolean;
+}
+
+/** A region of one's own that latency gateways may name, with its position. */
+export interface SelfHostedRegion {
+  /** The name latency endpoints give as their `region`: letters, digits, `.`, `_`, `/`, `-`. */
+  readonly name: string;
+  /** Its latitude in degrees, -90 to 90. */
+  readonly latitude: number;
+  /** Its longitude in degrees, -180 to 180. */
+  readonly longitude: number;
+}
+
+/** One entry of an operator's latency map. */
+export interface SelfHostedLatencyMapEntry {
+  /** Client networks, for example `203.0.113.0/24` (at most /24 and /48 count, as Route 53 decides). */
+  readonly cidrBlocks: string[];
+  /** The regions these clients reach, lowest latency first. */
+  readonly regions: string[];
 }
 
 /** A health checker of the self-hosted stack: it probes every endpoint and pushes its view to every DNS node. */
@@ -229,5 +253,27 @@ export interface SelfHostedStackProps {
    * @default - `/usr/local/bin/dns-failover`, config in `/etc/dns-failover`
    */
   readonly systemd?: SelfHostedSystemdOptions;
+  /**
+   * The GeoIP database geolocation and latency gateways read a client's country and position from: a
+   * MaxMind DB (`.mmdb`) country or city database, by its path on the DNS nodes' machines (in
+   * Kubernetes, mounted from the PersistentVolumeClaim `<stack>-geoip` at its directory). Checked at
+   * synth when the file is on this machine; a node refuses to start (or keeps its old config on reload)
+   * with a database it cannot use.
+   * @default - the embedded DB-IP Lite country database (CC BY 4.0, https://db-ip.com), shipped with the package
+   */
+  readonly geoipDatabase?: string;
+  /**
+   * Regions of one's own that latency gateways may name, with their positions. AWS region names keep
+   * their published positions. A client is sent to the nearest healthy region by great-circle distance
+   * from its GeoIP position (or its country's), an approximation of Route 53's measured latency.
+   * @default - none: latency gateways name AWS regions
+   */
+  readonly regions?: SelfHostedRegion[];
+  /**
+   * An operator's latency map: clients in these blocks reach the regions in this order (the longest
+   * matching block wins), instead of the nearest-region estimate.
+   * @default - none
+   */
+  readonly latencyMap?: SelfHostedLatencyMapEntry[];
 }
 

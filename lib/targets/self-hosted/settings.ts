@@ -6,7 +6,7 @@ import { isIP } from 'net';
 import { Duration } from 'aws-cdk-lib';
 import { KubernetesServiceType, SelfHostedStackProps } from './props';
 import { BundleConfig, defaultKeyName, KEY_NAME_PATTERN } from '../../bundle';
-import { DEFAULT_HEALTHY_FRACTION, healthyFractionProblem, normalizeName } from '../../model';
+import { DEFAULT_HEALTHY_FRACTION, healthyFractionProblem, LATENCY_REGIONS, normalizeName, parseCidrPrefix } from '../../model';
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
@@ -39,12 +39,15 @@ export interface StackSettings {
   readonly zones: readonly ZoneSettings[];
   /** False when the zones come from the gateways. */
   readonly zonesGiven: boolean;
-  readonly dnsNodes: ReadonlyArray<{ readonly id: string; readonly dns: string; readonly admin: string }>;
+  readonly dnsNodes: ReadonlyArray<{ readonly id: string; readonly dns: string; readonly admin: string; readonly ignoreClientSubnet?: boolean }>;
   /** `keyName` only when the props give one (the bundle config then names it). */
   readonly checkers: ReadonlyArray<{ readonly id: string; readonly region: string; readonly keyName?: string }>;
   readonly healthyFraction: number;
   /** Unset: derived from the health checks' intervals. */
   readonly freshnessMs?: number;
+  readonly geoipDatabase?: string;
+  readonly regions: ReadonlyArray<{ readonly name: string; readonly latitude: number; readonly longitude: number }>;
+  readonly latencyMap: ReadonlyArray<{ readonly cidr: string; readonly regions: readonly string[] }>;
   readonly containerImage: string;
   readonly kubernetes: { readonly namespace: string; readonly dnsServiceType: string };
   readonly systemd: { readonly cliPath: string; readonly configDirectory: string };
@@ -53,7 +56,8 @@ export interface StackSettings {
 }
 
 /** What a bundle config is built from, besides the model: the settings the drill also fills in. */
-export type BundleSettings = Pick<StackSettings, 'zones' | 'zonesGiven' | 'dnsNodes' | 'checkers' | 'healthyFraction' | 'freshnessMs'>;
+export type BundleSettings = Pick<StackSettings, 'zones' | 'zonesGiven' | 'dnsNodes' | 'checkers' | 'healthyFraction' | 'freshnessMs'>
+  & Partial<Pick<StackSettings, 'geoipDatabase' | 'regions' | 'latencyMap'>>;
 
 /** What the renderers of the bundle's files get. */
 export interface BundleContext {
@@ -101,6 +105,7 @@ export function settingsOf(props: SelfHostedStackProps): StackSettings {
     id: n.id,
     dns: n.dnsAddress ?? `127.0.0.1:${5353 + i}`,
     admin: n.adminAddress ?? `127.0.0.1:${8053 + i}`,
+    ...(n.ignoreClientSubnet === true ? { ignoreClientSubnet: true } : {}),
   }));
   if (dnsNodes.length === 0) throw new Error('dnsNodes is empty; give at least one DNS node, or leave dnsNodes unset for one on 127.0.0.1:5353');
   const checkers = (props.checkers ?? [{ id: 'checker-1', region: 'local' }]).map((c) => ({ id: c.id, region: c.region, ...(c.keyName !== undefined ? { keyName: c.keyName } : {}) }));
@@ -167,6 +172,35 @@ export function settingsOf(props: SelfHostedStackProps): StackSettings {
       + 'Every checker has its own key now, in a Secret of its own named after the stack and the checker\'s keyName (the bundle\'s README lists them); remove reportSecretName');
   }
   const sd = props.systemd ?? {};
+  const regions = (props.regions ?? []).map((r) => {
+    if (!IDENTIFIER.test(r.name)) throw new Error(`region '${r.name}' is not a valid name; use 1 to 128 letters, digits, '.', '_', '/' or '-'`);
+    if (!(r.latitude >= -90 && r.latitude <= 90) || !(r.longitude >= -180 && r.longitude <= 180)) {
+      throw new Error(`region '${r.name}': position ${r.latitude}, ${r.longitude} is not a latitude (-90 to 90) and a longitude (-180 to 180) in degrees`);
+    }
+    return { name: r.name, latitude: r.latitude, longitude: r.longitude };
+  });
+  const regionNames = new Set<string>();
+  for (const r of regions) {
+    if (regionNames.has(r.name)) throw new Error(`region '${r.name}' is defined twice; define each region once`);
+    regionNames.add(r.name);
+  }
+  const latencyMap = (props.latencyMap ?? []).flatMap((e, i) => {
+    if (e.regions.length === 0) throw new Error(`latencyMap entry ${i + 1} names no region; give the regions, lowest latency first`);
+    for (const r of e.regions) {
+      if (!regionNames.has(r) && !(LATENCY_REGIONS as readonly string[]).includes(r)) {
+        throw new Error(`latencyMap entry ${i + 1}: region '${r}' is neither one of the stack's regions (${[...regionNames].join(', ') || 'none'}) nor an AWS region; add it to regions with its position`);
+      }
+    }
+    return e.cidrBlocks.map((cidr) => {
+      const block = parseCidrPrefix(cidr);
+      if (!block) throw new Error(`latencyMap entry ${i + 1}: '${cidr}' is not a CIDR block; write one such as 203.0.113.0/24 or 2001:db8::/48`);
+      if (!block.network) throw new Error(`latencyMap entry ${i + 1}: '${cidr}' has bits set beyond its /${block.prefix} prefix; write the network address, ${block.canonical}`);
+      return { cidr: block.canonical, regions: [...e.regions] };
+    });
+  });
+  if (props.geoipDatabase !== undefined && !props.geoipDatabase.startsWith('/')) {
+    throw new Error(`geoipDatabase '${props.geoipDatabase}' is not an absolute path; give the database's path on the DNS nodes' machines, for example /var/lib/geoip/GeoLite2-Country.mmdb`);
+  }
   return {
     zones,
     zonesGiven: props.zones !== undefined,
@@ -174,6 +208,9 @@ export function settingsOf(props: SelfHostedStackProps): StackSettings {
     checkers,
     healthyFraction: fraction ?? DEFAULT_HEALTHY_FRACTION,
     freshnessMs,
+    ...(props.geoipDatabase !== undefined ? { geoipDatabase: props.geoipDatabase } : {}),
+    regions,
+    latencyMap,
     containerImage: props.containerImage ?? 'cdk-dns-failover:latest',
     kubernetes: {
       namespace: k.namespace ?? 'dns-failover',

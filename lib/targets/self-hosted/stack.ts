@@ -10,6 +10,7 @@ import { SelfHostedStackProps } from './props';
 import { settingsOf, StackSettings } from './settings';
 import { BundleSynthesis, synthesizeBundle, writeBundle } from './synth';
 import { SelfHostedTarget } from './target';
+import { capabilitiesOf } from '../../bundle';
 
 const STACK_SYMBOL = Symbol.for('cdk-dns-failover.SelfHostedStack');
 
@@ -57,8 +58,8 @@ export class SelfHostedStack extends Construct {
     super(scope, id);
     Object.defineProperty(this, STACK_SYMBOL, { value: true });
     this.artifactId = this.node.path.split('/').filter((p) => p !== '').join('-') || id;
-    this._target = new SelfHostedTarget(this);
     this.settings = settingsOf(props);
+    this._target = new SelfHostedTarget(this, capabilitiesOf({ regions: this.settings.regions }));
     this.node.addValidation({ validate: () => [...this._synthesize().problems] });
   }
 

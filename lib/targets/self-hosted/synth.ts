@@ -31,13 +31,12 @@ import {
   FailoverModel,
   HealthCheckModel,
   healthThresholdOf,
+  isAliasInZone,
   isUnresolved,
   normalizeName,
   qualifyName,
   recordLabel,
   RecordSetModel,
-  routingFieldsOf,
-  routingPolicyOf,
 } from '../../model';
 
 /** The bundle in memory. */
@@ -136,12 +135,9 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
   const groupRecords: RecordSetModel[] = [];
   for (const r of rendered.recordSets) {
     const label = `record ${recordLabel(r)}`;
-    const tree = routingFieldsOf(r).filter((f) => ['geoLocation', 'region', 'cidrRoutingConfig'].includes(f));
-    if (tree.length > 0 || r.aliasTarget) {
-      problems.push(`${label}: ${r.aliasTarget ? 'an alias' : `${routingPolicyOf(r)} routing`} is not served by the self-hosted DNS node of this version; deploy routing trees (geolocation, latency, IP-based, gateways inside gateways) to Route 53 with an aws-cdk-lib or cdktf stack`);
-      continue;
-    }
-    const tokens = unresolvedFields({ name: r.name, values: r.values, ttl: r.ttl, weight: r.weight, setIdentifier: r.setIdentifier });
+    const tokens = unresolvedFields({
+      name: r.name, values: r.values, ttl: r.ttl, weight: r.weight, setIdentifier: r.setIdentifier, region: r.region, alias: r.aliasTarget?.dnsName,
+    });
     if (tokens.length > 0) {
       problems.push(`${label}: ${tokens.join(', ')}: ${TOKEN_FIX}`);
       continue;
@@ -161,7 +157,12 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
         continue;
       }
     }
-    const placed: RecordSetModel = { ...r, hostedZoneName: zone };
+    // An alias into the record's own zone names that zone by name, as the record does; an alias to an
+    // AWS resource stays as it is, and the model's rules refuse it (Route 53 only).
+    const alias = r.aliasTarget && isAliasInZone(r)
+      ? { dnsName: normalizeName(r.aliasTarget.dnsName), hostedZoneName: zone, evaluateTargetHealth: r.aliasTarget.evaluateTargetHealth }
+      : r.aliasTarget;
+    const placed: RecordSetModel = { ...r, hostedZoneName: zone, ...(alias ? { aliasTarget: alias } : {}) };
     delete (placed as { hostedZoneId?: string }).hostedZoneId;
     groupRecords.push(placed);
   }
@@ -190,7 +191,11 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
     recordSets: groupRecords,
     verdict: { healthyFraction: settings.healthyFraction, freshnessMs: settings.freshnessMs ?? freshnessMsFor(healthChecks) },
     checkers: settings.checkers.map((c) => ({ id: c.id, region: c.region, ...(c.keyName !== undefined ? { keyName: c.keyName } : {}) })),
-    dnsNodes: settings.dnsNodes.map((n) => ({ id: n.id, dns: n.dns, admin: n.admin })),
+    dnsNodes: settings.dnsNodes.map((n) => ({ id: n.id, dns: n.dns, admin: n.admin, ...(n.ignoreClientSubnet ? { ignoreClientSubnet: true } : {}) })),
+    ...(rendered.cidrCollections && rendered.cidrCollections.length > 0 ? { cidrCollections: rendered.cidrCollections } : {}),
+    ...(settings.geoipDatabase !== undefined ? { geoip: { database: settings.geoipDatabase } } : {}),
+    ...(settings.regions && settings.regions.length > 0 ? { regions: settings.regions } : {}),
+    ...(settings.latencyMap && settings.latencyMap.length > 0 ? { latencyMap: settings.latencyMap } : {}),
   } as BundleConfig);
 
   const staticRecords: RecordSetModel[] = zones.flatMap((z) =>
@@ -198,7 +203,11 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
       hostedZoneName: z.name, name: normalizeName(r.name), recordType: r.recordType, ttl: r.ttl, values: [...r.values],
     })),
   );
-  const model: FailoverModel = { healthChecks: rendered.healthChecks, recordSets: [...staticRecords, ...groupRecords] };
+  const model: FailoverModel = {
+    healthChecks: rendered.healthChecks,
+    recordSets: [...staticRecords, ...groupRecords],
+    ...(rendered.cidrCollections && rendered.cidrCollections.length > 0 ? { cidrCollections: rendered.cidrCollections } : {}),
+  };
 
   if (zones.length === 0) {
     problems.push('the stack serves no zone: add a gateway (its zone is served), or list zones in the stack\'s props');
@@ -208,7 +217,31 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
   const check = checkBundleConfig(config);
   const where = (p: BundleProblem) => `config.json${formatProblem(p).trim()}`;
   if (check.errors.length > 0) return { model, problems: check.errors.map(where), warnings: [] };
-  return { config, model, problems: [], warnings: check.warnings.map(where) };
+  const geoip = geoipCheck(config);
+  if (geoip.problem) return { model, problems: [geoip.problem], warnings: [] };
+  return { config, model, problems: [], warnings: [...check.warnings.map(where), ...(geoip.warning ? [geoip.warning] : [])] };
+}
+
+/**
+ * The GeoIP database a geolocation or latency tree reads, checked at synth when it can be: a database
+ * file on this machine is opened and checked (a missing file is the DNS nodes' to have: a warning).
+ */
+function geoipCheck(config: BundleConfig): { problem?: string; warning?: string } {
+  const file = config.geoip?.database;
+  const needed = config.recordSets.some((r) => r.geoLocation !== undefined || r.region !== undefined);
+  if (file === undefined || !needed) return {};
+  if (!fs.existsSync(file)) {
+    return { warning: `config.json/geoip/database: ${file} is not on this machine; a DNS node checks it when it starts, and refuses to start without a usable database` };
+  }
+  // Loaded here only: the reader is needed by a stack that names its own database.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GeoIpDatabase } = require('../../bundle/geoip') as typeof import('../../bundle/geoip');
+  try {
+    GeoIpDatabase.open(file);
+    return {};
+  } catch (e) {
+    return { problem: `config.json/geoip/database: ${(e as Error).message}` };
+  }
 }
 
 /** Builds the bundle of a stack; never throws for a problem of the stack, it lists it. */

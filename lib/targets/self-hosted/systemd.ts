@@ -101,7 +101,7 @@ export function systemdUnits(ctx: BundleContext): Map<string, string> {
       '',
       '[Service]',
       'Type=exec',
-      `ExecStart=${exec(serveArgs({ config: configFile, listen: node.dns, admin: node.admin, keysDir: CREDENTIALS }))}`,
+      `ExecStart=${exec(serveArgs({ config: configFile, listen: node.dns, admin: node.admin, keysDir: CREDENTIALS, ignoreClientSubnet: node.ignoreClientSubnet }))}`,
       // SIGHUP re-reads the config (and the keys); a bad config is refused and the node keeps serving the old one.
       'ExecReload=/bin/kill -HUP $MAINPID',
       ...config.checkers.map((c) => loadKey(checkerKeyName(c))),

@@ -9,17 +9,17 @@
  */
 import { Construct, IConstruct } from 'constructs';
 import { SELF_HOSTED_CAPABILITIES } from '../../bundle';
-import { CidrCollectionModel, FailoverModel, Finding, HealthCheckModel, normalizeName, RecordSetModel } from '../../model';
+import { CidrCollectionModel, FailoverModel, Finding, HealthCheckModel, normalizeName, RecordSetModel, TargetCapabilities } from '../../model';
 import { FailoverTarget, RenderedModel } from '../target';
 
 /** Metadata type of a warning on a construct of a self-hosted stack (the bundle's manifest lists them). */
 export const WARNING_METADATA = 'cdk-dns-failover:warning';
 
 export class SelfHostedTarget implements FailoverTarget {
-  public readonly capabilities = SELF_HOSTED_CAPABILITIES;
   private readonly rendered = new RenderedModel();
 
-  constructor(public readonly root: IConstruct) {}
+  /** @param capabilities the self-hosted capabilities with the stack's own regions */
+  constructor(public readonly root: IConstruct, public readonly capabilities: TargetCapabilities = SELF_HOSTED_CAPABILITIES) {}
 
   /** What the gateways and health checks handed over, as they handed it over. */
   public get renderedModel(): FailoverModel {
