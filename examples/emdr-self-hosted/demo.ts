@@ -6,7 +6,10 @@
  * and run with `dns-failover up` (in process: a DNS node and three checkers, reports signed and
  * pushed over HTTP as in a fleet). Then the story: the answers split about 50/50; one gateway dies
  * and the answers move to the other after the detection time; it comes back and the split returns;
- * both die and DNS still answers with both (Route 53's last resort). Finishes by itself.
+ * both die and DNS still answers with both (Route 53's last resort). Then a second act: EMDR in two
+ * places (a European pair and a US gateway) behind a geolocation and a latency tree, asked for clients
+ * in Europe and in the US (queries with the EDNS Client Subnet option, as their resolvers send them);
+ * both European gateways die and the European clients move to the US gateway. Finishes by itself.
  */
 import { promises as dnsPromises } from 'dns';
 import * as fs from 'fs';
@@ -14,7 +17,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { emdrSelfHostedApp, EMDR_CHECKERS } from './emdr';
-import { LocalGateway, startGatewayPair } from './gateways';
+import { askFor } from './ecs';
+import { LocalGateway, startGatewayPair, startGateways } from './gateways';
+import { EUROPEAN_SUBNET, twoRegionsApp, US_SUBNET } from './regions';
 import { UpEvent, UpSession } from '../../lib/up/session';
 
 export interface DemoOptions {
@@ -59,7 +64,28 @@ export interface DemoResult {
   /** Until both verdicts are unhealthy. */
   readonly bothDownMs: number;
   readonly lastResort: Split;
+  readonly twoPlaces: TwoPlacesResult;
   readonly totalMs: number;
+}
+
+/** What one client area was answered by a tree: the distinct answers over a batch, and the echoed scope. */
+export interface AreaAnswers {
+  readonly answers: readonly string[];
+  readonly scope?: number;
+}
+
+/** The second act: per tree (`www` geolocation, `api` latency) and per client (`europe`, `us`). */
+export type TreeAnswers = Readonly<Record<'www' | 'api', Readonly<Record<'europe' | 'us', AreaAnswers>>>>;
+
+export interface TwoPlacesResult {
+  readonly europe: readonly [string, string];
+  readonly us: string;
+  readonly before: TreeAnswers;
+  /** From both European gateways dying until the node's verdicts, and until the European clients' answers moved. */
+  readonly failover: { readonly verdictMs: number; readonly wwwMs: number; readonly apiMs: number };
+  readonly after: TreeAnswers;
+  /** From the European gateways coming back until the European clients get them again. */
+  readonly recoveryMs: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -238,6 +264,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     show(lastResort);
     print('');
 
+    await session.stop();
+    session = undefined;
+    const twoPlaces = await secondAct(tmp, print, intervalMs, threshold, maxDetectionMs);
+
     const totalMs = Date.now() - started;
     print(`Done in ${seconds(totalMs)}. The same gateway deploys to Route 53 (examples/emdr-cdk, examples/emdr-cdktf) or runs`);
     print('self-hosted from its bundle: `npx dns-failover up <bundle>` on one machine, or the Kubernetes manifests and systemd');
@@ -255,12 +285,106 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       afterRecovery,
       bothDownMs: bothDown.verdictMs,
       lastResort,
+      twoPlaces,
       totalMs,
     };
   } finally {
     await session?.stop();
     await Promise.all((gateways ?? []).map((g) => g.stop()));
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The European and US clients' answers from both trees, over `n` queries each. */
+async function treeAnswers(dns: string, n: number): Promise<TreeAnswers> {
+  const area = async (name: string, subnet: string): Promise<AreaAnswers> => {
+    const seen = new Set<string>();
+    let scope: number | undefined;
+    for (let i = 0; i < n; i++) {
+      const r = await askFor(dns, name, subnet);
+      for (const a of r.addresses) seen.add(a);
+      scope = r.scope;
+    }
+    return { answers: [...seen].sort(), ...(scope !== undefined ? { scope } : {}) };
+  };
+  return {
+    www: { europe: await area('www.example.com', EUROPEAN_SUBNET), us: await area('www.example.com', US_SUBNET) },
+    api: { europe: await area('api.example.com', EUROPEAN_SUBNET), us: await area('api.example.com', US_SUBNET) },
+  };
+}
+
+/** Act two: EMDR in two places behind a geolocation and a latency tree, asked for clients in both. */
+async function secondAct(tmp: string, print: (line: string) => void, intervalMs: number, threshold: number, maxDetectionMs: number): Promise<TwoPlacesResult> {
+  const gateways = await startGateways([
+    { host: '127.0.0.21', name: 'eu-a' },
+    { host: '127.0.0.22', name: 'eu-b' },
+    { host: '127.0.0.31', name: 'us' },
+  ]);
+  const [euA, euB, us] = gateways;
+  let session: UpSession | undefined;
+  try {
+    print('Act two: EMDR in two places, one DNS name for the world (examples/emdr-self-hosted/regions.ts)');
+    print(`8. A European pair (${euA.host}, ${euB.host}) and a US gateway (${us.host}) behind two routing trees:`);
+    print('   www.example.com  geolocation: Europe -> the European pair, everyone else -> the US gateway');
+    print('   api.example.com  latency: region ams -> the European pair, region nyc -> the US gateway');
+    const { app, stack } = twoRegionsApp({ europe: [euA.host, euB.host], us: us.host, port: euA.port, requestInterval: Duration.millis(intervalMs) }, path.join(tmp, 'two'));
+    app.synth();
+    session = await UpSession.start({ bundle: path.join(tmp, 'two', stack.artifactId), dns: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } });
+    const dns = session.dnsAddress;
+    print(`   served by dns-failover up on ${dns}; clients are told apart by their resolver's EDNS Client Subnet option`);
+    print(`   ask it yourself: dig @127.0.0.1 -p ${dns.split(':')[1]} www.example.com A +subnet=${EUROPEAN_SUBNET}`);
+    await sleep(intervalMs * 1.5);
+    const show = (t: TreeAnswers) => {
+      for (const tree of ['www', 'api'] as const) {
+        for (const [who, subnet] of [['europe', EUROPEAN_SUBNET], ['us', US_SUBNET]] as const) {
+          const a = t[tree][who];
+          print(`   ${tree}.example.com for a client in ${subnet.padEnd(13)} ${a.answers.join(', ').padEnd(24)} (scope /${a.scope ?? '-'})`);
+        }
+      }
+    };
+    const before = await treeAnswers(dns, 20);
+    show(before);
+    print('');
+
+    print('9. Both European gateways die');
+    const diedAt = Date.now();
+    await Promise.all([euA.stop(), euB.stop()]);
+    const ids = ['eu-a', 'eu-b'].map((n) => stack.europe.healthCheckFor(n).healthCheckId);
+    let wwwMs: number | undefined;
+    let apiMs: number | undefined;
+    let verdictMs: number | undefined;
+    const deadline = diedAt + maxDetectionMs + 5000;
+    while ((wwwMs === undefined || apiMs === undefined || verdictMs === undefined) && Date.now() < deadline) {
+      const at = Date.now() - diedAt;
+      if (wwwMs === undefined && (await askFor(dns, 'www.example.com', EUROPEAN_SUBNET)).addresses.join() === us.host) wwwMs = at;
+      if (apiMs === undefined && (await askFor(dns, 'api.example.com', EUROPEAN_SUBNET)).addresses.join() === us.host) apiMs = at;
+      if (verdictMs === undefined && ids.every((id) => !session!.snapshot().healthChecks.find((h) => h.id === id)!.healthy)) verdictMs = at;
+      await sleep(20);
+    }
+    if (wwwMs === undefined || apiMs === undefined || verdictMs === undefined) {
+      throw new Error(`the European clients did not move within ${seconds(maxDetectionMs + 5000)}; run 'npm run demo' again and watch its status page`);
+    }
+    print(`   the DNS node marked both unhealthy after ${seconds(verdictMs)}; the European clients moved to the US gateway`);
+    print(`   after ${seconds(wwwMs)} (www, geolocation) and ${seconds(apiMs)} (api, latency); configured: ${threshold} x ${intervalMs / 1000} s`);
+    const after = await treeAnswers(dns, 20);
+    show(after);
+    print('');
+
+    print('10. The European gateways come back');
+    const backAt = Date.now();
+    await Promise.all([euA.start(), euB.start()]);
+    let recoveryMs: number | undefined;
+    while (recoveryMs === undefined && Date.now() < backAt + maxDetectionMs + 5000) {
+      if ((await askFor(dns, 'www.example.com', EUROPEAN_SUBNET)).addresses.join() !== us.host) recoveryMs = Date.now() - backAt;
+      else await sleep(20);
+    }
+    if (recoveryMs === undefined) throw new Error('the European clients did not get their gateways back in time');
+    print(`   European clients get them again after ${seconds(recoveryMs)}; US clients were never moved`);
+    print('');
+    return { europe: [euA.host, euB.host], us: us.host, before, failover: { verdictMs, wwwMs, apiMs }, after, recoveryMs };
+  } finally {
+    await session?.stop();
+    await Promise.all(gateways.map((g) => g.stop()));
   }
 }
 

@@ -27,3 +27,27 @@ export async function startGatewayPair(hostA = '127.0.0.11', hostB = '127.0.0.12
   }
   throw new Error(`no port was free on both ${hostA} and ${hostB} after 20 attempts; free some ports and try again`);
 }
+
+/**
+ * Gateways on several loopback addresses and one port (the health checks of a gateway share their
+ * port), named: a free port is picked on the first address and taken on the others, retrying if busy.
+ */
+export async function startGateways(gateways: ReadonlyArray<{ readonly host: string; readonly name: string }>): Promise<LocalGateway[]> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = new StandInEndpoint({ host: gateways[0].host, name: gateways[0].name, path: '/status' });
+    await first.start();
+    const started: LocalGateway[] = [first];
+    try {
+      for (const g of gateways.slice(1)) {
+        const s = new StandInEndpoint({ host: g.host, port: first.port, name: g.name, path: '/status' });
+        await s.start();
+        started.push(s);
+      }
+      return started;
+    } catch (e) {
+      await Promise.all(started.map((s) => s.stop()));
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  throw new Error(`no port was free on all of ${gateways.map((g) => g.host).join(', ')} after 20 attempts; free some ports and try again`);
+}

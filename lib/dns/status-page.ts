@@ -3,7 +3,8 @@
  * One static HTML document; its script fetches `status` (relative, so it also works behind a
  * port-forward or a path prefix) every second and draws:
  * - the node (DNS and admin addresses, uptime, config, verdict settings);
- * - the answers: every failover group with each member's verdict and share of the answers;
+ * - the answers: every failover group with each member's verdict and share of the answers, and for the
+ *   top of a routing tree its final answers per client area;
  * - the health matrix: health checks × checkers, each cell the checker's latest report (healthy or
  *   not, its age, stale or fresh, the reason on hover), and the node's verdict with its reason;
  * - the recent verdict changes, newest first.
@@ -58,6 +59,16 @@ function percent(x) { return (Math.round(x * 1000) / 10) + ' %'; }
 function time(iso) { const d = new Date(iso); return d.toLocaleTimeString([], { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0'); }
 function replace(id, ...rows) { const t = $(id); t.replaceChildren(...rows); }
 
+function routingText(m, policy) {
+  if (m.weight !== undefined) return 'weight ' + m.weight;
+  if (m.failover !== undefined) return m.failover.toLowerCase();
+  const g = m.geoLocation;
+  if (g) return g.continentCode !== undefined ? 'continent ' + g.continentCode : g.countryCode === '*' ? 'default location' : g.subdivisionCode !== undefined ? g.countryCode + '-' + g.subdivisionCode : 'country ' + g.countryCode;
+  if (m.region !== undefined) return 'region ' + m.region;
+  if (m.cidrLocation !== undefined) return m.cidrLocation === '*' ? 'other networks' : 'CIDR ' + m.cidrLocation;
+  return policy;
+}
+
 function render(s) {
   const n = s.node;
   $('node').replaceChildren(
@@ -71,17 +82,23 @@ function render(s) {
   const groupRows = [el('tr', {}, el('th', {}, 'name'), el('th', {}, 'policy'), el('th', {}, 'member'), el('th', {}, 'value'), el('th', {}, 'routing'), el('th', {}, 'verdict'), el('th', {}, 'share of answers'))];
   for (const g of s.groups) {
     g.members.forEach((m, i) => {
-      const routing = m.weight !== undefined ? 'weight ' + m.weight : m.failover !== undefined ? m.failover.toLowerCase() : 'multivalue';
+      const routing = routingText(m, g.policy);
       const bar = el('span', { class: 'share' }, el('span', { style: 'width:' + Math.round(m.share * 100) + '%' }));
       groupRows.push(el('tr', { 'data-member': m.setIdentifier },
         el('td', {}, i === 0 ? el('strong', {}, g.name + ' ' + g.recordType) : ''),
         el('td', {}, i === 0 ? g.policy + ', TTL ' + g.ttl + ' s' : ''),
         el('td', {}, m.setIdentifier),
-        el('td', {}, el('code', {}, m.values.join(', '))),
+        el('td', {}, el('code', {}, m.aliasTarget !== undefined ? '→ ' + m.aliasTarget : m.values.join(', '))),
         el('td', {}, routing),
         el('td', {}, m.healthCheckId === undefined ? el('span', { class: 'badge stale' }, 'no check') : badge(m.healthy)),
         el('td', { class: 'cell' }, bar, el('span', { class: 'share-value' }, percent(m.share)))));
     });
+    // The top of a routing tree: the final answers for one client per place the tree tells apart.
+    for (const c of g.clients || []) {
+      const answers = c.answers.length === 0 ? 'no answer (NODATA)' : c.answers.map((a) => a.setIdentifiers.join('+') + ' ' + percent(a.share)).join(', ');
+      groupRows.push(el('tr', { 'data-client': c.client },
+        el('td', {}, ''), el('td', { class: 'muted' }, 'clients'), el('td', { colspan: 5 }, el('strong', {}, c.client), ': ', answers)));
+    }
   }
   if (s.groups.length === 0) groupRows.push(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'no failover groups: the zones hold static records only')));
   replace('answers', ...groupRows);

@@ -10,8 +10,8 @@ import { BundleChecker, BundleConfig } from '../bundle';
 import { Checker, CheckerEvent } from '../checker';
 import { DnsNode, NodeEvent } from '../dns';
 import { formatHostPort } from '../dns/server';
-import { answerShares, VerdictChange } from '../engine';
-import { groupRecords, HealthCheckModel, portOf, RecordSetModel, resourcePathOf, routingPolicyOf } from '../model';
+import { VerdictChange } from '../engine';
+import { HealthCheckModel, portOf, resourcePathOf } from '../model';
 import { HmacReportAuthenticator } from '../protocol/auth';
 import { readSelfHostedBundle } from '../targets/self-hosted/read';
 
@@ -78,12 +78,23 @@ export interface MemberView {
   readonly share: number;
 }
 
+/** The final answers of a routing tree for one client area, with their shares. */
+export interface ClientAreaView {
+  /** `continent EU`, `DE`, `near eu-west-1`, `hq (192.0.2.0/24)`, `elsewhere`. */
+  readonly client: string;
+  readonly answers: ReadonlyArray<{ readonly setIdentifiers: readonly string[]; readonly values: readonly string[]; readonly share: number }>;
+}
+
 export interface GroupView {
   readonly name: string;
   readonly recordType: string;
   readonly policy: string;
   readonly ttl?: number;
   readonly members: readonly MemberView[];
+  /** The groups below it in a routing tree (`name type`), when it is the top of one. */
+  readonly tree?: readonly string[];
+  /** For the top of a routing tree: the final answers per client area (one client per place the tree tells apart). */
+  readonly clients?: readonly ClientAreaView[];
 }
 
 export interface UpSnapshot {
@@ -111,10 +122,33 @@ function describeTarget(h: HealthCheckModel): string {
   return c.type === 'TCP' ? `TCP ${hostPort}` : `${c.type} ${hostPort}${resourcePathOf(c)}`;
 }
 
-function routingOf(r: RecordSetModel): string {
-  if (r.weight !== undefined) return `weight ${r.weight}`;
-  if (r.failover !== undefined) return r.failover.toLowerCase();
-  return r.multiValueAnswer ? 'multivalue' : 'simple';
+/** A member's routing as the node's status gives it. */
+interface StatusMember {
+  readonly setIdentifier?: string;
+  readonly values: readonly string[];
+  readonly weight?: number;
+  readonly failover?: string;
+  readonly geoLocation?: { readonly continentCode?: string; readonly countryCode?: string; readonly subdivisionCode?: string };
+  readonly region?: string;
+  readonly cidrLocation?: string;
+  readonly aliasTarget?: string;
+  readonly healthCheckId?: string;
+  readonly healthy: boolean;
+  readonly share: number;
+}
+
+function routingOf(m: StatusMember, policy: string): string {
+  if (m.weight !== undefined) return `weight ${m.weight}`;
+  if (m.failover !== undefined) return m.failover.toLowerCase();
+  const g = m.geoLocation;
+  if (g) {
+    if (g.continentCode !== undefined) return `continent ${g.continentCode}`;
+    if (g.countryCode === '*') return 'default location';
+    return g.subdivisionCode !== undefined ? `${g.countryCode}-${g.subdivisionCode}` : `country ${g.countryCode}`;
+  }
+  if (m.region !== undefined) return `region ${m.region}`;
+  if (m.cidrLocation !== undefined) return m.cidrLocation === '*' ? 'other networks' : `CIDR ${m.cidrLocation}`;
+  return policy === 'multivalue' ? 'multivalue' : 'simple';
 }
 
 /** The checker `up` runs for each region: the first one the bundle lists there. */
@@ -241,6 +275,7 @@ export class UpSession {
     const status = node.status() as {
       healthChecks: Array<{ healthCheckId: string; healthy: boolean; reason: string }>;
       recentVerdictChanges: Array<VerdictChange & { at: string }>;
+      groups: Array<{ name: string; recordType: string; policy: string; ttl: number; members: StatusMember[]; tree?: string[]; clients?: ClientAreaView[] }>;
     };
     const verdicts = new Map(status.healthChecks.map((h) => [h.healthCheckId, h]));
     const skipped = new Map(this.checkers.map((c) => [c.id, new Set(c.checker.skipped.map((s) => s.healthCheckId))]));
@@ -267,24 +302,23 @@ export class UpSession {
           };
       }),
     }));
-    const isHealthy = (id: string | undefined) => node.isHealthy(id as string);
-    const groups: GroupView[] = groupRecords(config.recordSets).map((g) => {
-      const shares = answerShares(g.records, isHealthy);
-      return {
-        name: g.name,
-        recordType: g.recordType,
-        policy: routingPolicyOf(g.records[0]),
-        ttl: g.records[0].ttl,
-        members: g.records.map((r, i) => ({
-          setIdentifier: r.setIdentifier ?? '',
-          value: r.values.join(','),
-          routing: routingOf(r),
-          ...(r.healthCheckId !== undefined ? { healthCheckId: r.healthCheckId } : {}),
-          healthy: r.healthCheckId === undefined || node.isHealthy(r.healthCheckId),
-          share: shares[i],
-        })),
-      };
-    });
+    // The node's own status (its engine's shares, per client area for trees): nothing is recomputed here.
+    const groups: GroupView[] = status.groups.map((g) => ({
+      name: g.name,
+      recordType: g.recordType,
+      policy: g.policy,
+      ...(g.ttl ? { ttl: g.ttl } : {}),
+      members: g.members.map((m) => ({
+        setIdentifier: m.setIdentifier ?? '',
+        value: m.aliasTarget !== undefined ? `-> ${m.aliasTarget}` : m.values.join(','),
+        routing: routingOf(m, g.policy),
+        ...(m.healthCheckId !== undefined ? { healthCheckId: m.healthCheckId } : {}),
+        healthy: m.healthy,
+        share: m.share,
+      })),
+      ...(g.tree && g.tree.length > 0 ? { tree: g.tree } : {}),
+      ...(g.clients ? { clients: g.clients } : {}),
+    }));
     const running = new Set(this.checkers.map((c) => c.id));
     return {
       configFile: this.configFile,

@@ -8,7 +8,7 @@
  * Answer shares come from the engine (`answerShares` over `answerDistribution`).
  */
 import { NodeEvent } from '../dns';
-import { GroupView, UpEvent, UpSession, UpSnapshot } from './session';
+import { ClientAreaView, GroupView, UpEvent, UpSession, UpSnapshot } from './session';
 
 export type ViewMode = 'live' | 'lines';
 
@@ -63,8 +63,17 @@ export function percent(share: number): string {
 }
 
 /** `emdr.example.com A: gw-isp-a 127.0.0.11 50.0 %, gw-isp-b 127.0.0.12 50.0 %` */
+/** One client area's final answers: `EU: eu-a 50.0 %, eu-b 50.0 %`. */
+export function areaLine(c: ClientAreaView): string {
+  const answers = c.answers.map((a) => `${a.setIdentifiers.join('+')} ${percent(a.share)}`).join(', ');
+  return `${c.client}: ${answers || 'no answer (NODATA)'}`;
+}
+
 export function sharesLine(g: GroupView): string {
-  return `${g.name} ${g.recordType}: ${g.members.map((m) => `${m.setIdentifier} ${m.value} ${percent(m.share)}`).join(', ')}`;
+  const head = `${g.name} ${g.recordType}: `;
+  // A routing tree answers per client: its final answers for each client area.
+  if (g.clients) return head + g.clients.map(areaLine).join('; ');
+  return head + g.members.map((m) => `${m.setIdentifier} ${m.value} ${percent(m.share)}`).join(', ');
 }
 
 function bar(share: number, width = 20): string {
@@ -134,6 +143,8 @@ export function renderFrame(s: UpSnapshot, notRun: readonly string[], events: re
       const health = m.healthCheckId === undefined ? DIM('no check ') : m.healthy ? GREEN('healthy  ') : RED('unhealthy');
       lines.push(`  ${pad(m.setIdentifier, idWidth)}  ${pad(m.value, valueWidth)}  ${pad(m.routing, routingWidth)}  ${health}  ${bar(m.share)}  ${percent(m.share).padStart(7)}`);
     }
+    if (g.tree) lines.push(DIM(cut(`  tree below: ${g.tree.join(', ')}`, columns)));
+    for (const c of g.clients ?? []) lines.push(cut(`  ${DIM('clients')} ${areaLine(c)}`, columns));
   }
   if (s.groups.length === 0) lines.push(DIM('no failover groups'));
   lines.push('');

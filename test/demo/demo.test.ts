@@ -62,13 +62,39 @@ describe('the demo story', () => {
     expect(share(result.lastResort, result.gateways.b)).toBeGreaterThan(0.3);
   });
 
+  test('act two: European and US clients get their own region from both trees, with the scope of their network', () => {
+    const t = result.twoPlaces;
+    const europe = [...t.europe].sort();
+    // DB-IP Lite: 193.0.0.0/20 is the Netherlands, 8.8.0.0/17 the United States.
+    expect(t.before).toEqual({
+      www: { europe: { answers: europe, scope: 20 }, us: { answers: [t.us], scope: 17 } },
+      api: { europe: { answers: europe, scope: 20 }, us: { answers: [t.us], scope: 17 } },
+    });
+  });
+
+  test('act two: both European gateways die, European clients move to the US gateway within the detection time', () => {
+    const { intervalMs, failureThreshold, maxDetectionMs } = result;
+    const t = result.twoPlaces;
+    const earliest = (failureThreshold - 1) * intervalMs - 100;
+    for (const ms of [t.failover.verdictMs, t.failover.wwwMs, t.failover.apiMs]) {
+      expect(ms).toBeGreaterThanOrEqual(earliest);
+      expect(ms).toBeLessThanOrEqual(maxDetectionMs + TOLERANCE_MS);
+    }
+    expect(t.after).toEqual({
+      www: { europe: { answers: [t.us], scope: 20 }, us: { answers: [t.us], scope: 17 } },
+      api: { europe: { answers: [t.us], scope: 20 }, us: { answers: [t.us], scope: 17 } },
+    });
+    expect(t.recoveryMs).toBeLessThanOrEqual(maxDetectionMs + TOLERANCE_MS);
+  });
+
   test('prints the story with the measured and the configured times, and finishes in well under a minute', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/^4\. Both gateways up: 200 queries for emdr\.example\.com A/m);
     expect(text).toMatch(/the DNS answers moved to gw-isp-b after \d+\.\d s \(measured with queries\)/);
     expect(text).toMatch(/configured: 3 failures x 0\.5 s = 1\.5 s when connections are refused; at most 5\.0 s when a gateway hangs/);
     expect(text).toMatch(/^7\. Both gateways die\n {3}both unhealthy after \d+\.\d s; DNS still answers, with both/m);
-    expect(result.totalMs).toBeLessThan(30_000);
+    expect(text).toMatch(/^9\. Both European gateways die\n {3}the DNS node marked both unhealthy after \d+\.\d s; the European clients moved to the US gateway/m);
+    expect(result.totalMs).toBeLessThan(40_000);
   });
 });
 
