@@ -275,7 +275,9 @@ export class UpSession {
     const status = node.status() as {
       healthChecks: Array<{ healthCheckId: string; healthy: boolean; reason: string }>;
       recentVerdictChanges: Array<VerdictChange & { at: string }>;
-      groups: Array<{ name: string; recordType: string; policy: string; ttl: number; members: StatusMember[]; tree?: string[]; clients?: ClientAreaView[] }>;
+      groups: Array<{
+        name: string; recordType: string; policy: string; ttl: number; members: StatusMember[]; tree?: string[]; clients?: ClientAreaView[];
+      }>;
     };
     const verdicts = new Map(status.healthChecks.map((h) => [h.healthCheckId, h]));
     const skipped = new Map(this.checkers.map((c) => [c.id, new Set(c.checker.skipped.map((s) => s.healthCheckId))]));
