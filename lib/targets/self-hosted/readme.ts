@@ -1,4 +1,5 @@
 /** The README.md inside a bundle: what is in it and how to start it, with this bundle's own names. */
+import * as path from 'path';
 import { BUNDLE_FILES, CONTAINER_ADMIN_PORT } from './files';
 import { kubernetesNames, SECRET_KEY } from './kubernetes';
 import type { BundleContext } from './settings';
@@ -146,6 +147,19 @@ export function renderBundleReadme(ctx: BundleContext): string {
     'the zones to their external addresses. Applying a changed config rolls the pods.',
     '',
   ];
+  const geoipFile = config.geoip?.database;
+  if (config.recordSets.some((r) => r.geoLocation !== undefined || r.region !== undefined)) {
+    lines.push(
+      '## GeoIP',
+      '',
+      geoipFile === undefined
+        ? 'Geolocation and latency routing read the embedded DB-IP Lite country database (CC BY 4.0, https://db-ip.com), shipped with the package.'
+        : `Geolocation and latency routing read \`${geoipFile}\` on every DNS node's machine (a MaxMind DB country or city database). `
+          + `In Kubernetes, create the PersistentVolumeClaim \`${kn.geoipClaim}\` holding it: the DNS nodes mount it read-only at \`${path.posix.dirname(geoipFile)}\`.`,
+      'Replace the file and reload the node to take a new one; a database that cannot be used is refused and the old one keeps serving.',
+      '',
+    );
+  }
   if (ctx.warnings.length > 0) {
     lines.push('## Warnings at synthesis', '', ...ctx.warnings.map((w) => `- ${w}`), '');
   }
