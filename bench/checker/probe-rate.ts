@@ -1,34 +1,43 @@
 /**
- * How many HTTP probes per second one checker process sustains while holding its schedule, and its
- * memory with 10,000 health checks configured.
+ * CPU per probe and probes per second of one checker process against local endpoints, HTTP and
+ * HTTPS, side by side with a bare probe loop at the same rates; and its memory with 10,000 health
+ * checks configured.
  *
  *   bench/checker/run.sh                  (compiled with tsc, as recorded in bench/README.md), or
  *   TS_NODE_PREFER_TS_EXTS=true node --expose-gc -r ts-node/register/transpile-only bench/checker/probe-rate.ts \
- *     [--checks 10000] [--rates 333,1000,2000,3000,4000,5000] [--duration 20] [--endpoints 20] [--concurrency 256] [--cpu 0]
+ *     [--checks 10000] [--rates 1000,2000,4000] [--tls-rates 1000,2000] [--rounds 3] [--duration 20]
+ *     [--endpoints 20] [--concurrency 256] [--cpu 0] [--modes checker,bare] [--no-idle]
  * (through ts-node the numbers are lower: its source-map support makes every Error expensive).
  *
- * For each target rate R, the checker's scheduler (the real one, with the real undici probe) gets
- * `--checks` HTTP health checks against local endpoints with requestInterval = checks / R seconds
- * (R = 333/s is Route 53's default of 30 s with 10,000 checks). After one interval of warm-up
- * (every check has had its first, randomly offset probe), it measures for `--duration` seconds:
+ * Two probe loops, measured in alternating rounds (checker, bare, bare, checker, ...) so that the
+ * machine's other load falls on both alike:
+ * - **checker**: the checker's scheduler (the real one, with the real probe of lib/checker), `--checks`
+ *   HTTP (or HTTPS) health checks against local endpoints with requestInterval = checks / R seconds
+ *   (R = 333/s is Route 53's default of 30 s with 10,000 checks);
+ * - **bare**: bench/checker/bare.ts, the same schedule and the same request bytes in plain Node
+ *   (`net.connect` or `tls.connect`, write, first read, destroy): the floor.
+ * After one interval of warm-up (every check has had its first, randomly offset probe), each phase
+ * measures for `--duration` seconds:
  * - the achieved probe rate and the failures (a probe that fails counts as done, with its reason);
  * - lateness: when a probe started minus when it was planned (one interval after the previous
  *   response), p50 / p99 / max; it grows when the event loop or the concurrency cap cannot keep up;
- * - the process's CPU use (user + system, % of one core), peak RSS and heap.
+ * - the process's CPU use (user + system, % of one core), CPU time per probe, peak RSS and heap.
  * A rate is "held" when the achieved rate is within 2 % of the target, p99 lateness is under 50 ms
- * and no probe failed. The CPU time per probe says what the checker itself can do on one core
- * (1e6 / µs per probe), also when a shared machine's other load slows the endpoints down (then the
- * probes take longer, the 256 slots fill up and the rate is not held, at low checker CPU). The endpoints run in another process (pinned to the other CPU when `taskset` exists), the
- * checker process itself is pinned to `--cpu`.
+ * and no probe failed. The CPU time per probe says what a loop itself can do on one core
+ * (1e6 / µs per probe), also when a shared machine's other load slows the endpoints down. The
+ * endpoints run in another process (pinned to the other CPU when `taskset` exists), the probing
+ * process itself is pinned to `--cpu`. Per rate and loop, the tables give the median over rounds.
  *
- * Idle memory: the same 10,000 checks configured with Route 53's 30 s interval, after the first
- * interval (every check probed once), after a forced GC.
+ * Idle memory: the same 10,000 checks configured, after the first interval (every check probed
+ * once), after a forced GC.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { HostResolver, ProbeScheduler, probeTargetOf, ProbeTarget } from '../../lib/checker';
+import { BareProbeLoop, BareTarget } from './bare';
+import * as current from '../../lib/checker';
+import { PROBE_USER_AGENT, ProbeTarget } from '../../lib/checker';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // (run.sh compiles this file and passes --compiled; nothing else changes)
@@ -37,13 +46,27 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
+const list = (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
 const CHECKS = Number(arg('checks', '10000'));
-const RATES = arg('rates', '333,1000,2000,3000,4000,5000').split(',').map(Number);
+const RATES = list(arg('rates', '1000,2000,4000')).map(Number);
+const TLS_RATES = list(arg('tls-rates', '1000,2000')).map(Number);
+const ROUNDS = Number(arg('rounds', '3'));
 const DURATION_S = Number(arg('duration', '20'));
 const ENDPOINTS = Number(arg('endpoints', '20'));
 const CONCURRENCY = Number(arg('concurrency', '256'));
 const CPU = arg('cpu', '0');
+const MODES = list(arg('modes', 'checker,bare')) as Mode[];
+const IDLE = !process.argv.includes('--no-idle');
+/** Another build of lib/checker (run.sh BASELINE=<commit>), measured as the loop "baseline". */
+const BASELINE_DIR = arg('baseline-dir', '');
+
+type Checker = Pick<typeof current, 'HostResolver' | 'ProbeScheduler' | 'probeTargetOf'>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const baseline: Checker | undefined = BASELINE_DIR !== '' ? require(path.join(BASELINE_DIR, 'lib', 'checker')) as Checker : undefined;
+
+type Mode = 'checker' | 'baseline' | 'bare';
+type Protocol = 'HTTP' | 'HTTPS';
 
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
@@ -54,16 +77,30 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function startEndpoints(): Promise<{ ports: number[]; stop: () => void }> {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+interface Endpoints {
+  readonly ports: number[];
+  readonly tlsPorts: number[];
+  stop(): void;
+}
+
+async function startEndpoints(withTls: boolean): Promise<Endpoints> {
   const otherCpu = String((Number(CPU) + 1) % os.cpus().length);
   // Compiled (run.sh): endpoints.js next to this file; from the sources: through ts-node.
   const compiled = __filename.endsWith('.js');
   const nodeArgs = compiled
     ? [path.join(__dirname, 'endpoints.js'), String(ENDPOINTS)]
     : ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'checker', 'endpoints.ts'), String(ENDPOINTS)];
+  if (!withTls) nodeArgs.push('--no-tls');
+  const env = { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' };
   const child = hasTaskset
-    ? spawn('taskset', ['-c', otherCpu, process.execPath, ...nodeArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' } })
-    : spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' } });
+    ? spawn('taskset', ['-c', otherCpu, process.execPath, ...nodeArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env })
+    : spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env });
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -73,28 +110,36 @@ async function startEndpoints(): Promise<{ ports: number[]; stop: () => void }> 
     });
     child.once('exit', (code) => reject(new Error(`the endpoint process exited with ${code}`)));
   });
-  const { ports } = JSON.parse(line) as { ports: number[] };
-  return { ports, stop: () => child.kill('SIGTERM') };
+  const { ports, tlsPorts } = JSON.parse(line) as { ports: number[]; tlsPorts: number[] };
+  return { ports, tlsPorts, stop: () => child.kill('SIGTERM') };
 }
 
-function targets(ports: number[], intervalS: number): ProbeTarget[] {
-  return Array.from({ length: CHECKS }, (_, i) => probeTargetOf({
+function targets(protocol: Protocol, ports: number[], intervalS: number, impl: Checker = current): ProbeTarget[] {
+  return Array.from({ length: CHECKS }, (_, i) => impl.probeTargetOf({
     id: `hc-${i}`,
-    config: { type: 'HTTP', ipAddress: '127.0.0.1', port: ports[i % ports.length], resourcePath: '/health', requestInterval: intervalS, failureThreshold: 3 },
+    config: { type: protocol, ipAddress: '127.0.0.1', port: ports[i % ports.length], resourcePath: '/health', requestInterval: intervalS, failureThreshold: 3 },
   }));
 }
 
+/** The request the checker sends to a target, for the bare loop. */
+function requestBytes(t: ProbeTarget): Buffer {
+  return Buffer.from(`GET ${t.path} HTTP/1.1\r\nhost: ${t.hostHeader}\r\nuser-agent: ${PROBE_USER_AGENT}\r\naccept: */*\r\nconnection: close\r\n\r\n`, 'latin1');
+}
+
 interface PhaseResult {
+  readonly mode: Mode;
+  readonly protocol: Protocol;
+  readonly round: number;
   readonly targetRate: number;
   readonly intervalS: number;
   readonly achievedRate: number;
   readonly failures: number;
   readonly failureReasons: Record<string, number>;
   readonly latenessMs: { p50: number; p99: number; max: number };
-  /** Probe duration (connect to status), p50 / p99. */
+  /** Probe duration (connect to outcome), p50 / p99. */
   readonly probeMs: { p50: number; p99: number };
   readonly cpuPercent: number;
-  /** CPU time of the checker process per probe (µs): what one probe costs, whatever the rate. */
+  /** CPU time of the probing process per probe (µs): what one probe costs, whatever the rate. */
   readonly cpuPerProbeUs: number;
   /** The machine's 1-minute load average at the end of the phase (other processes included). */
   readonly loadAverage: number;
@@ -103,7 +148,29 @@ interface PhaseResult {
   readonly held: boolean;
 }
 
-async function phase(ports: number[], rate: number): Promise<PhaseResult> {
+interface Loop {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+type Record_ = (ok: boolean, reason: string | undefined, plannedAt: number, startedAt: number, finishedAt: number) => void;
+
+function loopOf(mode: Mode, protocol: Protocol, ports: number[], intervalS: number, record: Record_): Loop {
+  const impl = mode === 'baseline' ? baseline : current;
+  if (impl === undefined) throw new Error('the baseline loop needs --baseline-dir (run.sh: BASELINE=<commit>)');
+  const ts = targets(protocol, ports, intervalS, impl);
+  if (mode === 'bare') {
+    const bare: BareTarget[] = ts.map((t) => ({ host: t.ipAddress!, port: t.port, https: protocol === 'HTTPS', request: requestBytes(t) }));
+    return new BareProbeLoop(bare, ts[0].intervalMs, (ok, plannedAt, startedAt, finishedAt) => record(ok, ok ? undefined : 'bare probe failed', plannedAt, startedAt, finishedAt));
+  }
+  return new impl.ProbeScheduler(ts, {
+    resolver: new impl.HostResolver(),
+    maxConcurrency: CONCURRENCY,
+    onResult: (_o, result, timing) => record(result.healthy, result.healthy ? undefined : result.reason, timing.plannedAt, timing.startedAt, timing.finishedAt),
+  });
+}
+
+async function phase(mode: Mode, protocol: Protocol, ports: number[], rate: number, roundNo: number): Promise<PhaseResult> {
   const intervalS = Math.round((CHECKS / rate) * 1000) / 1000;
   let measuring = false;
   let probes = 0;
@@ -113,24 +180,20 @@ async function phase(ports: number[], rate: number): Promise<PhaseResult> {
   const lateness = new Float64Array(maxSamples);
   const latency = new Float64Array(maxSamples);
   let samples = 0;
-  const scheduler = new ProbeScheduler(targets(ports, intervalS), {
-    resolver: new HostResolver(),
-    maxConcurrency: CONCURRENCY,
-    onResult: (_o, result, timing) => {
-      if (!measuring) return;
-      probes++;
-      if (!result.healthy) {
-        failures++;
-        const key = result.reason.replace(/\d+/g, 'N');
-        reasons[key] = (reasons[key] ?? 0) + 1;
-      }
-      if (samples < maxSamples) {
-        latency[samples] = timing.finishedAt - timing.startedAt;
-        lateness[samples++] = timing.startedAt - timing.plannedAt;
-      }
-    },
+  const loop = loopOf(mode, protocol, ports, intervalS, (ok, reason, plannedAt, startedAt, finishedAt) => {
+    if (!measuring) return;
+    probes++;
+    if (!ok) {
+      failures++;
+      const key = (reason ?? '').replace(/\d+/g, 'N');
+      reasons[key] = (reasons[key] ?? 0) + 1;
+    }
+    if (samples < maxSamples) {
+      latency[samples] = finishedAt - startedAt;
+      lateness[samples++] = startedAt - plannedAt;
+    }
   });
-  scheduler.start();
+  loop.start();
   await sleep(intervalS * 1000 + 500); // warm-up: every check probed once
   let peakRss = 0;
   let peakHeap = 0;
@@ -147,12 +210,15 @@ async function phase(ports: number[], rate: number): Promise<PhaseResult> {
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
-  await scheduler.stop();
+  await loop.stop();
   const sorted = lateness.slice(0, samples).sort();
   const durations = latency.slice(0, samples).sort();
   const achievedRate = probes / (elapsedMs / 1000);
   const latenessMs = { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) };
   return {
+    mode,
+    protocol,
+    round: roundNo,
     targetRate: rate,
     intervalS,
     achievedRate: Math.round(achievedRate),
@@ -180,7 +246,7 @@ async function idleMemory(ports: number[]): Promise<{ rssMb: number; heapMb: num
   const base = process.memoryUsage();
   // 30 s would make the benchmark long: the first probe of each check happens within one interval,
   // so use 3 s for "every check probed once and waiting", which is the state that holds memory.
-  const scheduler = new ProbeScheduler(targets(ports, 3), { resolver: new HostResolver(), maxConcurrency: CONCURRENCY });
+  const scheduler = new current.ProbeScheduler(targets('HTTP', ports, 3), { resolver: new current.HostResolver(), maxConcurrency: CONCURRENCY });
   scheduler.start();
   await sleep(3500);
   gc?.();
@@ -188,6 +254,29 @@ async function idleMemory(ports: number[]): Promise<{ rssMb: number; heapMb: num
   const m = process.memoryUsage();
   await scheduler.stop();
   return { rssMb: mb(m.rss), heapMb: mb(m.heapUsed), baselineRssMb: mb(base.rss), baselineHeapMb: mb(base.heapUsed) };
+}
+
+function summary(protocol: Protocol, rates: number[], results: PhaseResult[]): string {
+  const of = (mode: Mode, rate: number) => results.filter((r) => r.protocol === protocol && r.mode === mode && r.targetRate === rate);
+  const modes = MODES.filter((m) => results.some((r) => r.protocol === protocol && r.mode === m));
+  const us = (mode: Mode, rate: number) => median(of(mode, rate).map((r) => r.cpuPerProbeUs));
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : '-');
+  const others = modes.filter((m) => m !== 'bare');
+  let out = `\n${protocol}: CPU per probe (µs), median over rounds (each round in parentheses); held: rounds held of rounds run\n\n`;
+  out += `| target probes/s | ${modes.map((m) => `${m} µs/probe`).join(' | ')} | ${modes.includes('bare') ? others.map((m) => `${m} / bare`).join(' | ') + ' | ' : ''}`;
+  out += `${modes.map((m) => `${m} CPU %`).join(' | ')} | ${modes.map((m) => `${m} lateness p99 (ms)`).join(' | ')} | ${modes.map((m) => `${m} held`).join(' | ')} |\n`;
+  const columns = modes.length * 4 + (modes.includes('bare') ? others.length : 0) + 1;
+  out += `|${'---|'.repeat(columns)}\n`;
+  for (const rate of rates) {
+    const cells: string[] = [String(rate)];
+    for (const m of modes) cells.push(`${Math.round(us(m, rate))} (${of(m, rate).map((r) => r.cpuPerProbeUs).join(', ')})`);
+    if (modes.includes('bare')) for (const m of others) cells.push(ratio(us(m, rate), us('bare', rate)));
+    for (const m of modes) cells.push(String(Math.round(median(of(m, rate).map((r) => r.cpuPercent)))));
+    for (const m of modes) cells.push(String(round(median(of(m, rate).map((r) => r.latenessMs.p99)))));
+    for (const m of modes) cells.push(`${of(m, rate).filter((r) => r.held).length}/${of(m, rate).length}`);
+    out += `| ${cells.join(' | ')} |\n`;
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -198,25 +287,34 @@ async function main(): Promise<void> {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     memoryGb: Math.round(os.totalmem() / 1024 ** 3),
     node: process.version,
-    pinned: hasTaskset ? `checker on CPU ${CPU}, endpoints on the other` : 'no taskset: not pinned',
+    loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
+    pinned: hasTaskset ? `prober on CPU ${CPU}, endpoints on the other` : 'no taskset: not pinned',
   };
   process.stdout.write(JSON.stringify({ event: 'machine', ...machine }) + '\n');
-  const endpoints = await startEndpoints();
+  const endpoints = await startEndpoints(TLS_RATES.length > 0);
   try {
-    const idle = await idleMemory(endpoints.ports);
-    process.stdout.write(JSON.stringify({ event: 'idle-memory', checks: CHECKS, ...idle }) + '\n');
+    if (IDLE) {
+      const idle = await idleMemory(endpoints.ports);
+      process.stdout.write(JSON.stringify({ event: 'idle-memory', checks: CHECKS, ...idle }) + '\n');
+    }
     const results: PhaseResult[] = [];
-    for (const rate of RATES) {
-      const r = await phase(endpoints.ports, rate);
-      results.push(r);
-      process.stdout.write(JSON.stringify({ event: 'phase', checks: CHECKS, concurrency: CONCURRENCY, ...r }) + '\n');
-      await sleep(1000);
+    const plan: Array<[Protocol, number[], number[]]> = [['HTTP', RATES, endpoints.ports], ['HTTPS', TLS_RATES, endpoints.tlsPorts]];
+    for (const [protocol, rates, ports] of plan) {
+      for (const rate of rates) {
+        for (let r = 0; r < ROUNDS; r++) {
+          // Alternate which loop goes first, so that a drift in the machine's load falls on both.
+          const order = r % 2 === 0 ? MODES : [...MODES].reverse();
+          for (const mode of order) {
+            const res = await phase(mode, protocol, ports, rate, r);
+            results.push(res);
+            process.stdout.write(JSON.stringify({ event: 'phase', checks: CHECKS, concurrency: CONCURRENCY, ...res }) + '\n');
+            await sleep(1000);
+          }
+        }
+      }
     }
-    process.stdout.write('\n| target probes/s | interval | achieved probes/s | failures | lateness p50 / p99 / max (ms) | probe p50 / p99 (ms) | CPU (% of a core) | CPU per probe (µs) | peak RSS / heap (MB) | load avg | held |\n');
-    process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|\n');
-    for (const r of results) {
-      process.stdout.write(`| ${r.targetRate} | ${r.intervalS} s | ${r.achievedRate} | ${r.failures} | ${r.latenessMs.p50} / ${r.latenessMs.p99} / ${r.latenessMs.max} | ${r.probeMs.p50} / ${r.probeMs.p99} | ${r.cpuPercent} | ${r.cpuPerProbeUs} | ${r.peakRssMb} / ${r.peakHeapMb} | ${r.loadAverage} | ${r.held ? 'yes' : 'no'} |\n`);
-    }
+    for (const [protocol, rates] of plan) if (rates.length > 0) process.stdout.write(summary(protocol, rates, results));
+    process.stdout.write(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
   } finally {
     endpoints.stop();
   }
