@@ -3,31 +3,51 @@
  * (Route 53: 10 s). Nothing is sent; the connection is closed at once.
  */
 import * as net from 'net';
+import { Cancellable, unwatch, watch } from './cancel';
 import { connectFailure, Outcome } from './reasons';
 import { ProbeTarget } from './target';
 
+function onTimer(p: TcpProbe): void {
+  p.finish(false, `connection timed out (no TCP connection within ${p.ms} ms)`);
+}
+
+class TcpProbe implements Cancellable {
+  readonly ms: number;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly socket: net.Socket;
+
+  constructor(
+    target: ProbeTarget,
+    address: string,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (o: Outcome) => void,
+  ) {
+    this.ms = target.timeouts.connectMs;
+    this.timer = setTimeout(onTimer, this.ms, this);
+    this.socket = net.connect({ host: address, port: target.port });
+    this.socket.on('error', (err) => this.finish(false, connectFailure(err)));
+    this.socket.on('connect', () => this.finish(true, 'TCP connection established'));
+    if (signal !== undefined) watch(signal, this);
+  }
+
+  cancel(): void {
+    this.finish(false, 'probe cancelled (checker stopping)');
+  }
+
+  finish(healthy: boolean, reason: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (this.signal !== undefined) unwatch(this.signal, this);
+    this.socket.destroy();
+    this.resolve({ healthy, reason });
+  }
+}
+
 export function probeTcp(target: ProbeTarget, address: string, options: { readonly signal?: AbortSignal } = {}): Promise<Outcome> {
-  const ms = target.timeouts.connectMs;
   return new Promise<Outcome>((resolve) => {
-    let settled = false;
-    let socket: net.Socket | undefined;
-    const finish = (healthy: boolean, reason: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      socket?.destroy();
-      resolve({ healthy, reason });
-    };
-    const onAbort = () => finish(false, 'probe cancelled (checker stopping)');
-    const timer = setTimeout(() => finish(false, `connection timed out (no TCP connection within ${ms} ms)`), ms);
-    if (options.signal?.aborted) {
-      onAbort();
-      return;
-    }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket = net.connect({ host: address, port: target.port });
-    socket.on('error', (err) => finish(false, connectFailure(err)));
-    socket.once('connect', () => finish(true, 'TCP connection established'));
+    if (options.signal?.aborted) return resolve({ healthy: false, reason: 'probe cancelled (checker stopping)' });
+    new TcpProbe(target, address, options.signal, resolve);
   });
 }

@@ -13,12 +13,6 @@ function codeOf(err: unknown): string | undefined {
   return typeof e?.code === 'string' ? e.code : undefined;
 }
 
-function nameOf(err: unknown): string {
-  const e = err as { name?: unknown; constructor?: { name?: unknown } };
-  if (typeof e?.name === 'string' && e.name !== 'Error') return e.name;
-  return typeof e?.constructor?.name === 'string' ? e.constructor.name : '';
-}
-
 function messageOf(err: unknown): string {
   const m = (err as { message?: unknown })?.message;
   return typeof m === 'string' ? m : String(err);
@@ -48,19 +42,13 @@ export function tlsFailure(err: unknown): string {
   return `TLS handshake failed: ${message.split('\n')[0]}${code && !message.includes(code) ? ` (${code})` : ''}`;
 }
 
-const MALFORMED = new Set(['HTTPParserError', 'ResponseContentLengthMismatchError', 'HeadersOverflowError', 'ResponseExceededMaxSizeError']);
-const MALFORMED_CODES = new Set(['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_HEADERS_OVERFLOW']);
-
-/** An error from undici after the connection was up: `when` is "before the status" or "while reading the body". */
-export function requestFailure(err: unknown, when: string): string {
-  const name = nameOf(err);
+/**
+ * A socket error once the connection is up (for HTTPS: after the handshake); `when` is "before the
+ * status" or "while reading the body".
+ */
+export function socketFailure(err: unknown, when: string): string {
   const code = codeOf(err);
-  const message = messageOf(err);
-  if (MALFORMED.has(name) || (code !== undefined && (MALFORMED_CODES.has(code) || code.startsWith('HPE_')))) {
-    const detail = /\(([^)]+)\)\s*$/.exec(message)?.[1] ?? (name === 'HeadersOverflowError' ? 'headers larger than the limit' : message);
-    return `malformed HTTP response: ${detail}`;
-  }
   if (code === 'ECONNRESET') return `connection reset ${when}`;
-  if (code === 'EPIPE' || code === 'UND_ERR_SOCKET' || name === 'SocketError') return `connection closed by the endpoint ${when}`;
-  return `request failed ${when}: ${code ? `${code}: ` : ''}${message}`;
+  if (code === 'EPIPE') return `connection closed by the endpoint ${when}`;
+  return `request failed ${when}: ${code ? `${code}: ` : ''}${messageOf(err)}`;
 }

@@ -8,7 +8,7 @@ import { performance } from 'perf_hooks';
 import * as tls from 'tls';
 import {
   Cleanup, closedPort, fakeLookup, httpServer, httpsServer, neverAcceptingPort, rawResponder, rawServer,
-  selfSignedCert, sleep, target, timedProbe,
+  selfSignedCert, sleep, target, timedProbe, waitFor,
 } from './helpers';
 import { dnsLookupIPv4, HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4 } from '../../lib/checker';
 import { DnsNode } from '../../lib/dns';
@@ -397,6 +397,213 @@ describe('malformed responses and broken connections', () => {
     expect(results.every((r) => !r.healthy && r.reason.startsWith('response timed out'))).toBe(true);
     await sleep(100);
     expect(open.size).toBe(0);
+  });
+});
+
+describe('reading the response on the socket (the probe\'s own HTTP/1.1 reader, issue 14)', () => {
+  /** A raw server that writes `parts` one after the other, `gapMs` apart, after the request arrives. */
+  function writesInParts(parts: Array<string | Buffer>, gapMs: number, thenClose = true) {
+    return rawServer((s) => {
+      s.once('data', () => {
+        let i = 0;
+        const next = () => {
+          if (s.destroyed) return;
+          if (i >= parts.length) {
+            if (thenClose) s.end();
+            return;
+          }
+          s.write(parts[i++]);
+          setTimeout(next, gapMs);
+        };
+        next();
+      });
+    }, cleanup);
+  }
+  const strMatch = (port: number, searchString: string) => target({ type: 'HTTP_STR_MATCH', ipAddress: '127.0.0.1', port, searchString, ...fastBody });
+
+  test('the request on the wire: GET, the path, Host, User-Agent, Accept, Connection: close, nothing else', async () => {
+    let seen = '';
+    const { port } = await rawServer((s) => {
+      s.on('data', (d) => {
+        seen += d.toString('latin1');
+        if (seen.includes('\r\n\r\n')) s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+      });
+    }, cleanup);
+    const t = target({ type: 'HTTP', ipAddress: '127.0.0.1', port, resourcePath: '/health?x=1', fullyQualifiedDomainName: 'gw.example.com' });
+    expect(await probe(t, { resolver: new HostResolver(), userAgent: 'dns-failover-checker/1 (eu-1)' })).toMatchObject({ healthy: true });
+    expect(seen).toBe(`GET /health?x=1 HTTP/1.1\r\nHost: gw.example.com:${port}\r\nUser-Agent: dns-failover-checker/1 (eu-1)\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+  });
+
+  test('a path that cannot go on the request line fails before connecting, naming it', async () => {
+    let connections = 0;
+    const { port } = await rawServer(() => connections++, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, resourcePath: '/a b\r\nX-Injected: 1' }));
+    expect(r).toMatchObject({ healthy: false });
+    expect(r.reason).toMatch(/^request failed before connecting: invalid request path "\/a b\\r\\nX-Injected: 1"/);
+    await sleep(20);
+    expect(connections).toBe(0);
+  });
+
+  test('a status line split over three writes is read whole', async () => {
+    const { port } = await writesInParts(['HTT', 'P/1.1 2', '00 OK\r\nContent-Le', 'ngth: 0\r\n\r\n'], 20);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+    expect(r.latencyMs!).toBeGreaterThanOrEqual(55);
+  });
+
+  test('interim 100 and 103 responses before the final one are skipped', async () => {
+    const { port } = await writesInParts(['HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nREADY'], 10);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+  });
+
+  test('chunked: a search string split across two chunks, sent in separate writes, is found', async () => {
+    const { port } = await writesInParts([
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'A\r\nstate: R', 'EA\r\n', '5;ext=1\r\nDY ok\r\n', '0\r\n\r\n',
+    ], 15);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+  });
+
+  test('chunked: the 5,120 bytes are counted on the decoded body, not on the framing', async () => {
+    // 5,115 bytes in 5 chunks of 1,023, then READY: it ends exactly at byte 5,120 of the body,
+    // although more than 5,120 bytes (with the chunk sizes) came over the wire before it.
+    const parts = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'];
+    for (let i = 0; i < 5; i++) parts.push(`3ff\r\n${'a'.repeat(1023)}\r\n`);
+    parts.push('5\r\nREADY\r\n0\r\n\r\n');
+    const { port } = await writesInParts(parts, 5);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true });
+    const late = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', `1401\r\n${'a'.repeat(5121)}\r\n`, '5\r\nREADY\r\n0\r\n\r\n'];
+    const { port: port2 } = await writesInParts(late, 5);
+    expect(await timedProbe(strMatch(port2, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes' });
+  });
+
+  test('chunked: a body that ends without the string fails when its last chunk comes', async () => {
+    const { port } = await writesInParts(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbusy\r\n0\r\nX-Trailer: 1\r\n\r\n'], 5, false);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 4 bytes)' });
+  });
+
+  test('chunked: a connection closed in the middle of a chunk is not a complete body', async () => {
+    const { port } = await writesInParts(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nbusy'], 5);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'connection closed by the endpoint while reading the body' });
+  });
+
+  test('chunked: a broken framing is a malformed response', async () => {
+    const { port } = await writesInParts(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', 'zz\r\nREADY\r\n'], 5);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'malformed HTTP response: Invalid character in chunk size' });
+  });
+
+  test('Content-Length: a body cut short by the endpoint is not complete', async () => {
+    const { port } = await writesInParts(['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nbusy'], 5);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'connection closed by the endpoint while reading the body' });
+  });
+
+  test('no length (HTTP/1.0): the body runs until the close; the string is looked for across reads', async () => {
+    const { port } = await writesInParts(['HTTP/1.0 200 OK\r\n\r\n', 'all RE', 'ADY'], 15);
+    expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+    const { port: port2 } = await writesInParts(['HTTP/1.0 200 OK\r\n\r\n', 'all ', 'busy'], 15);
+    expect(await timedProbe(strMatch(port2, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 8 bytes)' });
+  });
+
+  test('slowloris, chunked: chunk framing trickled a byte at a time hits the body deadline, counted from the status', async () => {
+    let statusSentAt = 0;
+    const { port } = await rawServer((s) => {
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        statusSentAt = performance.now();
+        const framing = '1\r\na\r\n'.repeat(100);
+        let i = 0;
+        const timer = setInterval(() => (s.destroyed || i >= framing.length ? clearInterval(timer) : s.write(framing[i++])), 10);
+        s.on('close', () => clearInterval(timer));
+      });
+    }, cleanup);
+    const r = await timedProbe(strMatch(port, 'READY'));
+    const end = performance.now();
+    expect(r.healthy).toBe(false);
+    expect(r.reason).toMatch(/^response timed out \(search string not found within 300 ms of the status; \d+ bytes received\)$/);
+    expect(Number(/; (\d+) bytes/.exec(r.reason)![1])).toBeGreaterThan(0);
+    expectWithin(end - statusSentAt, 300);
+  });
+
+  test('slowloris, head: a status line in time but headers that never end hit the status deadline', async () => {
+    const { port } = await rawServer((s) => {
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\n');
+        const timer = setInterval(() => (s.destroyed ? clearInterval(timer) : s.write('X-Slow: 1\r\n')), 20);
+        s.on('close', () => clearInterval(timer));
+      });
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fast }));
+    expect(r).toMatchObject({ healthy: false, reason: 'response timed out (no HTTP status within 300 ms of connecting)' });
+    expectWithin(r.elapsed, 300);
+  });
+
+  test('a body deadline shorter than what is left of the status deadline is kept', async () => {
+    // statusTimeout 3 s, bodyTimeout 0.3 s: the probe's one timer, set for the status, must move earlier.
+    let statusSentAt = 0;
+    const { port } = await rawServer((s) => {
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nnot yet');
+        statusSentAt = performance.now();
+      });
+    }, cleanup);
+    const r = await timedProbe(target({ type: 'HTTP_STR_MATCH', ipAddress: '127.0.0.1', port, searchString: 'READY', connectTimeout: 1, statusTimeout: 3, bodyTimeout: 0.3 }));
+    expect(r).toMatchObject({ healthy: false, reason: 'response timed out (search string not found within 300 ms of the status; 7 bytes received)' });
+    expectWithin(performance.now() - statusSentAt, 300);
+  });
+
+  test('HTTPS: every probe makes a full handshake (no session is resumed)', async () => {
+    const { key, cert } = selfSignedCert();
+    const reused: boolean[] = [];
+    const { port } = await httpsServer({ key, cert }, (req, res) => {
+      reused.push((req.socket as tls.TLSSocket).isSessionReused());
+      res.end('ok');
+    }, cleanup);
+    for (let i = 0; i < 3; i++) expect(await timedProbe(target({ type: 'HTTPS', ipAddress: '127.0.0.1', port }))).toMatchObject({ healthy: true });
+    expect(reused).toEqual([false, false, false]);
+  });
+
+  test('HTTPS: an endpoint that speaks only TLS 1.2 passes, and one that speaks only TLS 1.0 too', async () => {
+    const { key, cert } = selfSignedCert();
+    for (const version of ['TLSv1.2', 'TLSv1'] as const) {
+      const { port } = await httpsServer({ key, cert, minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0' }, (req, res) => {
+        res.end((req.socket as tls.TLSSocket).getProtocol() ?? '');
+      }, cleanup);
+      const r = await timedProbe(target({ type: 'HTTPS_STR_MATCH', ipAddress: '127.0.0.1', port, searchString: version }));
+      expect([version, r]).toMatchObject([version, { healthy: true, reason: 'HTTP status 200, search string found' }]);
+    }
+  });
+
+  test('a stop signal cancels every probe in flight at once; an aborted one connects nowhere', async () => {
+    const open = new Set<net.Socket>();
+    let connections = 0;
+    const { port } = await rawServer((s) => {
+      connections++;
+      open.add(s);
+      s.resume();
+      s.on('close', () => open.delete(s));
+    }, cleanup);
+    const hanging = await neverAcceptingPort(cleanup);
+    const abort = new AbortController();
+    const resolver = new HostResolver();
+    const probes = [
+      ...Array.from({ length: 20 }, () => probe(target({ type: 'HTTP', ipAddress: '127.0.0.1', port, statusTimeout: 5 }), { resolver, signal: abort.signal })),
+      ...Array.from({ length: 5 }, () => probe(target({ type: 'HTTPS', ipAddress: '127.0.0.1', port, statusTimeout: 5 }), { resolver, signal: abort.signal })),
+      ...Array.from({ length: 5 }, () => probe(target({ type: 'TCP', ipAddress: '127.0.0.1', port: hanging, connectTimeout: 5 }), { resolver, signal: abort.signal })),
+    ];
+    await waitFor('25 connections', () => (connections >= 25 ? true : undefined), 2000, 5);
+    const started = performance.now();
+    abort.abort();
+    const results = await Promise.all(probes);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(results.filter((r) => r.healthy || r.reason !== 'probe cancelled (checker stopping)')).toEqual([]);
+    await sleep(50);
+    expect(open.size).toBe(0);
+    const before = connections;
+    for (const type of ['HTTP', 'HTTPS', 'TCP'] as const) {
+      expect(await probe(target({ type, ipAddress: '127.0.0.1', port }), { resolver, signal: abort.signal })).toMatchObject({ healthy: false, reason: 'probe cancelled (checker stopping)' });
+    }
+    await sleep(20);
+    expect(connections).toBe(before);
   });
 });
 
