@@ -109,7 +109,7 @@ class HttpProbe implements Cancellable {
     address: string,
     private readonly request: Buffer,
     private readonly signal: AbortSignal | undefined,
-    private readonly resolve: (o: Outcome) => void,
+    private readonly done: OutcomeCallback,
   ) {
     const t = target.timeouts;
     const now = performance.now();
@@ -261,16 +261,26 @@ class HttpProbe implements Cancellable {
     this.timer = undefined;
     if (this.signal !== undefined) unwatch(this.signal, this);
     this.socket.destroy();
-    this.resolve({ healthy, reason });
+    this.done(healthy, reason);
   }
+}
+
+/** How a probe reports its outcome (once). */
+export type OutcomeCallback = (healthy: boolean, reason: string) => void;
+
+/**
+ * Probes `target` at `address` (already resolved) and calls `done` once with the outcome, possibly
+ * before returning (a request that cannot be sent, a cancelled probe). Never throws for the
+ * endpoint's doing.
+ */
+export function startHttpProbe(target: ProbeTarget, address: string, options: HttpProbeOptions, done: OutcomeCallback): void {
+  if (options.signal?.aborted) return done(false, 'probe cancelled (checker stopping)');
+  const request = requestOf(target, options.userAgent ?? PROBE_USER_AGENT);
+  if (typeof request === 'string') return done(false, request);
+  new HttpProbe(target, address, request.bytes, options.signal, done);
 }
 
 /** Probes `target` at `address` (already resolved). Resolves with the outcome; never rejects. */
 export function probeHttp(target: ProbeTarget, address: string, options: HttpProbeOptions = {}): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    if (options.signal?.aborted) return resolve({ healthy: false, reason: 'probe cancelled (checker stopping)' });
-    const request = requestOf(target, options.userAgent ?? PROBE_USER_AGENT);
-    if (typeof request === 'string') return resolve({ healthy: false, reason: request });
-    new HttpProbe(target, address, request.bytes, options.signal, resolve);
-  });
+  return new Promise<Outcome>((resolve) => startHttpProbe(target, address, options, (healthy, reason) => resolve({ healthy, reason })));
 }

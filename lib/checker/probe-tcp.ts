@@ -4,6 +4,7 @@
  */
 import * as net from 'net';
 import { Cancellable, unwatch, watch } from './cancel';
+import type { OutcomeCallback } from './probe-http';
 import { connectFailure, Outcome } from './reasons';
 import { ProbeTarget } from './target';
 
@@ -21,7 +22,7 @@ class TcpProbe implements Cancellable {
     target: ProbeTarget,
     address: string,
     private readonly signal: AbortSignal | undefined,
-    private readonly resolve: (o: Outcome) => void,
+    private readonly done: OutcomeCallback,
   ) {
     this.ms = target.timeouts.connectMs;
     this.timer = setTimeout(onTimer, this.ms, this);
@@ -41,13 +42,16 @@ class TcpProbe implements Cancellable {
     clearTimeout(this.timer);
     if (this.signal !== undefined) unwatch(this.signal, this);
     this.socket.destroy();
-    this.resolve({ healthy, reason });
+    this.done(healthy, reason);
   }
 }
 
+/** Probes `target` at `address` and calls `done` once with the outcome (possibly before returning). */
+export function startTcpProbe(target: ProbeTarget, address: string, options: { readonly signal?: AbortSignal }, done: OutcomeCallback): void {
+  if (options.signal?.aborted) return done(false, 'probe cancelled (checker stopping)');
+  new TcpProbe(target, address, options.signal, done);
+}
+
 export function probeTcp(target: ProbeTarget, address: string, options: { readonly signal?: AbortSignal } = {}): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    if (options.signal?.aborted) return resolve({ healthy: false, reason: 'probe cancelled (checker stopping)' });
-    new TcpProbe(target, address, options.signal, resolve);
-  });
+  return new Promise<Outcome>((resolve) => startTcpProbe(target, address, options, (healthy, reason) => resolve({ healthy, reason })));
 }

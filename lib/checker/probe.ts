@@ -4,8 +4,8 @@
  * with its reason.
  */
 import { performance } from 'perf_hooks';
-import { probeHttp } from './probe-http';
-import { probeTcp } from './probe-tcp';
+import { startHttpProbe } from './probe-http';
+import { startTcpProbe } from './probe-tcp';
 import { Outcome } from './reasons';
 import { HostResolver } from './resolve';
 import { ProbeTarget } from './target';
@@ -36,17 +36,27 @@ export type ProbeFunction = (target: ProbeTarget, context: ProbeContext) => Prom
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-export const probe: ProbeFunction = async (target, context) => {
+function connectTo(target: ProbeTarget, address: string, context: ProbeContext, done: (result: ProbeResult) => void): void {
   const clock = context.clock ?? Date.now;
-  let address = target.ipAddress;
-  if (address === undefined) {
-    const resolved = await context.resolver.resolve(target.hostname!, context.signal);
-    if (!resolved.ok) return { healthy: false, reason: resolved.reason, observedAt: clock() };
-    address = resolved.address;
-  }
   const started = performance.now();
-  const outcome = target.protocol === 'TCP'
-    ? await probeTcp(target, address, { signal: context.signal })
-    : await probeHttp(target, address, { signal: context.signal, userAgent: context.userAgent });
-  return { ...outcome, latencyMs: round(performance.now() - started), observedAt: clock(), address };
-};
+  const finished = (healthy: boolean, reason: string) => {
+    done({ healthy, reason, latencyMs: round(performance.now() - started), observedAt: clock(), address });
+  };
+  if (target.protocol === 'TCP') startTcpProbe(target, address, context, finished);
+  else startHttpProbe(target, address, context, finished);
+}
+
+/**
+ * The probe, callback style (what the scheduler uses: no promise per probe): calls `done` once with
+ * the result, possibly before returning (a request that cannot be sent, a cancelled probe).
+ */
+export function runProbe(target: ProbeTarget, context: ProbeContext, done: (result: ProbeResult) => void): void {
+  const address = target.ipAddress;
+  if (address !== undefined) return connectTo(target, address, context, done);
+  context.resolver.resolve(target.hostname!, context.signal).then((resolved) => {
+    if (!resolved.ok) return done({ healthy: false, reason: resolved.reason, observedAt: (context.clock ?? Date.now)() });
+    connectTo(target, resolved.address, context, done);
+  }, (e: unknown) => done({ healthy: false, reason: `checker error: ${(e as Error).message}`, observedAt: (context.clock ?? Date.now)() }));
+}
+
+export const probe: ProbeFunction = (target, context) => new Promise<ProbeResult>((resolve) => runProbe(target, context, resolve));

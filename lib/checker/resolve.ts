@@ -13,6 +13,7 @@
  * (callers for the same name share it), so a hanging name costs one pending query, never more.
  */
 import { promises as dnsPromises } from 'dns';
+import { Cancellable, unwatch, watch } from './cancel';
 
 /** Resolves a host name to one IPv4 address; rejects when there is none. Injectable for tests. */
 export type LookupIPv4 = (hostname: string) => Promise<string>;
@@ -77,6 +78,32 @@ function describe(err: unknown, hostname: string): string {
   }
 }
 
+function onLookupTimeout(wait: LookupWait, hostname: string, ms: number): void {
+  wait.finish({ ok: false, reason: `DNS resolution failed: lookup of ${hostname} timed out after ${ms} ms` });
+}
+
+/** One caller waiting for a lookup: its own deadline, cancelled with the stop signal (cancel.ts). */
+class LookupWait implements Cancellable {
+  timer?: NodeJS.Timeout;
+  private done = false;
+
+  constructor(private readonly resolve: (r: Resolution) => void, private readonly signal: AbortSignal | undefined) {
+    if (signal !== undefined) watch(signal, this);
+  }
+
+  cancel(): void {
+    this.finish({ ok: false, reason: 'probe cancelled (checker stopping)' });
+  }
+
+  finish(r: Resolution): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    if (this.signal !== undefined) unwatch(this.signal, this);
+    this.resolve(r);
+  }
+}
+
 export class HostResolver {
   private readonly pending = new Map<string, Promise<string>>();
   private readonly lookup: LookupIPv4;
@@ -120,21 +147,12 @@ export class HostResolver {
     }
     const lookup = shared;
     return new Promise<Resolution>((resolve) => {
-      let done = false;
-      const finish = (r: Resolution) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(r);
-      };
-      const onAbort = () => finish({ ok: false, reason: 'probe cancelled (checker stopping)' });
-      const timer = setTimeout(() => finish({ ok: false, reason: `DNS resolution failed: lookup of ${hostname} timed out after ${this.timeoutMs} ms` }), this.timeoutMs);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) return resolve({ ok: false, reason: 'probe cancelled (checker stopping)' });
+      const wait = new LookupWait(resolve, signal);
+      wait.timer = setTimeout(onLookupTimeout, this.timeoutMs, wait, hostname, this.timeoutMs);
       lookup.then(
-        (address) => finish(typeof address === 'string' && address !== '' ? { ok: true, address } : { ok: false, reason: `DNS resolution failed: no IPv4 address for ${hostname}` }),
-        (err) => finish({ ok: false, reason: describe(err, hostname) }),
+        (address) => wait.finish(typeof address === 'string' && address !== '' ? { ok: true, address } : { ok: false, reason: `DNS resolution failed: no IPv4 address for ${hostname}` }),
+        (err) => wait.finish({ ok: false, reason: describe(err, hostname) }),
       );
     });
   }

@@ -20,7 +20,7 @@
  */
 import { setMaxListeners } from 'events';
 import { performance } from 'perf_hooks';
-import { probe as realProbe, ProbeFunction, ProbeResult } from './probe';
+import { ProbeContext, ProbeFunction, ProbeResult, runProbe as runRealProbe } from './probe';
 import { HostResolver } from './resolve';
 import { ProbeTarget } from './target';
 
@@ -106,68 +106,39 @@ interface CheckState {
   latest?: CheckObservation;
   /** What is reported: set once the check has `failureThreshold` results. */
   observation?: CheckObservation;
+  /**
+   * The check's timer. After the first (random) offset it always runs `intervalMs`, so one timer
+   * serves every probe of the check: `refresh()` re-arms it (no timer object per probe).
+   */
   timer?: NodeJS.Timeout;
+  /** The duration `timer` was made with. */
+  timerMs: number;
   plannedAt: number;
+  startedAt: number;
 }
 
-/** A counting semaphore with a FIFO queue that never shifts a large array. */
-class Limiter {
-  private active = 0;
-  private queue: Array<() => void> = [];
-  private head = 0;
-
-  constructor(readonly max: number) {}
-
-  get inFlight(): number {
-    return this.active;
-  }
-
-  get waiting(): number {
-    return this.queue.length - this.head;
-  }
-
-  acquire(): Promise<void> | undefined {
-    if (this.active < this.max) {
-      this.active++;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => this.queue.push(resolve));
-  }
-
-  release(): void {
-    if (this.head < this.queue.length) {
-      const next = this.queue[this.head];
-      this.queue[this.head++] = undefined as never;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      next(); // the slot passes on: active stays the same
-    } else {
-      this.active--;
-    }
-  }
-
-  /** Lets every waiter go (they see that the scheduler stopped). */
-  drain(): void {
-    const waiting = this.queue.slice(this.head);
-    this.queue = [];
-    this.head = 0;
-    this.active += waiting.length;
-    for (const w of waiting) w();
-  }
+function onCheckTimer(scheduler: ProbeScheduler, c: CheckState): void {
+  scheduler.due(c);
 }
 
 export class ProbeScheduler {
   private readonly checks: CheckState[];
   private readonly byId = new Map<string, CheckState>();
-  private readonly limiter: Limiter;
-  private readonly probeFn: ProbeFunction;
+  private readonly max: number;
+  /** Probes holding a slot (at most `max`). */
+  private active = 0;
+  /** Checks due, waiting for a slot (FIFO; `head` is the next one). */
+  private queue: CheckState[] = [];
+  private head = 0;
+  /** Launching queued checks (a probe that completes at once must not recurse into the next). */
+  private pumping = false;
+  private readonly runProbe: (target: ProbeTarget, context: ProbeContext, done: (result: ProbeResult) => void) => void;
+  private readonly context: ProbeContext;
   private readonly resolver: HostResolver;
   private readonly random: () => number;
   private readonly clock: () => number;
   private readonly abort = new AbortController();
-  private readonly running = new Set<Promise<void>>();
+  private idle?: () => void;
   private started = false;
   private stopped = false;
   private versionCounter = 0;
@@ -178,18 +149,22 @@ export class ProbeScheduler {
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`maxConcurrency ${String(max)} is not usable; give a whole number of probes, 1 or more (default ${DEFAULT_MAX_CONCURRENCY})`);
     }
-    this.limiter = new Limiter(max);
-    this.probeFn = options.probe ?? realProbe;
+    this.max = max;
+    const injected = options.probe;
+    this.runProbe = injected === undefined ? runRealProbe : (target, context, done) => {
+      injected(target, context).then(done, (e: unknown) => done(checkerError(e, this.clock)));
+    };
     this.resolver = options.resolver ?? new HostResolver();
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
-    // Every probe in flight listens on the one stop signal (and removes its listener when done).
+    this.context = { resolver: this.resolver, signal: this.abort.signal, clock: this.clock, userAgent: options.userAgent };
+    // Probes share one listener on the stop signal (cancel.ts); an injected probe may listen itself.
     setMaxListeners(0, this.abort.signal);
     this.checks = targets.map((target) => {
       if (this.byId.has(target.healthCheckId)) {
         throw new Error(`two targets share the health check id '${target.healthCheckId}'; give each check its own id`);
       }
-      const state: CheckState = { target, view: true, streak: 0, results: 0, plannedAt: 0 };
+      const state: CheckState = { target, view: true, streak: 0, results: 0, timerMs: -1, plannedAt: 0, startedAt: 0 };
       const carried = options.carry?.get(target.healthCheckId);
       if (carried && carried.target === targetKey(target)) {
         state.view = carried.view;
@@ -215,7 +190,7 @@ export class ProbeScheduler {
   }
 
   get stats(): { readonly probes: number; readonly inFlight: number; readonly waiting: number; readonly lookupsInFlight: number } {
-    return { probes: this.probeCount, inFlight: this.limiter.inFlight, waiting: this.limiter.waiting, lookupsInFlight: this.resolver.inFlight };
+    return { probes: this.probeCount, inFlight: this.active, waiting: this.queue.length - this.head, lookupsInFlight: this.resolver.inFlight };
   }
 
   /** The shortest interval of the checks (ms), or undefined without checks. */
@@ -240,9 +215,11 @@ export class ProbeScheduler {
       if (c.timer) clearTimeout(c.timer);
       c.timer = undefined;
     }
-    this.abort.abort();
-    this.limiter.drain();
-    await Promise.all([...this.running]);
+    // Checks waiting for a slot never started: nothing to wait for.
+    this.queue = [];
+    this.head = 0;
+    this.abort.abort(); // every probe in flight ends now (a name lookup in flight: at its next turn)
+    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
   }
 
   /**
@@ -285,46 +262,87 @@ export class ProbeScheduler {
     return { latest: c.latest, results: c.results, needed: c.target.failureThreshold, established: c.observation !== undefined };
   }
 
-  private schedule(c: CheckState, delayMs: number): void {
-    c.plannedAt = performance.now() + delayMs;
-    c.timer = setTimeout(() => {
-      c.timer = undefined;
-      const run = this.run(c);
-      this.running.add(run);
-      void run.finally(() => this.running.delete(run));
-    }, delayMs);
+  /** @internal A check's timer fired: probe it now, or as soon as a slot is free. */
+  due(c: CheckState): void {
+    if (this.stopped) return;
+    if (this.active < this.max) {
+      this.active++;
+      this.begin(c);
+    } else {
+      this.queue.push(c);
+    }
   }
 
-  private async run(c: CheckState): Promise<void> {
-    if (this.stopped) return;
-    const plannedAt = c.plannedAt;
-    const wait = this.limiter.acquire();
-    if (wait) await wait;
-    if (this.stopped) {
-      this.limiter.release();
-      return;
+  private schedule(c: CheckState, delayMs: number): void {
+    c.plannedAt = performance.now() + delayMs;
+    if (c.timer !== undefined && c.timerMs === delayMs) {
+      c.timer.refresh();
+    } else {
+      if (c.timer !== undefined) clearTimeout(c.timer);
+      c.timerMs = delayMs;
+      c.timer = setTimeout(onCheckTimer, delayMs, this, c);
     }
-    const startedAt = performance.now();
-    let result: ProbeResult;
+  }
+
+  private begin(c: CheckState): void {
+    c.startedAt = performance.now();
+    let called = false;
+    const finished = (result: ProbeResult) => {
+      if (called) return;
+      called = true;
+      this.done(c, result);
+    };
     try {
-      const context = { resolver: this.resolver, signal: this.abort.signal, clock: this.clock, userAgent: this.options.userAgent };
-      result = await this.probeFn(c.target, context);
+      this.runProbe(c.target, this.context, finished);
     } catch (e) {
-      result = { healthy: false, reason: `checker error: ${(e as Error).message}`, observedAt: this.clock() };
-    } finally {
-      this.limiter.release();
+      if (called) throw e; // from the result's own callbacks (onResult ...), not from the probe
+      finished(checkerError(e, this.clock));
     }
-    const finishedAt = performance.now();
-    if (this.stopped) return;
-    this.probeCount++;
-    const previous = c.view;
-    const wasEstablished = c.observation !== undefined;
-    const observation = this.record(c, result);
-    // The next request goes out one interval after this response.
-    this.schedule(c, c.target.intervalMs);
-    this.options.onResult?.(observation, result, { plannedAt, startedAt, finishedAt });
-    if (observation.healthy !== previous) this.options.onChange?.(observation, previous);
-    else if (!wasEstablished && c.observation !== undefined) this.options.onEstablished?.(observation);
+  }
+
+  private done(c: CheckState, result: ProbeResult): void {
+    try {
+      if (this.stopped) return;
+      const finishedAt = performance.now();
+      const plannedAt = c.plannedAt;
+      this.probeCount++;
+      const previous = c.view;
+      const wasEstablished = c.observation !== undefined;
+      const observation = this.record(c, result);
+      // The next request goes out one interval after this response.
+      this.schedule(c, c.target.intervalMs);
+      this.options.onResult?.(observation, result, { plannedAt, startedAt: c.startedAt, finishedAt });
+      if (observation.healthy !== previous) this.options.onChange?.(observation, previous);
+      else if (!wasEstablished && c.observation !== undefined) this.options.onEstablished?.(observation);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** A probe gave its slot back: the checks waiting for one go, in order. */
+  private release(): void {
+    this.active--;
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.stopped && this.active < this.max && this.head < this.queue.length) {
+        const next = this.queue[this.head];
+        this.queue[this.head++] = undefined as never;
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        this.active++;
+        this.begin(next);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.active === 0 && this.idle !== undefined) {
+      const idle = this.idle;
+      this.idle = undefined;
+      idle();
+    }
   }
 
   private record(c: CheckState, result: ProbeResult): CheckObservation {
@@ -344,13 +362,10 @@ export class ProbeScheduler {
         reason = `${text} (${c.streak} of ${threshold} consecutive ${what} needed to mark ${result.healthy ? 'healthy' : 'unhealthy'})`;
       }
     }
-    const observation: CheckObservation = {
-      healthCheckId: c.target.healthCheckId,
-      healthy: c.view,
-      reason,
-      ...(result.latencyMs !== undefined ? { latencyMs: result.latencyMs } : {}),
-      observedAt: result.observedAt,
-    };
+    const id = c.target.healthCheckId;
+    const observation: CheckObservation = result.latencyMs !== undefined
+      ? { healthCheckId: id, healthy: c.view, reason, latencyMs: result.latencyMs, observedAt: result.observedAt }
+      : { healthCheckId: id, healthy: c.view, reason, observedAt: result.observedAt };
     c.latest = observation;
     // A view changes only after `threshold` results, so a changed view is always established.
     if (c.results >= threshold) {
@@ -359,6 +374,10 @@ export class ProbeScheduler {
     }
     return observation;
   }
+}
+
+function checkerError(e: unknown, clock: () => number): ProbeResult {
+  return { healthy: false, reason: `checker error: ${(e as Error)?.message ?? String(e)}`, observedAt: clock() };
 }
 
 /** A target as JSON (its search string as text): equal keys probe the same way. */
