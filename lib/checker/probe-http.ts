@@ -93,6 +93,35 @@ function onTimer(p: HttpProbe): void {
   p.onTimer();
 }
 
+// The socket's listeners are shared by every probe (no closures per probe): the socket knows its probe.
+const PROBE = Symbol('probe');
+type ProbeSocket = net.Socket & { [PROBE]: HttpProbe };
+function onSocketConnect(this: ProbeSocket): void {
+  this[PROBE].onConnect();
+}
+function onSocketSecure(this: ProbeSocket): void {
+  this[PROBE].onSecure();
+}
+function onSocketData(this: ProbeSocket, data: Buffer): void {
+  this[PROBE].onData(data);
+}
+function onSocketError(this: ProbeSocket, err: Error): void {
+  this[PROBE].onError(err);
+}
+function onSocketClose(this: ProbeSocket): void {
+  this[PROBE].onClose();
+}
+
+/** `HTTP status N` (and with the search string found), made once per status code. */
+const statusReasons: string[] = [];
+const foundReasons: string[] = [];
+function statusReason(status: number): string {
+  return (statusReasons[status] ??= `HTTP status ${status}`);
+}
+function foundReason(status: number): string {
+  return (foundReasons[status] ??= `HTTP status ${status}, search string found`);
+}
+
 class HttpProbe implements Cancellable {
   timer: NodeJS.Timeout | undefined;
   private phase = CONNECT;
@@ -131,11 +160,12 @@ class HttpProbe implements Cancellable {
       })
       : net.connect({ host: address, port: target.port });
     this.socket = socket;
-    socket.on('connect', () => this.onConnect());
-    if (https) socket.on('secureConnect', () => this.onSecure());
-    socket.on('data', (d: Buffer) => this.onData(d));
-    socket.on('error', (e: Error) => this.onError(e));
-    socket.on('close', () => this.onClose());
+    (socket as ProbeSocket)[PROBE] = this;
+    socket.on('connect', onSocketConnect);
+    if (https) socket.on('secureConnect', onSocketSecure);
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     if (signal !== undefined) watch(signal, this);
   }
 
@@ -174,7 +204,7 @@ class HttpProbe implements Cancellable {
     if (this.deadline < this.timerAt) this.arm(ms, now);
   }
 
-  private onConnect(): void {
+  onConnect(): void {
     if (this.settled) return;
     // "a status code ... within two seconds after connecting": one deadline from here, the TLS
     // handshake included.
@@ -188,13 +218,13 @@ class HttpProbe implements Cancellable {
     }
   }
 
-  private onSecure(): void {
+  onSecure(): void {
     if (this.settled) return;
     this.phase = STATUS;
     this.socket.write(this.request);
   }
 
-  private onData(data: Buffer): void {
+  onData(data: Buffer): void {
     if (this.settled) return;
     const reader = this.reader;
     if (this.phase === STATUS) {
@@ -202,8 +232,8 @@ class HttpProbe implements Cancellable {
       if (r === MALFORMED) return this.finish(false, `malformed HTTP response: ${reader.error}`);
       if (r !== HEADERS_COMPLETE) return;
       const status = reader.status;
-      if (status < 200 || status > 399) return this.finish(false, `HTTP status ${status}`);
-      if (this.target.searchString === undefined) return this.finish(true, `HTTP status ${status}`);
+      if (status < 200 || status > 399) return this.finish(false, statusReason(status));
+      if (this.target.searchString === undefined) return this.finish(true, statusReason(status));
       if (reader.error !== '') return this.finish(false, `malformed HTTP response: ${reader.error}`);
       this.phase = BODY;
       this.deadlineIn(this.target.timeouts.bodyMs);
@@ -222,13 +252,13 @@ class HttpProbe implements Cancellable {
     const have = reader.bodyBytes;
     if (have > before && have >= search.length) {
       const from = Math.max(0, before - search.length + 1);
-      if (reader.body!.subarray(0, have).indexOf(search, from) >= 0) return this.finish(true, `HTTP status ${reader.status}, search string found`);
+      if (reader.body!.subarray(0, have).indexOf(search, from) >= 0) return this.finish(true, foundReason(reader.status));
     }
     if (have >= SEARCH_WINDOW_BYTES) return this.finish(false, `search string not found in the first ${SEARCH_WINDOW_BYTES} bytes`);
     if (reader.bodyDone) this.finish(false, `search string not found in the first ${SEARCH_WINDOW_BYTES} bytes (the body has ${have} bytes)`);
   }
 
-  private onError(err: Error): void {
+  onError(err: Error): void {
     if (this.settled) return;
     switch (this.phase) {
       case CONNECT: return this.finish(false, connectFailure(err));
@@ -239,7 +269,7 @@ class HttpProbe implements Cancellable {
   }
 
   /** The connection closed without an error (the endpoint's FIN, all data read). */
-  private onClose(): void {
+  onClose(): void {
     if (this.settled) return;
     switch (this.phase) {
       case CONNECT: return this.finish(false, 'connection failed: closed before it was established');
