@@ -190,3 +190,41 @@ test('a check is reported only once it has failureThreshold results (a restarted
   expect(s.progress('hc-0')).toMatchObject({ needed: 3, established: true });
   expect(s.version).toBeGreaterThanOrEqual(2);
 });
+
+test('probes that end at once (a path that cannot be sent) run one after the other without recursing', async () => {
+  // One slot, held 200 ms by a slow endpoint's probe while 20,000 checks come due behind it. Each of
+  // those fails before connecting, inside the call that starts it: when the slot frees up, the next
+  // waiting check must start from a loop, not from inside the previous one (20,000 nested calls).
+  const { port } = await httpServer((_req, res) => {
+    setTimeout(() => res.end(), 200);
+  }, cleanup);
+  const results: string[] = [];
+  const waiting = Array.from({ length: 20_000 }, () => ({ type: 'HTTP' as const, ipAddress: '127.0.0.1', port: 9, resourcePath: '/a b', requestInterval: 10 }));
+  const offsets = [0, ...waiting.map(() => 0.002)]; // the slow one at once, the others 20 ms later
+  const s = schedulerFor([{ type: 'HTTP', ipAddress: '127.0.0.1', port, requestInterval: 10 }, ...waiting], {
+    random: () => offsets.shift()!,
+    maxConcurrency: 1,
+    onResult: (o) => results.push(o.reason),
+  });
+  s.start();
+  await waitFor('20,000 waiting', () => (s.stats.waiting >= 20_000 ? true : undefined), 2000, 5);
+  await waitFor('20,001 results', () => (results.length >= 20_001 ? true : undefined), 5000, 10);
+  expect(results[0]).toBe('HTTP status 200');
+  expect(new Set(results.slice(1).map((r) => r.replace(/ \(\d of 3 .*$/, '')))).toEqual(new Set(['request failed before connecting: invalid request path "/a b" (percent-encode spaces, controls and characters above U+00FF)']));
+  expect(s.stats).toMatchObject({ probes: 20_001, inFlight: 0, waiting: 0 });
+});
+
+test('stop() ends a probe waiting for its name lookup at once', async () => {
+  const s = schedulerFor([{ type: 'HTTP', fullyQualifiedDomainName: 'hang.example.test', requestInterval: 0.1 }], {
+    random: () => 0,
+    resolver: new HostResolver(async () => new Promise<string>(() => undefined), 5000),
+  });
+  s.start();
+  await waitFor('a lookup in flight', () => (s.stats.lookupsInFlight > 0 ? true : undefined), 2000, 5);
+  expect(s.stats.inFlight).toBe(1);
+  const started = performance.now();
+  await s.stop();
+  expect(performance.now() - started).toBeLessThan(100);
+  expect(s.stats.inFlight).toBe(0);
+  expect(s.observations()).toEqual([]);
+});
