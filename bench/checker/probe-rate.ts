@@ -5,8 +5,8 @@
  *
  *   bench/checker/run.sh                  (compiled with tsc, as recorded in bench/README.md), or
  *   TS_NODE_PREFER_TS_EXTS=true node --expose-gc -r ts-node/register/transpile-only bench/checker/probe-rate.ts \
- *     [--checks 10000] [--rates 1000,2000,4000] [--tls-rates 1000,2000] [--rounds 3] [--duration 20]
- *     [--endpoints 20] [--concurrency 256] [--cpu 0] [--modes checker,bare] [--no-idle]
+ *     [--checks 10000] [--rates 1000,2000,4000,6000,8000,10000] [--tls-rates 500,1000] [--rounds 3] [--duration 20]
+ *     [--endpoints 20] [--concurrency 256] [--cpu 0] [--modes checker,bare] [--no-idle] [--baseline-dir DIR]
  * (through ts-node the numbers are lower: its source-map support makes every Error expensive).
  *
  * Two probe loops, measured in alternating rounds (checker, bare, bare, checker, ...) so that the
@@ -49,8 +49,8 @@ function arg(name: string, fallback: string): string {
 const list = (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
 const CHECKS = Number(arg('checks', '10000'));
-const RATES = list(arg('rates', '1000,2000,4000')).map(Number);
-const TLS_RATES = list(arg('tls-rates', '1000,2000')).map(Number);
+const RATES = list(arg('rates', '1000,2000,4000,6000,8000,10000')).map(Number);
+const TLS_RATES = list(arg('tls-rates', '500,1000')).map(Number);
 const ROUNDS = Number(arg('rounds', '3'));
 const DURATION_S = Number(arg('duration', '20'));
 const ENDPOINTS = Number(arg('endpoints', '20'));
@@ -259,23 +259,23 @@ async function idleMemory(ports: number[]): Promise<{ rssMb: number; heapMb: num
 function summary(protocol: Protocol, rates: number[], results: PhaseResult[]): string {
   const of = (mode: Mode, rate: number) => results.filter((r) => r.protocol === protocol && r.mode === mode && r.targetRate === rate);
   const modes = MODES.filter((m) => results.some((r) => r.protocol === protocol && r.mode === m));
-  const us = (mode: Mode, rate: number) => median(of(mode, rate).map((r) => r.cpuPerProbeUs));
-  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : '-');
-  const others = modes.filter((m) => m !== 'bare');
-  let out = `\n${protocol}: CPU per probe (µs), median over rounds (each round in parentheses); held: rounds held of rounds run\n\n`;
-  out += `| target probes/s | ${modes.map((m) => `${m} µs/probe`).join(' | ')} | ${modes.includes('bare') ? others.map((m) => `${m} / bare`).join(' | ') + ' | ' : ''}`;
-  out += `${modes.map((m) => `${m} CPU %`).join(' | ')} | ${modes.map((m) => `${m} lateness p99 (ms)`).join(' | ')} | ${modes.map((m) => `${m} held`).join(' | ')} |\n`;
-  const columns = modes.length * 4 + (modes.includes('bare') ? others.length : 0) + 1;
-  out += `|${'---|'.repeat(columns)}\n`;
+  const med = (mode: Mode, rate: number, f: (r: PhaseResult) => number) => median(of(mode, rate).map(f));
+  let out = `\n${protocol}: medians over rounds (CPU per probe of each round in parentheses); held: rounds held of rounds run\n\n`;
+  out += '| target probes/s | loop | CPU µs per probe | / bare | CPU % of a core | achieved probes/s | lateness p99 (ms) | probe p50 / p99 (ms) | held |\n';
+  out += '|---|---|---|---|---|---|---|---|---|\n';
   for (const rate of rates) {
-    const cells: string[] = [String(rate)];
-    for (const m of modes) cells.push(`${Math.round(us(m, rate))} (${of(m, rate).map((r) => r.cpuPerProbeUs).join(', ')})`);
-    if (modes.includes('bare')) for (const m of others) cells.push(ratio(us(m, rate), us('bare', rate)));
-    for (const m of modes) cells.push(String(Math.round(median(of(m, rate).map((r) => r.cpuPercent)))));
-    for (const m of modes) cells.push(String(round(median(of(m, rate).map((r) => r.latenessMs.p99)))));
-    for (const m of modes) cells.push(`${of(m, rate).filter((r) => r.held).length}/${of(m, rate).length}`);
-    out += `| ${cells.join(' | ')} |\n`;
+    const bare = med('bare', rate, (r) => r.cpuPerProbeUs);
+    for (const m of modes) {
+      const rs = of(m, rate);
+      const us = med(m, rate, (r) => r.cpuPerProbeUs);
+      const ratio = m !== 'bare' && Number.isFinite(bare) ? (us / bare).toFixed(2) : '';
+      out += `| ${rate} | ${m} | ${Math.round(us)} (${rs.map((r) => r.cpuPerProbeUs).join(', ')}) | ${ratio} | ${Math.round(med(m, rate, (r) => r.cpuPercent))} | `
+        + `${Math.round(med(m, rate, (r) => r.achievedRate))} | ${round(med(m, rate, (r) => r.latenessMs.p99))} | `
+        + `${round(med(m, rate, (r) => r.probeMs.p50))} / ${round(med(m, rate, (r) => r.probeMs.p99))} | ${rs.filter((r) => r.held).length}/${rs.length} |\n`;
+    }
   }
+  const held = (m: Mode) => Math.max(0, ...rates.filter((rate) => of(m, rate).length > 0 && of(m, rate).filter((r) => r.held).length * 2 > of(m, rate).length));
+  out += `\nhighest rate held (in most rounds): ${modes.map((m) => `${m} ${held(m) || 'none'}`).join(', ')}\n`;
   return out;
 }
 

@@ -8,8 +8,8 @@
 # compiled with tsc into a temporary directory (the repository is not touched). The probing process
 # is pinned to CPU $CPU, the endpoints to another one (taskset). Only 127.0.0.1 is used.
 #
-# Settings (environment): CHECKS (10000), RATES (HTTP probes/s, 1000,2000,4000), TLS_RATES (HTTPS
-# probes/s, 1000,2000; empty: no HTTPS), ROUNDS (per rate and loop, 3), DURATION (s per phase, 20),
+# Settings (environment): CHECKS (10000), RATES (HTTP probes/s, 1000,2000,4000,6000,8000,10000),
+# TLS_RATES (HTTPS probes/s, 500,1000; empty: no HTTPS), ROUNDS (per rate and loop, 3), DURATION (s per phase, 20),
 # MODES (checker,bare), ENDPOINTS (servers per protocol, 20), CONCURRENCY (probes in flight, 256),
 # CPU (0), IDLE (1: measure idle memory first), PROFILE (a directory: run under node --cpu-prof and
 # write the profile there), BASELINE (a commit: its lib/checker is built too and measured in the same
@@ -47,6 +47,6 @@ IDLE_ARG=()
 [ "${IDLE:-1}" = "0" ] && IDLE_ARG=(--no-idle)
 cd "$WORK/out"
 node --expose-gc "${PROF[@]}" bench/checker/probe-rate.js --compiled \
-  --checks "${CHECKS:-10000}" --rates "${RATES-1000,2000,4000}" --tls-rates "${TLS_RATES-1000,2000}" --rounds "${ROUNDS:-3}" \
+  --checks "${CHECKS:-10000}" --rates "${RATES-1000,2000,4000,6000,8000,10000}" --tls-rates "${TLS_RATES-500,1000}" --rounds "${ROUNDS:-3}" \
   --duration "${DURATION:-20}" --modes "$MODES" --endpoints "${ENDPOINTS:-20}" --concurrency "${CONCURRENCY:-256}" \
   --cpu "${CPU:-0}" "${IDLE_ARG[@]}" "${BASE_ARG[@]}"
