@@ -9,7 +9,7 @@
  */
 import { RecordSetModel } from '../../model';
 import { Client } from '../client';
-import { firstHealthy, IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers, singleChoice } from './router';
+import { chainRouter, Router } from './router';
 
 export function latencyChain(records: readonly RecordSetModel[]): (client: Client) => readonly number[] {
   const inRecordOrder = Object.freeze(records.map((_, i) => i));
@@ -25,15 +25,5 @@ export function latencyChain(records: readonly RecordSetModel[]): (client: Clien
 }
 
 export function compileLatency(records: readonly RecordSetModel[]): Router {
-  const chainOf = latencyChain(records);
-  const singles = singleAnswers(records);
-  const choose = (health: MemberHealth, client: Client) => firstHealthy(chainOf(client), health);
-  return {
-    select(health, _random, client) {
-      const i = choose(health, client);
-      return i < 0 ? NO_ANSWER : singles[i];
-    },
-    outcomes: (health, _max, client): IndexOutcome[] => singleChoice(records.length, choose(health, client)).outcomes,
-    inclusion: (health, client) => singleChoice(records.length, choose(health, client)).inclusion,
-  };
+  return chainRouter(records, latencyChain(records));
 }
