@@ -13,14 +13,21 @@ import { chainRouter, Router } from './router';
 
 export function latencyChain(records: readonly RecordSetModel[]): (client: Client) => readonly number[] {
   const inRecordOrder = Object.freeze(records.map((_, i) => i));
+  // Clients of one place share their order (the same array): the chain is sorted once per order.
+  const chains = new WeakMap<readonly string[], readonly number[]>();
   return (client) => {
     const order = client.regionOrder;
     if (!order || order.length === 0) return inRecordOrder;
-    const rank = (i: number) => {
-      const k = order.indexOf(records[i].region ?? '');
-      return k < 0 ? order.length : k;
-    };
-    return [...inRecordOrder].sort((a, b) => rank(a) - rank(b) || a - b);
+    let chain = chains.get(order);
+    if (!chain) {
+      const rank = (i: number) => {
+        const k = order.indexOf(records[i].region ?? '');
+        return k < 0 ? order.length : k;
+      };
+      chain = Object.freeze([...inRecordOrder].sort((a, b) => rank(a) - rank(b) || a - b));
+      chains.set(order, chain);
+    }
+    return chain;
   };
 }
 
