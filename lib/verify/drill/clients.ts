@@ -54,8 +54,11 @@ export interface GeoIpSample {
 export interface ClientDeriver {
   /** The engine's client of a subnet (`2.16.0.0/24`), from a lookup in the database as the node does it. */
   derive(subnet: string, label?: string): DrillClient;
-  /** Where a scanned /24 is, from its lookup (cached per place: the scans hold hundreds of thousands). */
-  place(sample: GeoIpSample): ClientPlace;
+  /**
+   * The distinct places of a scan, each with its first /24 (lowest address first): a country database
+   * has a few hundred places where the scans hold tens or hundreds of thousands of networks.
+   */
+  places(scan: GeoIpScan): ReadonlyArray<{ readonly place: ClientPlace; readonly sample: GeoIpSample }>;
 }
 
 /** The client deriver of a drill config: the database is read only when a record needs a location or a position. */
@@ -75,7 +78,7 @@ export function clientDeriver(config: BundleConfig, database: GeoIpDatabase | un
   const db = located ? database : undefined;
 
   const places = new Map<string, ClientPlace & { readonly client: Client }>();
-  const placed = new Map<GeoIpSample, ClientPlace>();
+  const listed = new WeakMap<GeoIpScan, ReturnType<ClientDeriver['places']>>();
   /** The place of a subnet the database located at `l` (undefined: not located). */
   const placeOf = (subnet: ClientSubnet, l: GeoIpLocation | undefined) => {
     const country = l?.country;
@@ -114,13 +117,18 @@ export function clientDeriver(config: BundleConfig, database: GeoIpDatabase | un
         client: { ...p.client, subnet },
       };
     },
-    place(sample) {
-      let p = placed.get(sample);
-      if (!p) {
-        p = placeOf({ family: 4, bits: sample.address, prefix: 24, text: sample.subnet }, db ? sample.location : undefined);
-        placed.set(sample, p);
+    places(scan) {
+      let list = listed.get(scan);
+      if (!list) {
+        const first = new Map<ClientPlace, GeoIpSample>();
+        for (const sample of scan.samples) {
+          const p = placeOf({ family: 4, bits: sample.address, prefix: 24, text: sample.subnet }, db ? sample.location : undefined);
+          if (!first.has(p)) first.set(p, sample);
+        }
+        list = [...first].map(([place, sample]) => ({ place, sample }));
+        listed.set(scan, list);
       }
-      return p;
+      return list;
     },
   };
 }
@@ -285,10 +293,9 @@ export function chooseClients(
       const before = (a: [number, number, string], b: [number, number, string]) =>
         a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
       let best: { sample: GeoIpSample; rank: [number, number, string] } | undefined;
-      for (const sample of scan.samples) {
-        const c = derive.place(sample);
-        if (!test.matches(c)) continue;
-        const rank: [number, number, string] = [test.preferred(c) ? 0 : 1, -weight(c), c.location?.country ?? ''];
+      for (const { place, sample } of derive.places(scan)) {
+        if (!test.matches(place)) continue;
+        const rank: [number, number, string] = [test.preferred(place) ? 0 : 1, -weight(place), place.location?.country ?? ''];
         if (!best || before(rank, best.rank)) best = { sample, rank };
       }
       if (best) clients[i] = derive.derive(best.sample.subnet, area.label);
