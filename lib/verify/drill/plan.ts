@@ -190,8 +190,7 @@ export function drillPlan(source: ArtifactSource, speed: number, checkers: numbe
   const model = source.model;
   const notes: string[] = [];
   const checks = new Map(model.healthChecks.map((h) => [h.id, h]));
-  const all = gatewaysOf(model);
-  let gateways = all.filter((g) => {
+  let gateways = gatewaysOf(model).filter((g) => {
     if (!['A', 'AAAA', 'CNAME'].includes(g.recordType)) {
       notes.push(`${g.key}: ${g.recordType} gateways are not drilled (answers are observed for A, AAAA and CNAME)`);
       return false;
