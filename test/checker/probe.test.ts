@@ -3,15 +3,20 @@
  * Deadlines use short self-hosted timeouts (300 ms) and are asserted within [deadline, deadline + TOL].
  */
 import * as dgram from 'dgram';
+import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import { performance } from 'perf_hooks';
 import * as tls from 'tls';
 import {
-  Cleanup, closedPort, fakeLookup, httpServer, httpsServer, neverAcceptingPort, rawResponder, rawServer,
+  Cleanup, closedPort, fakeLookup, httpServer, httpsServer, listen, neverAcceptingPort, rawResponder, rawServer,
   selfSignedCert, sleep, target, timedProbe, waitFor,
 } from './helpers';
-import { dnsLookupIPv4, HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4 } from '../../lib/checker';
+import {
+  dnsLookupIPv4, HostResolver, hostHeaderFor, probe, probeTargetOf, SEARCH_WINDOW_BYTES, systemLookupIPv4,
+} from '../../lib/checker';
 import { DnsNode } from '../../lib/dns';
+import { HealthCheckConfigModel } from '../../lib/model/types';
 import { sampleConfig } from '../dns/helpers';
 
 const TOL = 200;
@@ -607,6 +612,322 @@ describe('reading the response on the socket (the probe\'s own HTTP/1.1 reader, 
   });
 });
 
+describe('the own HTTP/1.1 reader against real servers: framing, splits, limits, resets, TLS, IPv6 (issue 14)', () => {
+  /**
+   * A raw server (on `host`, plain or TLS) that writes `parts` one after the other, `gapMs` apart, after
+   * the request arrives; Nagle off, so that every part leaves in a segment (a TLS record) of its own.
+   * `then`: what it does after the last part ('close': FIN, 'reset': RST, 'hold': nothing).
+   */
+  async function server(parts: Array<string | Buffer>, options: { gapMs?: number; then?: 'close' | 'reset' | 'hold'; tls?: boolean; host?: string } = {}) {
+    const { gapMs = 20, then = 'close', host = '127.0.0.1' } = options;
+    let raw: net.Socket | undefined; // the TCP socket under a TLS one, for the reset
+    const serve = (s: net.Socket) => {
+      s.on('error', () => undefined);
+      s.setNoDelay(true);
+      s.once('data', () => {
+        let i = 0;
+        const next = () => {
+          if (s.destroyed) return;
+          if (i < parts.length) {
+            s.write(parts[i++]);
+            setTimeout(next, gapMs);
+          } else if (then === 'close') {
+            s.end();
+          } else if (then === 'reset') {
+            (raw ?? s).resetAndDestroy();
+          }
+        };
+        next();
+      });
+    };
+    const srv = options.tls === true ? tls.createServer(selfSignedCert(), serve) : net.createServer(serve);
+    if (options.tls === true) {
+      srv.on('connection', (s: net.Socket) => (raw = s));
+      srv.on('tlsClientError', () => undefined);
+    }
+    return listen(srv, cleanup, host);
+  }
+  const check = (port: number, more: Partial<HealthCheckConfigModel> = {}) => target({ type: 'HTTP', ipAddress: '127.0.0.1', port, ...fastBody, ...more });
+  const strMatch = (port: number, searchString: string, more: Partial<HealthCheckConfigModel> = {}) =>
+    check(port, { type: 'HTTP_STR_MATCH', searchString, ...more });
+
+  describe('body framing', () => {
+    test('Content-Length: the body in the same segment as the head, and the body split over many segments', async () => {
+      const same = await server(['HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nstate READY'], { then: 'hold' });
+      expect(await timedProbe(strMatch(same, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+      const body = 'x'.repeat(3000) + 'READY';
+      const parts = ['HTTP/1.1 200 OK\r\nContent-Length: 3005\r\n\r\nxx'];
+      for (let i = 2; i < body.length; i += 700) parts.push(body.slice(i, i + 700));
+      const split = await server(parts, { gapMs: 10, then: 'hold' });
+      expect(await timedProbe(strMatch(split, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+    });
+
+    test('Content-Length: bytes after the body are not body (a string there is not found)', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbusy', 'READY'], { then: 'hold' });
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 4 bytes)' });
+    });
+
+    test('HTTP/1.1 without Content-Length or Transfer-Encoding: the body runs until the endpoint closes', async () => {
+      const found = await server(['HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 'state: ', 'READY']);
+      expect(await timedProbe(strMatch(found, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+      const ended = await server(['HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 'state: ', 'busy']);
+      expect(await timedProbe(strMatch(ended, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 11 bytes)' });
+      // Without the close, the end of such a body is never known: the body deadline decides.
+      const held = await server(['HTTP/1.1 200 OK\r\n\r\n', 'busy'], { then: 'hold' });
+      expect(await timedProbe(strMatch(held, 'READY'))).toMatchObject({
+        healthy: false, reason: 'response timed out (search string not found within 300 ms of the status; 4 bytes received)',
+      });
+    });
+
+    test('a Transfer-Encoding other than chunked is read until the close', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\n', 'all READY']);
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true });
+    });
+
+    test('chunked: every chunk in a segment of its own, the search string in the middle one, chunk sizes in both cases', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '3\r\nabc\r\n', 'A\r\n  READY   \r\n', 'a\r\n0123456789\r\n', '0\r\n\r\n']);
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+    });
+
+    test('chunked: a chunk-size line split across segments (digits, CR | LF)', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1', '0\r', '\n0123456789READY!\r\n0\r\n\r\n']);
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: true });
+    });
+
+    test('the 5,120-byte window over a body that arrives in segments: ending at 5,120 passes, 5,121 fails', async () => {
+      for (const [before, healthy] of [[SEARCH_WINDOW_BYTES - 5, true], [SEARCH_WINDOW_BYTES - 4, false]] as const) {
+        const body = 'a'.repeat(before) + 'READY' + 'b'.repeat(200);
+        const parts: string[] = [`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`];
+        for (let i = 0; i < body.length; i += 1000) parts.push(body.slice(i, i + 1000));
+        const port = await server(parts, { gapMs: 5, then: 'hold' });
+        const r = await timedProbe(strMatch(port, 'READY'));
+        expect([before, r]).toMatchObject([before, healthy
+          ? { healthy: true, reason: 'HTTP status 200, search string found' }
+          : { healthy: false, reason: 'search string not found in the first 5120 bytes' }]);
+      }
+    });
+
+    test('the window is the body\'s: a search string in the headers is not found', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nX-State: READY\r\nContent-Length: 4\r\n\r\nbusy']);
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 4 bytes)' });
+    });
+  });
+
+  describe('HTTP/1.0', () => {
+    test('a HTTP/1.0 status is a status: 200 passes, 503 fails, with and without Content-Length', async () => {
+      const ok = await server(['HTTP/1.0 200 OK\r\n\r\n']);
+      expect(await timedProbe(check(ok))).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+      const down = await server(['HTTP/1.0 503 Service Unavailable\r\nContent-Length: 4\r\n\r\ndown']);
+      expect(await timedProbe(check(down))).toMatchObject({ healthy: false, reason: 'HTTP status 503' });
+      const length = await server(['HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\n', 'all READY'], { then: 'hold' });
+      expect(await timedProbe(strMatch(length, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+    });
+  });
+
+  describe('status lines and heads split across reads', () => {
+    test.each([
+      ['the status line\'s CR and LF', ['HTTP/1.1 200 OK\r', '\nContent-Length: 0\r\n\r\n']],
+      ['a header\'s CR and LF', ['HTTP/1.1 200 OK\r\nContent-Length: 0\r', '\n\r\n']],
+      ['the blank line\'s CR and LF', ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r', '\n']],
+      ['a header name, and its value', ['HTTP/1.1 200 OK\r\nConte', 'nt-Length: ', '0\r\nX-A', ': b\r\n\r\n']],
+      ['every byte', [...'HTTP/1.1 200 OK\r\nX-A: b\r\nContent-Length: 0\r\n\r\n']],
+    ])('split at %s: read whole', async (_name, parts) => {
+      const port = await server(parts, { gapMs: parts.length > 10 ? 3 : 20, then: 'hold' });
+      expect(await timedProbe(check(port, { statusTimeout: 2 }))).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+    });
+
+    test('a bare LF split away from its line is still malformed', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nX-A: b', '\n\r\n']);
+      expect(await timedProbe(check(port))).toMatchObject({ healthy: false, reason: 'malformed HTTP response: Missing expected CR after header value' });
+    });
+
+    test.each([
+      ['HTTP/2 (not HTTP/1)', ['HTTP/2.0 200 OK\r\n\r\n'], 'Invalid HTTP version'],
+      ['a two-digit status', ['HTTP/1.1 20 OK\r\n\r\n'], 'Invalid status code'],
+      ['a four-digit status', ['HTTP/1.1 2000 OK\r\n\r\n'], 'Invalid response status'],
+      ['no space after the version', ['HTTP/1.1200 OK\r\n\r\n'], 'Expected space after version'],
+      ['a lower-case protocol', ['http/1.1 200 OK\r\n\r\n'], 'Expected HTTP/'],
+      ['an SSH server on the port', ['SSH-2.0-OpenSSH_9.6\r\n'], 'Expected HTTP/'],
+      ['a status line split before its wrong byte', ['HTTP/1.', '1 2x0 OK\r\n\r\n'], 'Invalid status code'],
+    ])('a malformed status line (%s) fails the probe', async (_name, parts, detail) => {
+      const port = await server(parts, { then: 'hold' });
+      const r = await timedProbe(check(port));
+      expect(r).toMatchObject({ healthy: false, reason: `malformed HTTP response: ${detail}` });
+      expect(r.elapsed).toBeLessThan(250); // at once, not at the status deadline
+    });
+
+    test('an endpoint that answers garbage without a line end fails at its first wrong byte, not at the deadline', async () => {
+      const port = await server(['\x16\x03\x01\x00'], { then: 'hold' }); // a TLS record header to a plain HTTP check
+      const r = await timedProbe(check(port));
+      expect(r).toMatchObject({ healthy: false, reason: 'malformed HTTP response: Expected HTTP/' });
+      expect(r.elapsed).toBeLessThan(250);
+    });
+  });
+
+  describe('the 16 KiB head limit over the socket', () => {
+    const fixed = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'.length;
+    /** A head of exactly `total` bytes: 100-byte headers, the rest in the last one; sent in 1,000-byte segments. */
+    function head(total: number): string[] {
+      let headers = '';
+      const line = (n: number) => `X-${String(headers.length).padStart(6, '0')}: ${'v'.repeat(n - 12)}\r\n`;
+      while (fixed + headers.length + 100 + 112 <= total) headers += line(100);
+      headers += line(total - fixed - headers.length);
+      const text = `HTTP/1.1 200 OK\r\n${headers}Content-Length: 0\r\n\r\n`;
+      expect(text.length).toBe(total);
+      const parts: string[] = [];
+      for (let i = 0; i < text.length; i += 1000) parts.push(text.slice(i, i + 1000));
+      return parts;
+    }
+
+    test('many headers arriving in segments: 16,384 bytes pass, 16,385 are a malformed response', async () => {
+      const at = await server(head(16_384), { gapMs: 3, then: 'hold' });
+      expect(await timedProbe(check(at, { statusTimeout: 2 }))).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+      const over = await server(head(16_385), { gapMs: 3, then: 'hold' });
+      expect(await timedProbe(check(over, { statusTimeout: 2 }))).toMatchObject({ healthy: false, reason: 'malformed HTTP response: headers larger than the limit' });
+    });
+
+    test('a head that never ends is refused once past the limit, before the status deadline', async () => {
+      const parts = ['HTTP/1.1 200 OK\r\n', ...Array.from({ length: 40 }, () => `X-More: ${'m'.repeat(990)}\r\n`)];
+      const port = await server(parts, { gapMs: 2, then: 'hold' });
+      const r = await timedProbe(check(port, { statusTimeout: 2 }));
+      expect(r).toMatchObject({ healthy: false, reason: 'malformed HTTP response: headers larger than the limit' });
+      expect(r.elapsed).toBeLessThan(1000);
+    });
+  });
+
+  describe('redirects, as Route 53 counts them (2xx and 3xx succeed, a redirect is not followed)', () => {
+    test.each([300, 301, 302, 303, 307, 308])('%i with a Location elsewhere is a success, read as it is', async (status) => {
+      const port = await server([`HTTP/1.1 ${status} Moved\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n`]);
+      expect(await timedProbe(check(port))).toMatchObject({ healthy: true, reason: `HTTP status ${status}` });
+    });
+
+    test('*_STR_MATCH: the search string is looked for in the 3xx response\'s own body', async () => {
+      const found = await server(['HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 15\r\n\r\nmoved, READY ok']);
+      expect(await timedProbe(strMatch(found, 'READY'))).toMatchObject({ healthy: true, reason: 'HTTP status 302, search string found' });
+      const missing = await server(['HTTP/1.1 302 Found\r\nLocation: /READY\r\nContent-Length: 5\r\n\r\nmoved']);
+      expect(await timedProbe(strMatch(missing, 'READY'))).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 5 bytes)' });
+    });
+
+    test('304 has no body: with a search string it fails at once, whatever its headers say', async () => {
+      const port = await server(['HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n'], { then: 'hold' });
+      const r = await timedProbe(strMatch(port, 'READY'));
+      expect(r).toMatchObject({ healthy: false, reason: 'search string not found in the first 5120 bytes (the body has 0 bytes)' });
+      expect(r.elapsed).toBeLessThan(250);
+    });
+  });
+
+  describe('slow bodies against the body deadline', () => {
+    test('a string that arrives before the body deadline passes; the same one after it fails', async () => {
+      const early = await server(['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nwait', ' READY'], { gapMs: 150, then: 'hold' });
+      const r = await timedProbe(strMatch(early, 'READY'));
+      expect(r).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+      expect(r.latencyMs!).toBeGreaterThanOrEqual(140);
+      const late = await server(['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nwait', ' READY'], { gapMs: 450, then: 'hold' });
+      expect(await timedProbe(strMatch(late, 'READY'))).toMatchObject({
+        healthy: false, reason: 'response timed out (search string not found within 300 ms of the status; 4 bytes received)',
+      });
+    });
+
+    test('a chunked body whose chunks come slowly: the deadline counts from the status, not from the last chunk', async () => {
+      const chunks = Array.from({ length: 20 }, () => '1\r\nx\r\n');
+      const port = await server(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', ...chunks], { gapMs: 40, then: 'hold' });
+      const r = await timedProbe(strMatch(port, 'READY'));
+      expect(r.healthy).toBe(false);
+      expect(r.reason).toMatch(/^response timed out \(search string not found within 300 ms of the status; \d+ bytes received\)$/);
+      expect(Number(/; (\d+) bytes/.exec(r.reason)![1])).toBeGreaterThanOrEqual(3);
+      expect(Number(/; (\d+) bytes/.exec(r.reason)![1])).toBeLessThan(20);
+    });
+  });
+
+  describe('connection reset', () => {
+    test('in the middle of a Content-Length body', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'], { then: 'reset' });
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'connection reset while reading the body' });
+    });
+
+    test('in the middle of a chunk', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '10\r\nabc'], { then: 'reset' });
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'connection reset while reading the body' });
+    });
+
+    test('in the middle of a body read until the close: a reset is not the end of the body', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\n\r\nabc'], { then: 'reset' });
+      expect(await timedProbe(strMatch(port, 'READY'))).toMatchObject({ healthy: false, reason: 'connection reset while reading the body' });
+    });
+
+    test('in the middle of the head', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nContent-Le'], { then: 'reset' });
+      expect(await timedProbe(check(port))).toMatchObject({ healthy: false, reason: 'connection reset before the status' });
+    });
+
+    test('after the status of a check without a search string: the outcome was already known', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'], { then: 'reset' });
+      expect(await timedProbe(check(port))).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+    });
+
+    test('HTTPS: in the middle of the body (the TCP connection under TLS reset)', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'], { tls: true, then: 'reset' });
+      expect(await timedProbe(strMatch(port, 'READY', { type: 'HTTPS_STR_MATCH' }))).toMatchObject({ healthy: false, reason: 'connection reset while reading the body' });
+    });
+  });
+
+  describe('TLS', () => {
+    test('a chunked body over TLS, a record per part, the string split across records', async () => {
+      const port = await server(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', 'B\r\nstate: RE', 'AD\r\n', '2\r\nY!\r\n0\r\n\r\n'], { tls: true });
+      expect(await timedProbe(strMatch(port, 'READY', { type: 'HTTPS_STR_MATCH' }))).toMatchObject({ healthy: true, reason: 'HTTP status 200, search string found' });
+    });
+
+    test('a head split across TLS records, CR | LF included', async () => {
+      const port = await server(['HTTP/1.1 2', '00 OK\r', '\nContent-Length: 0\r\n\r', '\n'], { tls: true, then: 'hold' });
+      expect(await timedProbe(check(port, { type: 'HTTPS', statusTimeout: 2 }))).toMatchObject({ healthy: true, reason: 'HTTP status 200' });
+    });
+
+    test('with enableSni the FQDN goes in the ClientHello and the Host header; without, neither SNI nor a name check', async () => {
+      const { key, cert } = selfSignedCert();
+      const seen: Array<{ sni: string | false; host: string }> = [];
+      const { port } = await httpsServer({ key, cert }, (req, res) => {
+        seen.push({ sni: (req.socket as tls.TLSSocket).servername ?? false, host: req.headers.host! });
+        res.end('READY');
+      }, cleanup);
+      const base = { type: 'HTTPS_STR_MATCH' as const, ipAddress: '127.0.0.1', port, searchString: 'READY', fullyQualifiedDomainName: 'gw.example.com' };
+      expect(await timedProbe(target({ ...base, enableSni: true }))).toMatchObject({ healthy: true });
+      expect(await timedProbe(target({ ...base, enableSni: false }))).toMatchObject({ healthy: true });
+      expect(seen).toEqual([{ sni: 'gw.example.com', host: `gw.example.com:${port}` }, { sni: false, host: `gw.example.com:${port}` }]);
+    });
+  });
+
+  describe('IPv6', () => {
+    test('HTTP, HTTPS and TCP to an IPv6 address: connected over IPv6, Host [addr]:port', async () => {
+      const hosts: string[] = [];
+      const families: string[] = [];
+      const plain = http.createServer((req, res) => {
+        hosts.push(req.headers.host!);
+        families.push(req.socket.remoteFamily!);
+        res.end('READY');
+      });
+      const port = await listen(plain, cleanup, '::1');
+      expect(await timedProbe(target({ type: 'HTTP_STR_MATCH', ipAddress: '::1', port, searchString: 'READY' }))).toMatchObject({
+        healthy: true, reason: 'HTTP status 200, search string found', address: '::1',
+      });
+      expect(await timedProbe(target({ type: 'TCP', ipAddress: '::1', port }))).toMatchObject({ healthy: true, address: '::1' });
+      const secure = https.createServer(selfSignedCert(), (req, res) => {
+        hosts.push(req.headers.host!);
+        families.push(req.socket.remoteFamily!);
+        res.end();
+      });
+      const tlsPort = await listen(secure, cleanup, '::1');
+      expect(await timedProbe(target({ type: 'HTTPS', ipAddress: '::1', port: tlsPort }))).toMatchObject({ healthy: true, address: '::1' });
+      expect(hosts).toEqual([`[::1]:${port}`, `[::1]:${tlsPort}`]);
+      expect(families).toEqual(['IPv6', 'IPv6']);
+    });
+
+    test('an IPv6 endpoint that is down: refused over IPv6, not tried over IPv4', async () => {
+      const v4 = await server(['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n']); // on 127.0.0.1 only
+      expect(await timedProbe(target({ type: 'HTTP', ipAddress: '::1', port: v4, ...fast }))).toMatchObject({ healthy: false, reason: 'connection refused', address: '::1' });
+    });
+  });
+});
+
 describe('name resolution', () => {
   test('a name without an address fails with "DNS resolution failed"', async () => {
     const r = await timedProbe(target({ type: 'HTTP', fullyQualifiedDomainName: 'missing.example.test' }), new HostResolver(fakeLookup({}), 300));
@@ -667,6 +988,25 @@ describe('name resolution', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     dead.close();
     expect(() => dnsLookupIPv4({ servers: ['not an address'] })).toThrow(/DNS servers not an address are not usable: .*; give addresses such as 127.0.0.1 or 127.0.0.1:5353/);
+  });
+  test('c-ares over IPv6: a DNS server at [::1]:port is asked; a name with only an AAAA record fails (IPv4 only, as Route 53)', async () => {
+    const dns = await DnsNode.start({ config: sampleConfig(), dns: { host: '::1', port: 0 } });
+    cleanup.add(() => dns.stop());
+    const lookup = dnsLookupIPv4({ servers: [`[::1]:${dns.dnsAddress.port}`], timeoutMs: 400 });
+    expect(lookup.servers).toEqual([`[::1]:${dns.dnsAddress.port}`]);
+    const resolver = new HostResolver(lookup, 400);
+    expect(await resolver.resolve('www.example.com')).toEqual({ ok: true, address: '192.0.2.80' });
+    // ns2.example.com has an AAAA record and no A record.
+    expect(await resolver.resolve('ns2.example.com')).toEqual({ ok: false, reason: 'DNS resolution failed: no IPv4 address for ns2.example.com (ENODATA)' });
+    // Through the probe: the name resolves with c-ares, then the endpoint is probed at that address.
+    const { port } = await httpServer((_req, res) => res.end(), cleanup);
+    const local = await DnsNode.start({
+      config: { ...sampleConfig(), zones: [{ ...sampleConfig().zones[0], records: [{ name: 'gw.example.com', recordType: 'A', ttl: 60, values: ['127.0.0.1'] }] }] },
+      dns: { host: '::1', port: 0 },
+    });
+    cleanup.add(() => local.stop());
+    const viaV6 = new HostResolver(dnsLookupIPv4({ servers: [`[::1]:${local.dnsAddress.port}`], timeoutMs: 400 }), 400);
+    expect(await timedProbe(target({ type: 'HTTP', fullyQualifiedDomainName: 'gw.example.com', port }), viaV6)).toMatchObject({ healthy: true, address: '127.0.0.1' });
   });
 });
 
