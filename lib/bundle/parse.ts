@@ -150,6 +150,28 @@ export function zoneOf(zones: readonly BundleZone[], name: string): BundleZone |
   return best;
 }
 
+/**
+ * {@link zoneOf} for many names: the zones are indexed once, and a name is looked up by its suffixes
+ * (one map lookup per label), so placing N records in Z zones costs O(N) rather than O(N x Z).
+ */
+export function zoneFinder<Z extends Pick<BundleZone, 'name'>>(zones: readonly Z[]): (name: string) => Z | undefined {
+  const byName = new Map<string, Z>();
+  for (const z of zones) {
+    const zn = normalizeName(z.name);
+    if (!byName.has(zn)) byName.set(zn, z); // the first of equal names, as zoneOf
+  }
+  return (name) => {
+    let n = normalizeName(name);
+    for (;;) {
+      const z = byName.get(n);
+      if (z !== undefined) return z;
+      const dot = n.indexOf('.');
+      if (dot < 0) return undefined;
+      n = n.slice(dot + 1);
+    }
+  };
+}
+
 interface Problem {
   readonly problem: string;
   readonly fix: string;
@@ -212,6 +234,7 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
   });
 
   const hcIds = new Set(c.healthChecks.map((h) => h.id));
+  const zoneFor = zoneFinder(c.zones);
   c.recordSets.forEach((r, ri) => {
     const rp = `/recordSets/${ri}`;
     if (routingPolicyOf(r) === 'simple') {
@@ -224,7 +247,7 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
       const zn = normalizeName(r.hostedZoneName);
       if (!zoneNames.has(zn)) err(`${rp}/hostedZoneName`, `zone '${r.hostedZoneName}' is not one of the configured zones (${[...zoneNames.keys()].join(', ')})`, 'add it to /zones or fix the name');
       else if (!inZone(normalizeName(r.name), zn)) err(`${rp}/name`, `record name '${r.name}' is outside its zone '${r.hostedZoneName}'`, `use a name ending in '${zn}', or name the zone that holds it`);
-    } else if (!zoneOf(c.zones, r.name)) {
+    } else if (!zoneFor(r.name)) {
       err(`${rp}/name`, `record name '${r.name}' is in none of the configured zones (${[...zoneNames.keys()].join(', ')})`, 'add its zone to /zones');
     }
     if (r.healthCheckId !== undefined && !hcIds.has(r.healthCheckId)) {
@@ -305,31 +328,47 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
   return { errors, warnings };
 }
 
-/** Where a model finding points in the bundle config, by its subject. */
-function findingPath(c: BundleConfig, f: Finding): string {
-  const s = f.subject;
-  switch (s.kind) {
-    case 'health-check': {
-      const i = c.healthChecks.findIndex((h) => h.id === s.id);
-      return i >= 0 ? `/healthChecks/${i}` : '';
-    }
-    case 'record': {
-      const name = normalizeName(s.name);
-      const i = c.recordSets.findIndex((r) => normalizeName(r.name) === name && r.recordType === s.recordType && r.setIdentifier === s.setIdentifier);
-      if (i >= 0) return `/recordSets/${i}`;
-      for (let zi = 0; zi < c.zones.length; zi++) {
-        const ri = (c.zones[zi].records ?? []).findIndex((r) => normalizeName(r.name) === name && r.recordType === s.recordType);
-        if (ri >= 0 && s.setIdentifier === undefined) return `/zones/${zi}/records/${ri}`;
+/**
+ * Where model findings point in the bundle config, by their subject: the first health check, record
+ * set or static record that matches. The config is indexed once, at the first finding, so that a
+ * warning on every one of N gateways costs O(N), not O(N²).
+ */
+function findingPaths(c: BundleConfig): (f: Finding) => string {
+  let index: { checks: Map<string, string>; records: Map<string, string>; statics: Map<string, string>; groups: Map<string, string> } | undefined;
+  const first = (map: Map<string, string>, key: string, path: string) => {
+    if (!map.has(key)) map.set(key, path);
+  };
+  const build = () => {
+    const checks = new Map<string, string>();
+    const records = new Map<string, string>();
+    const statics = new Map<string, string>();
+    const groups = new Map<string, string>();
+    c.healthChecks.forEach((h, i) => first(checks, h.id, `/healthChecks/${i}`));
+    c.recordSets.forEach((r, i) => {
+      const name = normalizeName(r.name);
+      first(records, `${name}|${r.recordType}|${r.setIdentifier ?? ''}|${r.setIdentifier === undefined}`, `/recordSets/${i}`);
+      first(groups, `${name}|${r.recordType}`, `/recordSets/${i}`);
+    });
+    c.zones.forEach((z, zi) => (z.records ?? []).forEach((r, ri) => first(statics, `${normalizeName(r.name)}|${r.recordType}`, `/zones/${zi}/records/${ri}`)));
+    return { checks, records, statics, groups };
+  };
+  return (f) => {
+    const s = f.subject;
+    if (s.kind === 'artifact') return '';
+    index ??= build();
+    switch (s.kind) {
+      case 'health-check':
+        return index.checks.get(s.id) ?? '';
+      case 'record': {
+        const name = normalizeName(s.name);
+        const set = index.records.get(`${name}|${s.recordType}|${s.setIdentifier ?? ''}|${s.setIdentifier === undefined}`);
+        if (set !== undefined) return set;
+        return s.setIdentifier === undefined ? index.statics.get(`${name}|${s.recordType}`) ?? '' : '';
       }
-      return '';
+      case 'group':
+        return index.groups.get(`${s.name}|${s.recordType}`) ?? '';
     }
-    case 'group': {
-      const i = c.recordSets.findIndex((r) => normalizeName(r.name) === s.name && r.recordType === s.recordType);
-      return i >= 0 ? `/recordSets/${i}` : '';
-    }
-    case 'artifact':
-      return '';
-  }
+  };
 }
 
 /** The model a bundle config describes: its health checks, failover groups and static records. */
@@ -341,8 +380,9 @@ export function bundleToModel(c: BundleConfig): FailoverModel {
       recordSets.push({ hostedZoneName: normalizeName(z.name), name: normalizeName(r.name), recordType, ttl, values: [...values] });
     }
   }
+  const zoneFor = zoneFinder(c.zones);
   for (const r of c.recordSets) {
-    const zone = r.hostedZoneName ?? zoneOf(c.zones, r.name)?.name;
+    const zone = r.hostedZoneName ?? zoneFor(r.name)?.name;
     recordSets.push({ ...r, name: normalizeName(r.name), hostedZoneName: zone === undefined ? undefined : normalizeName(zone) });
   }
   const healthChecks: HealthCheckModel[] = c.healthChecks.map((h) => ({ ...h }));
@@ -378,9 +418,11 @@ export function checkBundleConfig(json: unknown): BundleCheck {
   const model = bundleToModel(config);
   const findings = validateModel(model, capabilitiesOf(config));
   for (const g of groupRecords(model.recordSets)) findings.push(...failoverWarnings(g));
-  const fromModel = (f: Finding): BundleProblem => bundleProblem(findingPath(config, f), `${f.resource}: ${f.problem}`, f.fix, f.rule);
+  const findingPath = findingPaths(config);
+  const fromModel = (f: Finding): BundleProblem => bundleProblem(findingPath(f), `${f.resource}: ${f.problem}`, f.fix, f.rule);
   // A bad value is reported once, by the bundle's own check that names the value's index.
-  const valueReported = (p: BundleProblem) => p.rule === 'record/value' && own.errors.some((e) => e.path.startsWith(`${p.path}/values/`));
+  const badValues = new Set(own.errors.filter((e) => /\/values\/\d+$/.test(e.path)).map((e) => e.path.replace(/\/values\/\d+$/, '')));
+  const valueReported = (p: BundleProblem) => p.rule === 'record/value' && badValues.has(p.path);
   const errors = [...own.errors, ...findings.filter((f) => f.severity === 'error').map(fromModel).filter((p) => !valueReported(p))];
   const warnings = [...own.warnings, ...findings.filter((f) => f.severity === 'warning').map(fromModel)];
   return errors.length > 0 ? { errors, warnings } : { config, errors, warnings };

@@ -14,7 +14,7 @@
 import { Client, CompiledGroup, CompiledTree, compileTree, HealthLookup, RandomSource, TreeGroup, UNKNOWN_CLIENT } from '../engine';
 import { DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA, normalizeName, RecordSetModel } from '../model';
 import { nameToLabels, Rcode, RData, ResourceRecord, RRClass, RRType, Writer } from './wire';
-import { BundleConfig, BundleZone, parseRecordValue, RecordValue, valueProblemText, zoneOf } from '../bundle';
+import { BundleConfig, BundleZone, parseRecordValue, RecordValue, valueProblemText, zoneFinder } from '../bundle';
 
 /** CNAME hops followed inside a zone before giving up (a loop guard). */
 export const MAX_CNAME_CHAIN = 8;
@@ -216,10 +216,11 @@ export class ZoneSet {
         this.place(this.node(zone, r.name), { kind: 'static', type: records[0].type, records });
       }
     }
+    const zoneFor = zoneFinder(config.zones);
     const located = config.recordSets.map((r) => ({
       ...r,
       name: normalizeName(r.name),
-      hostedZoneName: normalizeName(r.hostedZoneName ?? zoneOf(config.zones, r.name)!.name),
+      hostedZoneName: normalizeName(r.hostedZoneName ?? zoneFor(r.name)!.name),
     }));
     // Every group is compiled once, linked into routing trees by its aliases (the engine's compileTree).
     this.tree = compileTree({ recordSets: located, cidrCollections: config.cidrCollections });
