@@ -335,8 +335,8 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
  */
 function findingPaths(c: BundleConfig): (f: Finding) => string {
   let index: { checks: Map<string, string>; records: Map<string, string>; statics: Map<string, string>; groups: Map<string, string> } | undefined;
-  const first = (map: Map<string, string>, key: string, path: string) => {
-    if (!map.has(key)) map.set(key, path);
+  const first = (map: Map<string, string>, key: string, at: string) => {
+    if (!map.has(key)) map.set(key, at);
   };
   const build = () => {
     const checks = new Map<string, string>();
