@@ -22,7 +22,7 @@ import { compileGeolocation } from './routing/geolocation';
 import { compileIpBased } from './routing/ip-based';
 import { compileLatency } from './routing/latency';
 import { compileMultivalue } from './routing/multivalue';
-import { HealthLookup, MemberHealth, Router } from './routing/router';
+import { HealthLookup, MemberHealth, PreparedSelect, Router } from './routing/router';
 import { compileSimple } from './routing/simple';
 import { compileWeighted } from './routing/weighted';
 
@@ -65,6 +65,14 @@ export interface CompiledGroup {
    * (encoded records) by its identity in a WeakMap. A query allocates nothing once its answer has been seen.
    */
   select(isHealthy: HealthLookup, random: RandomSource, client?: Client): readonly RecordSetModel[];
+  /**
+   * {@link select} for many queries under the same verdicts: reads every member's health once (and
+   * works out the policy's candidates), and returns what answers one query from `random` alone,
+   * drawing from it exactly as `select` would and returning the same frozen arrays. The DNS node
+   * prepares a group again whenever a verdict changes (`HealthState.generation`), so that a query
+   * reads no verdict.
+   */
+  prepare(isHealthy: HealthLookup, client?: Client): PreparedSelect;
   /** Exact distribution of {@link select}'s answers, see {@link answerDistribution}. */
   distribution(isHealthy: HealthLookup, options?: DistributionOptions, client?: Client): AnswerOutcome[];
   /**
@@ -169,6 +177,13 @@ export function compileGroup(records: readonly RecordSetModel[], options: GroupO
         return router.select(health, random, client);
       }
       return withHealth(isHealthy, () => router.select(health, random, client));
+    },
+    prepare(isHealthy, client = UNKNOWN_CLIENT) {
+      const flags = new Uint8Array(own.length);
+      for (let i = 0; i < own.length; i++) flags[i] = memberHealthy(i, isHealthy) ? 1 : 0;
+      const fixed: MemberHealth = (i) => flags[i] === 1;
+      if (router.prepare) return router.prepare(fixed, client);
+      return { select: (random) => router.select(fixed, random, client) };
     },
     distribution(isHealthy, limits, client = UNKNOWN_CLIENT) {
       const maxOutcomes = limits?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES;

@@ -22,7 +22,7 @@
  */
 import { RecordSetModel } from '../../model';
 import { RandomSource, uniformIndex } from '../random';
-import { IndexOutcome, MemberHealth, NO_ANSWER, Router, healthFlags, singleAnswers } from './router';
+import { IndexOutcome, MemberHealth, NO_ANSWER, PreparedAnswer, PreparedSelect, Router, healthFlags, singleAnswers } from './router';
 
 export function effectiveWeight(weight: number | undefined): number {
   return weight !== undefined && Number.isFinite(weight) && weight > 0 ? weight : 0;
@@ -56,6 +56,42 @@ class WeightedRouter implements Router {
     if (this.n === 0) return NO_ANSWER;
     const i = this.pick(this.flagsFor(health, this.scratch), random);
     return this.singles[i];
+  }
+
+  /**
+   * The candidates of P (or H, uniformly) and their cumulative weights, summed in the order `pick` sums
+   * them, so that one `random()` gives the same record as `select` under the same health.
+   */
+  prepare(health: MemberHealth): PreparedSelect {
+    if (this.n === 0) return new PreparedAnswer(NO_ANSWER, false);
+    const flags = this.flagsFor(health, new Uint8Array(this.n));
+    const n = this.n;
+    const weights = this.weights;
+    let sum = 0;
+    let healthy = 0;
+    for (let i = 0; i < n; i++) {
+      if (flags[i] === 0) continue;
+      healthy++;
+      sum += weights[i];
+    }
+    const singles = this.singles;
+    if (sum > 0) {
+      const cumulative: number[] = [];
+      const answers: Array<readonly RecordSetModel[]> = [];
+      let acc = 0;
+      for (let i = 0; i < n; i++) {
+        if (flags[i] === 0 || weights[i] === 0) continue;
+        acc += weights[i];
+        cumulative.push(acc);
+        answers.push(singles[i]);
+      }
+      if (answers.length === 1) return new PreparedAnswer(answers[0], true);
+      if (answers.length === 2) return new PreparedPair(sum, cumulative[0], answers[0], answers[1]);
+      return new PreparedCumulative(sum, cumulative, answers);
+    }
+    const uniform: Array<readonly RecordSetModel[]> = [];
+    for (let i = 0; i < n; i++) if (flags[i] === 1) uniform.push(singles[i]);
+    return new PreparedUniform(uniform);
   }
 
   outcomes(health: MemberHealth): IndexOutcome[] {
@@ -140,6 +176,45 @@ class WeightedRouter implements Router {
       k--;
     }
     return -1; // unreachable: H is never empty here
+  }
+}
+
+/** Two candidates (the EMDR gateway): `pick`'s loop over two cumulative weights, unrolled. */
+class PreparedPair implements PreparedSelect {
+  constructor(
+    private readonly sum: number,
+    private readonly first: number,
+    private readonly a: readonly RecordSetModel[],
+    private readonly b: readonly RecordSetModel[],
+  ) {}
+
+  select(random: RandomSource): readonly RecordSetModel[] {
+    // pick: r < c(0) is the first; otherwise the second (also when rounding lifts r past c(1)).
+    return random() * this.sum < this.first ? this.a : this.b;
+  }
+}
+
+class PreparedCumulative implements PreparedSelect {
+  constructor(
+    private readonly sum: number,
+    private readonly cumulative: readonly number[],
+    private readonly answers: ReadonlyArray<readonly RecordSetModel[]>,
+  ) {}
+
+  select(random: RandomSource): readonly RecordSetModel[] {
+    const r = random() * this.sum;
+    const c = this.cumulative;
+    for (let k = 0; k < c.length; k++) if (r < c[k]) return this.answers[k];
+    return this.answers[c.length - 1]; // only reachable through rounding with non-integer weights
+  }
+}
+
+/** P is empty: the records of H, chosen uniformly. */
+class PreparedUniform implements PreparedSelect {
+  constructor(private readonly answers: ReadonlyArray<readonly RecordSetModel[]>) {}
+
+  select(random: RandomSource): readonly RecordSetModel[] {
+    return this.answers[uniformIndex(random, this.answers.length)];
   }
 }
 
