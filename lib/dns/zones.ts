@@ -11,8 +11,9 @@
  * whatever its case, so one tail serves every query for that name and type; the question's case is
  * preserved because it is copied from the query.
  */
-import { Client, CompiledGroup, CompiledTree, compileTree, HealthLookup, RandomSource, TreeGroup, UNKNOWN_CLIENT } from '../engine';
+import { Client, CompiledGroup, CompiledTree, compileTree, HealthLookup, PreparedSelect, RandomSource, TreeGroup, UNKNOWN_CLIENT } from '../engine';
 import { DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA, normalizeName, RecordSetModel } from '../model';
+import { NameTable } from './name-table';
 import { nameToLabels, Rcode, RData, ResourceRecord, RRClass, RRType, Writer } from './wire';
 import { BundleConfig, BundleZone, parseRecordValue, RecordValue, valueProblemText, zoneFinder } from '../bundle';
 
@@ -29,7 +30,7 @@ export function nameKey(labels: readonly Buffer[]): string {
 /** An encoded answer: everything after the question. */
 export interface EncodedTail {
   readonly rcode: number;
-  readonly tail: Buffer;
+  readonly tail: Uint8Array;
   readonly an: number;
   readonly ns: number;
   readonly ar: number;
@@ -41,15 +42,74 @@ export interface StaticRRset {
   readonly records: readonly ResourceRecord[];
 }
 
-export interface GroupRRset {
-  readonly kind: 'group';
-  readonly type: number;
-  readonly ttl: number;
-  readonly group: CompiledGroup;
-  /** The resource records of each model record of the group. */
-  readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>;
-  /** Encoded direct answers by the engine's selection (the engine returns the same array for the same choice). */
-  readonly cache: WeakMap<readonly RecordSetModel[], EncodedTail>;
+/**
+ * Encoded answers by the engine's choice: the engine returns the same frozen array for the same choice,
+ * so a choice is found by identity. The first four are kept in fields of this object (a query then
+ * reads no other object: at 10,000 names every object read is likely a cache miss), the rest in a
+ * WeakMap. Most groups have at most four possible answers (weighted and failover groups answer one
+ * record each).
+ */
+export class ChoiceCache {
+  private c0?: readonly RecordSetModel[];
+  private t0?: EncodedTail;
+  private c1?: readonly RecordSetModel[];
+  private t1?: EncodedTail;
+  private c2?: readonly RecordSetModel[];
+  private t2?: EncodedTail;
+  private c3?: readonly RecordSetModel[];
+  private t3?: EncodedTail;
+  private more?: WeakMap<readonly RecordSetModel[], EncodedTail>;
+
+  get(choice: readonly RecordSetModel[]): EncodedTail | undefined {
+    if (this.c0 === choice) return this.t0;
+    if (this.c1 === choice) return this.t1;
+    if (this.c2 === choice) return this.t2;
+    if (this.c3 === choice) return this.t3;
+    return this.more?.get(choice);
+  }
+
+  set(choice: readonly RecordSetModel[], tail: EncodedTail): void {
+    if (this.c0 === undefined) {
+      this.c0 = choice;
+      this.t0 = tail;
+    } else if (this.c1 === undefined) {
+      this.c1 = choice;
+      this.t1 = tail;
+    } else if (this.c2 === undefined) {
+      this.c2 = choice;
+      this.t2 = tail;
+    } else if (this.c3 === undefined) {
+      this.c3 = choice;
+      this.t3 = tail;
+    } else {
+      (this.more ??= new WeakMap()).set(choice, tail);
+    }
+  }
+}
+
+/**
+ * A failover group at its own name: the engine chooses among its records for every query. Its
+ * encoded answers are kept by choice (the fields of {@link ChoiceCache}, first in the object).
+ */
+export class GroupRRset extends ChoiceCache {
+  readonly kind = 'group';
+  /**
+   * The group prepared by the engine (`CompiledGroup.prepare`) under the verdicts of the health state
+   * `preparedFor` at its generation `preparedGeneration`: while neither changes, a query reads no verdict.
+   */
+  prepared?: PreparedSelect = undefined;
+  preparedFor?: object = undefined;
+  preparedGeneration = -1;
+
+  constructor(
+    readonly type: number,
+    readonly ttl: number,
+    readonly group: CompiledGroup,
+    /** The resource records of each model record of the group. */
+    readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>,
+  ) {
+    super();
+  }
 }
 
 /** The routing policies whose answer depends on who asks. */
@@ -58,21 +118,28 @@ export type ClientPolicy = 'geolocation' | 'latency' | 'ip-based';
 /**
  * A group at the top of a routing tree (it has aliases into other groups of the zone, or a policy that
  * depends on the client): the engine walks the tree for the client, and the answer holds the final
- * records' values under this node's name, with their TTL (an alias has none of its own).
+ * records' values under this node's name, with their TTL (an alias has none of its own). Its encoded
+ * answers are kept by the final choice (the answering group returns the same array for the same choice).
  */
-export interface TreeRRset {
-  readonly kind: 'tree';
-  readonly type: number;
-  readonly tree: CompiledTree;
-  readonly treeGroup: TreeGroup;
+export class TreeRRset extends ChoiceCache {
+  readonly kind = 'tree';
+
+  constructor(
+    readonly type: number,
+    readonly tree: CompiledTree,
+    readonly treeGroup: TreeGroup,
+    /** The resource records of each final record the tree can reach, owned by this node's name. */
+    readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>,
+    /** The client-dependent policies anywhere in the tree; empty when every client gets the same answers. */
+    readonly clientPolicies: ReadonlySet<ClientPolicy>,
+  ) {
+    super();
+  }
+
   /** The top group itself (`treeGroup.group`). */
-  readonly group: CompiledGroup;
-  /** The resource records of each final record the tree can reach, owned by this node's name. */
-  readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>;
-  /** Encoded direct answers by the final choice (the answering group returns the same array for the same choice). */
-  readonly cache: WeakMap<readonly RecordSetModel[], EncodedTail>;
-  /** The client-dependent policies anywhere in the tree; empty when every client gets the same answers. */
-  readonly clientPolicies: ReadonlySet<ClientPolicy>;
+  get group(): CompiledGroup {
+    return this.treeGroup.group;
+  }
 }
 
 export type RRsetSource = StaticRRset | GroupRRset | TreeRRset;
@@ -89,7 +156,17 @@ export interface CompiledZone {
   readonly nxdomain: Map<number, EncodedTail>;
 }
 
+/**
+ * How a name answers one query type, worked out at its first query of that type: a kept answer (it
+ * depends on no verdict and no chance), the failover group or routing tree that answers directly, or
+ * `null` for an answer resolved per query (a CNAME chain into a group, ANY).
+ */
+export type Plan = EncodedTail | GroupRRset | TreeRRset | null;
+
 export interface NameNode {
+  /** The query type asked first of this name, and its plan: checked before `plans` (most names are asked one type). */
+  hotType: number;
+  hotPlan: Plan;
   readonly name: string;
   readonly labels: readonly Buffer[];
   readonly key: string;
@@ -97,13 +174,13 @@ export interface NameNode {
   /** RRsets by type, CNAME excluded. Empty for an empty non-terminal (a name that exists only as a parent). */
   readonly rrsets: Map<number, RRsetSource>;
   cname?: RRsetSource;
-  /** Per query type: the encoded answer when it does not depend on health or chance, or `null` when it does. */
-  readonly plans: Map<number, EncodedTail | null>;
+  /** The plans of the other query types asked (created at the second one). */
+  plans?: Map<number, Plan>;
   /**
    * Per query type, encoded answers that depend on exactly one group's choice (a CNAME chain ending
    * at a failover group), by that choice.
    */
-  readonly chosen: Map<number, WeakMap<readonly RecordSetModel[], EncodedTail>>;
+  chosen?: Map<number, ChoiceCache>;
 }
 
 export interface GroupInfo {
@@ -158,11 +235,15 @@ export class ZoneSet {
   readonly groups: GroupInfo[] = [];
   /** The routing trees of the config (every failover group, linked by its aliases). */
   readonly tree: CompiledTree;
+  /** Whether any group's answer depends on who asks (geolocation, latency or IP-based routing). */
+  readonly clientDependent: boolean;
   private readonly zonesByKey = new Map<string, CompiledZone>();
-  private readonly nodes = new Map<string, NameNode>();
+  private readonly nodes: NameTable<NameNode>;
 
   /** Compiles a validated bundle config. */
   constructor(readonly config: BundleConfig) {
+    // Names: every record set's, the zones' apexes and static records, and their parents (a guess; the table grows).
+    this.nodes = new NameTable(config.recordSets.length + config.zones.reduce((n, z) => n + 1 + (z.records ?? []).length, 0));
     for (const z of config.zones) {
       const name = normalizeName(z.name);
       const labels = nameToLabels(name);
@@ -241,7 +322,7 @@ export class ZoneSet {
         ttl = g.records[0].ttl ?? 0;
         const rrs = new Map<RecordSetModel, ResourceRecord[]>();
         for (const r of tg.group.records) rrs.set(r, toRecords(g.name, g.recordType, ttl, r.values));
-        source = { kind: 'group', type, ttl, group: tg.group, rrs, cache: new WeakMap() };
+        source = new GroupRRset(type, ttl, tg.group, rrs);
       } else {
         const rrs = new Map<RecordSetModel, ResourceRecord[]>();
         for (const x of reached) {
@@ -250,17 +331,14 @@ export class ZoneSet {
           }
         }
         ttl = [...rrs.keys()][0]?.ttl ?? 0;
-        source = { kind: 'tree', type, tree: this.tree, treeGroup: tg, group: tg.group, rrs, cache: new WeakMap(), clientPolicies };
+        source = new TreeRRset(type, this.tree, tg, rrs, clientPolicies);
       }
       this.place(this.node(zone, g.name), source);
       this.groups.push({ zone: zone.name, name: g.name, recordType: g.recordType, ttl, source });
     }
+    this.clientDependent = this.groups.some((g) => g.source.kind === 'tree' && g.source.clientPolicies.size > 0);
   }
 
-  /** Whether any group's answer depends on who asks (geolocation, latency or IP-based routing). */
-  get clientDependent(): boolean {
-    return this.groups.some((g) => g.source.kind === 'tree' && g.source.clientPolicies.size > 0);
-  }
 
   private place(node: NameNode, source: RRsetSource): void {
     if (source.type === RRType.CNAME) node.cname = source;
@@ -271,10 +349,10 @@ export class ZoneSet {
   private node(zone: CompiledZone, name: string): NameNode {
     const labels = nameToLabels(name);
     const key = nameKey(labels);
-    let node = this.nodes.get(key);
+    let node = this.lookup(key);
     if (!node) {
-      node = { name, labels, key, zone, rrsets: new Map(), plans: new Map(), chosen: new Map() };
-      this.nodes.set(key, node);
+      node = { hotType: -1, hotPlan: null, name, labels, key, zone, rrsets: new Map() };
+      this.nodes.set(Buffer.from(key, 'latin1'), node);
       if (labels.length > zone.labels.length) this.node(zone, labels.slice(1).map((l) => l.toString('latin1')).join('.'));
     }
     return node;
@@ -282,7 +360,13 @@ export class ZoneSet {
 
   /** The node for a lower-case wire key, if the name exists. */
   lookup(key: string): NameNode | undefined {
-    return this.nodes.get(key);
+    const wire = Buffer.from(key, 'latin1');
+    return this.nodes.get(wire, 0, wire.length);
+  }
+
+  /** The node of the name whose wire form is buf[start, end) (any case, uncompressed), if the name exists. */
+  lookupWire(buf: Uint8Array, start: number, end: number): NameNode | undefined {
+    return this.nodes.get(buf, start, end);
   }
 
   /** The zone holding a name (given as a wire key), by the longest match, or undefined: not ours. */
@@ -300,7 +384,7 @@ export class ZoneSet {
   /** Node or zone of a presentation name (for CNAME targets and tests). */
   find(name: string): { node?: NameNode; zone?: CompiledZone } {
     const key = nameKey(nameToLabels(normalizeName(name)));
-    const node = this.nodes.get(key);
+    const node = this.lookup(key);
     return node ? { node, zone: node.zone } : { zone: this.zoneForKey(key) };
   }
 
@@ -421,5 +505,6 @@ function finish(w: Writer, rcode: number, an: readonly ResourceRecord[], ns: rea
   for (const r of ns) w.record(r);
   for (const r of ar) w.record(r);
   const all = w.toBuffer();
-  return { rcode, tail: all.subarray(start), an: an.length, ns: ns.length, ar: ar.length };
+  // A copy of its own: a short one lies in the V8 heap next to its typed array object (one read less per query).
+  return { rcode, tail: new Uint8Array(all.subarray(start)), an: an.length, ns: ns.length, ar: ar.length };
 }
