@@ -8,6 +8,9 @@ import { isIPv6 } from 'net';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { checkerKeyName } from './keys';
+// A CommonJS module whose export is the validate function (ajv's standalone code), typed below.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import precompiledValidator = require('./schema-validator');
 import { BUNDLE_CONFIG_VERSION, BundleConfig, BundleZone } from './types';
 import { parseRecordValue } from './values';
 import {
@@ -15,7 +18,6 @@ import {
   failoverWarnings,
   FailoverModel,
   Finding,
-  groupRecords,
   HealthCheckModel,
   LATENCY_REGIONS,
   normalizeName,
@@ -24,7 +26,7 @@ import {
   RecordSetModel,
   routingPolicyOf,
   TargetCapabilities,
-  validateModel,
+  validateModelGroups,
 } from '../model';
 
 /** What the self-hosted target can express (see `TargetCapabilities`). */
@@ -76,22 +78,19 @@ export function formatProblem(p: BundleProblem): string {
   return `  ${p.path || '/'}: ${p.message}${p.rule ? ` [${p.rule}]` : ''}`;
 }
 
-let validator: ValidateFunction | undefined;
 
 /** The bundle config's JSON Schema (draft 2020-12). */
 export function bundleSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(BUNDLE_SCHEMA_PATH, 'utf8'));
 }
 
+/**
+ * The schema compiled ahead of time by ajv (scripts/schema-validator.js): compiling it at every load
+ * took 0.3 s and some 17 MB of memory that stayed resident. Its module is small to load (ajv's
+ * runtime is not loaded with it, only one helper).
+ */
 function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    // Loaded on first use: a synth that writes no bundle (CloudFormation, Terraform) never needs ajv.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv2020 = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-    validator = ajv.compile(bundleSchema());
-  }
-  return validator;
+  return precompiledValidator as unknown as ValidateFunction;
 }
 
 function show(value: unknown): string {
@@ -373,6 +372,16 @@ function findingPaths(c: BundleConfig): (f: Finding) => string {
 
 /** The model a bundle config describes: its health checks, failover groups and static records. */
 export function bundleToModel(c: BundleConfig): FailoverModel {
+  return modelOf(c, true);
+}
+
+/**
+ * The model of a config. `copy`: every record set and health check is an object of its own (what
+ * `bundleToModel` gives its callers); otherwise a record set already in the model's form (a name and
+ * zone name in the model's spelling, as a synthesized bundle has them) and every health check are the
+ * config's own objects, for a check that only reads them (no copy of every record at every load).
+ */
+function modelOf(c: BundleConfig, copy: boolean): FailoverModel {
   const recordSets: RecordSetModel[] = [];
   for (const z of c.zones) {
     for (const r of z.records ?? []) {
@@ -383,9 +392,11 @@ export function bundleToModel(c: BundleConfig): FailoverModel {
   const zoneFor = zoneFinder(c.zones);
   for (const r of c.recordSets) {
     const zone = r.hostedZoneName ?? zoneFor(r.name)?.name;
-    recordSets.push({ ...r, name: normalizeName(r.name), hostedZoneName: zone === undefined ? undefined : normalizeName(zone) });
+    const name = normalizeName(r.name);
+    const hostedZoneName = zone === undefined ? undefined : normalizeName(zone);
+    recordSets.push(!copy && name === r.name && hostedZoneName === r.hostedZoneName ? r : { ...r, name, hostedZoneName });
   }
-  const healthChecks: HealthCheckModel[] = c.healthChecks.map((h) => ({ ...h }));
+  const healthChecks: HealthCheckModel[] = copy ? c.healthChecks.map((h) => ({ ...h })) : [...c.healthChecks];
   return { healthChecks, recordSets, ...(c.cidrCollections && c.cidrCollections.length > 0 ? { cidrCollections: c.cidrCollections } : {}) };
 }
 
@@ -415,9 +426,9 @@ export function checkBundleConfig(json: unknown): BundleCheck {
   if (!validate(json)) return { errors: schemaProblems(validate.errors ?? []), warnings: [] };
   const config = json as unknown as BundleConfig;
   const own = bundleProblems(config);
-  const model = bundleToModel(config);
-  const findings = validateModel(model, capabilitiesOf(config));
-  for (const g of groupRecords(model.recordSets)) findings.push(...failoverWarnings(g));
+  const model = modelOf(config, false);
+  const { findings, groups } = validateModelGroups(model, capabilitiesOf(config));
+  for (const g of groups) findings.push(...failoverWarnings(g));
   const findingPath = findingPaths(config);
   const fromModel = (f: Finding): BundleProblem => bundleProblem(findingPath(f), `${f.resource}: ${f.problem}`, f.fix, f.rule);
   // A bad value is reported once, by the bundle's own check that names the value's index.
