@@ -36,25 +36,33 @@ interface Candidates {
   readonly count: number;
 }
 
+/**
+ * Scratch health flags of the query being answered, shared by every weighted router (queries are
+ * answered synchronously, and a router reads health, which never selects in another router): one
+ * buffer rather than one per group. Grown to the largest group.
+ */
+let scratch = new Uint8Array(16);
+/** Flags of a group whose records are all healthy (last resort), shared likewise; never written. */
+let allHealthy = new Uint8Array(16).fill(1);
+
 class WeightedRouter implements Router {
   private readonly n: number;
-  private readonly weights: Float64Array;
+  private readonly weights: readonly number[];
   private readonly singles: ReadonlyArray<readonly RecordSetModel[]>;
-  /** Scratch health flags of the query being answered (queries are answered synchronously). */
-  private readonly scratch: Uint8Array;
-  private readonly allHealthy: Uint8Array;
 
   constructor(records: readonly RecordSetModel[]) {
     this.n = records.length;
-    this.weights = Float64Array.from(records, (r) => effectiveWeight(r.weight));
+    this.weights = records.map((r) => effectiveWeight(r.weight));
     this.singles = singleAnswers(records);
-    this.scratch = new Uint8Array(this.n);
-    this.allHealthy = new Uint8Array(this.n).fill(1);
+    if (this.n > scratch.length) {
+      scratch = new Uint8Array(this.n);
+      allHealthy = new Uint8Array(this.n).fill(1);
+    }
   }
 
   select(health: MemberHealth, random: RandomSource): readonly RecordSetModel[] {
     if (this.n === 0) return NO_ANSWER;
-    const i = this.pick(this.flagsFor(health, this.scratch), random);
+    const i = this.pick(this.flagsFor(health, scratch), random);
     return this.singles[i];
   }
 
@@ -114,7 +122,7 @@ class WeightedRouter implements Router {
   private flagsFor(health: MemberHealth, into: Uint8Array): Uint8Array {
     const flags = healthFlags(this.n, health, into);
     for (let i = 0; i < this.n; i++) if (flags[i] === 1) return flags;
-    return this.allHealthy;
+    return allHealthy;
   }
 
   /** P (the weighted records of H) when it is not empty, else H chosen uniformly. */
