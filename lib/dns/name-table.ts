@@ -6,8 +6,8 @@
  * its entry, the stored key string to compare) is likely a cache miss, and so is making the key
  * string. Here a lookup hashes the question's octets where they lie in the query, reads one 16-octet
  * slot (hash, value index, key offset, key length) and compares the octets with the stored key in
- * one shared buffer: two reads of memory that is not already in cache. (bench/zones/README in
- * bench/README.md: CPU per query from 10 to 10,000 names.)
+ * one shared buffer: two reads of memory that is not already in cache (bench/README.md, "Fleet
+ * scale: big zones and synth (issue 14)": CPU per query from 10 to 10,000 names).
  *
  * Open addressing with linear probing over a power-of-two table kept at most half full; the hash is
  * 32-bit FNV-1a over the lower-cased octets. Label length octets are below 64, so lower-casing the
@@ -50,19 +50,24 @@ export class NameTable<T> {
     return this.values.length;
   }
 
-  /** Adds a name (its wire form, lower-case) with its value; a name already present keeps its first value. */
-  set(key: Uint8Array, value: T): void {
-    if (this.find(key, 0, key.length, wireNameHash(key, 0, key.length)) >= 0) return;
+  /**
+   * Adds a name, its wire form (lower-case) being key[start, end), with its value; a name already
+   * present keeps its first value. The octets are copied.
+   */
+  set(key: Uint8Array, value: T, start = 0, end = key.length): void {
+    const hash = wireNameHash(key, start, end);
+    if (this.find(key, start, end, hash) >= 0) return;
     if ((this.values.length + 1) * 2 > this.mask + 1) this.grow();
-    if (this.keyEnd + key.length > this.keys.length) {
-      const keys = Buffer.allocUnsafe(Math.max(this.keys.length * 2, this.keyEnd + key.length));
+    const length = end - start;
+    if (this.keyEnd + length > this.keys.length) {
+      const keys = Buffer.allocUnsafe(Math.max(this.keys.length * 2, this.keyEnd + length));
       this.keys.copy(keys, 0, 0, this.keyEnd);
       this.keys = keys;
     }
-    this.keys.set(key, this.keyEnd);
+    for (let i = 0; i < length; i++) this.keys[this.keyEnd + i] = key[start + i];
     this.values.push(value);
-    this.insert(wireNameHash(key, 0, key.length), this.values.length, this.keyEnd, key.length);
-    this.keyEnd += key.length;
+    this.insert(hash, this.values.length, this.keyEnd, length);
+    this.keyEnd += length;
   }
 
   /** The value of the name whose wire form is buf[start, end) (any case), or undefined. */

@@ -24,7 +24,7 @@ import { ClientResolver, ResolvedClient } from './clients';
 import { DnsMetrics, Transport } from './metrics';
 import { EDNS_CLIENT_SUBNET, parseQuery, ParsedQuery, QueryVerdict } from './query';
 import { EDNS_DO, Flag, Rcode, ResourceRecord, RRClass, RRType } from './wire';
-import { ChoiceCache, ClientPolicy, EncodedTail, GroupRRset, NameNode, Plan, Resolution, TreeRRset, ZoneSet } from './zones';
+import { ChoiceCache, ClientPolicy, EncodedTail, GroupRRset, NameNode, Plan, Resolution, rrsetOf, TreeRRset, ZoneSet } from './zones';
 
 /** The answer data in force: swapped as a whole on reload. */
 export interface Serving {
@@ -196,7 +196,7 @@ export class Responder {
     if (plan === undefined) {
       // The first query of this type: a group or tree of the name answers directly; anything else
       // goes through the zones once to find out whether its answer depends on verdicts or chance.
-      const src = qtype === RRType.CNAME ? node.cname : qtype === RRType.ANY ? undefined : node.rrsets.get(qtype);
+      const src = qtype === RRType.CNAME ? node.cname : qtype === RRType.ANY ? undefined : rrsetOf(node, qtype);
       if (src && src.kind !== 'static') {
         setPlan(node, qtype, src);
         return src.kind === 'group' ? this.groupAnswer(serving, node, qtype, src) : this.treeAnswer(serving, node, qtype, src);
@@ -242,7 +242,7 @@ export class Responder {
     let enc = src.get(chosen);
     if (!enc) {
       const answers = [];
-      for (const r of chosen) answers.push(...src.rrs.get(r)!);
+      for (const r of chosen) answers.push(...src.recordsOf(r));
       enc = serving.zones.encode(node, qtype, resolution(answers, [], chosen));
       src.set(chosen, enc);
     }
@@ -255,7 +255,7 @@ export class Responder {
     let enc = src.get(chosen);
     if (!enc) {
       const answers = [];
-      for (const r of chosen) answers.push(...src.rrs.get(r)!);
+      for (const r of chosen) answers.push(...src.recordsOf(r));
       const authority = answers.length === 0 ? [node.zone.negativeSoa] : [];
       enc = serving.zones.encode(node, qtype, resolution(answers, authority, chosen));
       src.set(chosen, enc);

@@ -27,6 +27,37 @@ export function nameKey(labels: readonly Buffer[]): string {
   return key + '\u0000';
 }
 
+/**
+ * Writes the lower-case wire form of a plain name (labels of 1 to 63 characters in 0x21..0x7e other
+ * than '.' and '\\', separated by single dots, no final dot) into `into`, and returns its length;
+ * -1 for any other spelling (escapes, the root, an empty label), which {@link nameToLabels} reads.
+ * Placing a name then makes no Buffer per label.
+ */
+function plainWireName(name: string, into: Buffer): number {
+  if (name.length === 0 || name.length > 253) return -1;
+  let p = 1;
+  let start = 0; // where the current label's length octet goes
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      const length = p - start - 1;
+      if (length === 0 || length > 63) return -1;
+      into[start] = length;
+      start = p;
+      p++;
+      continue;
+    }
+    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return -1;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    into[p++] = c;
+  }
+  const last = p - start - 1;
+  if (last === 0 || last > 63) return -1;
+  into[start] = last;
+  into[p++] = 0;
+  return p;
+}
+
 /** An encoded answer: everything after the question. */
 export interface EncodedTail {
   readonly rcode: number;
@@ -102,13 +133,18 @@ export class GroupRRset extends ChoiceCache {
   preparedGeneration = -1;
 
   constructor(
+    readonly name: string,
+    readonly recordType: string,
     readonly type: number,
     readonly ttl: number,
     readonly group: CompiledGroup,
-    /** The resource records of each model record of the group. */
-    readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>,
   ) {
     super();
+  }
+
+  /** The resource records of a record of the group (made when an answer is encoded: they are not kept). */
+  recordsOf(r: RecordSetModel): ResourceRecord[] {
+    return toRecords(this.name, this.recordType, this.ttl, r.values);
   }
 }
 
@@ -125,15 +161,20 @@ export class TreeRRset extends ChoiceCache {
   readonly kind = 'tree';
 
   constructor(
+    readonly name: string,
+    readonly recordType: string,
     readonly type: number,
     readonly tree: CompiledTree,
     readonly treeGroup: TreeGroup,
-    /** The resource records of each final record the tree can reach, owned by this node's name. */
-    readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>,
     /** The client-dependent policies anywhere in the tree; empty when every client gets the same answers. */
     readonly clientPolicies: ReadonlySet<ClientPolicy>,
   ) {
     super();
+  }
+
+  /** The resource records of a final record of the tree, owned by this node's name, with its own TTL. */
+  recordsOf(r: RecordSetModel): ResourceRecord[] {
+    return toRecords(this.name, this.recordType, r.ttl ?? 0, r.values);
   }
 
   /** The top group itself (`treeGroup.group`). */
@@ -167,12 +208,11 @@ export interface NameNode {
   /** The query type asked first of this name, and its plan: checked before `plans` (most names are asked one type). */
   hotType: number;
   hotPlan: Plan;
+  /** The name, lower-case, without the final dot (its labels are made from it when an answer is encoded). */
   readonly name: string;
-  readonly labels: readonly Buffer[];
-  readonly key: string;
   readonly zone: CompiledZone;
-  /** RRsets by type, CNAME excluded. Empty for an empty non-terminal (a name that exists only as a parent). */
-  readonly rrsets: Map<number, RRsetSource>;
+  /** RRsets, CNAME excluded, one per type (a name has few: see {@link rrsetOf}). Empty for an empty non-terminal. */
+  readonly rrsets: RRsetSource[];
   cname?: RRsetSource;
   /** The plans of the other query types asked (created at the second one). */
   plans?: Map<number, Plan>;
@@ -202,6 +242,13 @@ export interface Resolution {
   readonly selections: (readonly RecordSetModel[])[];
   /** The client-dependent policies consulted on the way (for the response's ECS scope). */
   readonly clientPolicies: Set<ClientPolicy>;
+}
+
+/** The RRset of a type at a name (CNAME excluded). */
+export function rrsetOf(node: NameNode, type: number): RRsetSource | undefined {
+  const list = node.rrsets;
+  for (let i = 0; i < list.length; i++) if (list[i].type === type) return list[i];
+  return undefined;
 }
 
 /** The order in which an ANY query picks its one RRset (RFC 8482 §4.1). */
@@ -239,6 +286,8 @@ export class ZoneSet {
   readonly clientDependent: boolean;
   private readonly zonesByKey = new Map<string, CompiledZone>();
   private readonly nodes: NameTable<NameNode>;
+  /** The wire form of a name being placed (at most 255 octets). */
+  private readonly scratch = Buffer.alloc(256);
 
   /** Compiles a validated bundle config. */
   constructor(readonly config: BundleConfig) {
@@ -273,9 +322,9 @@ export class ZoneSet {
       this.zones.push(zone);
       this.zonesByKey.set(zone.key, zone);
       const apex = this.node(zone, name);
-      apex.rrsets.set(RRType.SOA, { kind: 'static', type: RRType.SOA, records: [zone.soa] });
+      this.place(apex, { kind: 'static', type: RRType.SOA, records: [zone.soa] });
       const nsTtl = z.nameServerTtl ?? DEFAULT_NAME_SERVER_TTL;
-      apex.rrsets.set(RRType.NS, {
+      this.place(apex, {
         kind: 'static',
         type: RRType.NS,
         records: z.nameServers.map((ns) => ({ name, type: RRType.NS, klass: RRClass.IN, ttl: nsTtl, data: { kind: 'NAME', name: normalizeName(ns) } })),
@@ -298,11 +347,12 @@ export class ZoneSet {
       }
     }
     const zoneFor = zoneFinder(config.zones);
-    const located = config.recordSets.map((r) => ({
-      ...r,
-      name: normalizeName(r.name),
-      hostedZoneName: normalizeName(r.hostedZoneName ?? zoneFor(r.name)!.name),
-    }));
+    const located = config.recordSets.map((r) => {
+      const name = normalizeName(r.name);
+      const hostedZoneName = normalizeName(r.hostedZoneName ?? zoneFor(r.name)!.name);
+      // A record already in this form (as a synthesized bundle writes them) is used as it is: no copy per record.
+      return name === r.name && hostedZoneName === r.hostedZoneName ? r : { ...r, name, hostedZoneName };
+    });
     // Every group is compiled once, linked into routing trees by its aliases (the engine's compileTree).
     this.tree = compileTree({ recordSets: located, cidrCollections: config.cidrCollections });
     for (const tg of this.tree.groups) {
@@ -318,20 +368,25 @@ export class ZoneSet {
       const aliases = g.records.some((r) => this.tree.targetOf(r) !== undefined);
       let source: GroupRRset | TreeRRset;
       let ttl: number;
+      // The records' values are checked here (a value the server cannot encode refuses the config); their
+      // resource records are made again when an answer is encoded rather than kept for every record.
       if (!aliases && clientPolicies.size === 0) {
         ttl = g.records[0].ttl ?? 0;
-        const rrs = new Map<RecordSetModel, ResourceRecord[]>();
-        for (const r of tg.group.records) rrs.set(r, toRecords(g.name, g.recordType, ttl, r.values));
-        source = new GroupRRset(type, ttl, tg.group, rrs);
+        const group = new GroupRRset(g.name, g.recordType, type, ttl, tg.group);
+        for (const r of tg.group.records) group.recordsOf(r);
+        source = group;
       } else {
-        const rrs = new Map<RecordSetModel, ResourceRecord[]>();
+        const tree = new TreeRRset(g.name, g.recordType, type, this.tree, tg, clientPolicies);
+        let first: RecordSetModel | undefined;
         for (const x of reached) {
           for (const r of x.group.records) {
-            if (this.tree.targetOf(r) === undefined) rrs.set(r, toRecords(g.name, g.recordType, r.ttl ?? 0, r.values));
+            if (this.tree.targetOf(r) !== undefined) continue;
+            first ??= r;
+            tree.recordsOf(r);
           }
         }
-        ttl = [...rrs.keys()][0]?.ttl ?? 0;
-        source = new TreeRRset(type, this.tree, tg, rrs, clientPolicies);
+        ttl = first?.ttl ?? 0;
+        source = tree;
       }
       this.place(this.node(zone, g.name), source);
       this.groups.push({ zone: zone.name, name: g.name, recordType: g.recordType, ttl, source });
@@ -341,19 +396,40 @@ export class ZoneSet {
 
 
   private place(node: NameNode, source: RRsetSource): void {
-    if (source.type === RRType.CNAME) node.cname = source;
-    else node.rrsets.set(source.type, source);
+    if (source.type === RRType.CNAME) {
+      node.cname = source;
+      return;
+    }
+    const i = node.rrsets.findIndex((x) => x.type === source.type);
+    if (i >= 0) node.rrsets[i] = source; // the later one, as a Map by type kept it
+    else node.rrsets.push(source);
   }
 
   /** The node of `name` in `zone`, created with its empty non-terminal parents. */
   private node(zone: CompiledZone, name: string): NameNode {
-    const labels = nameToLabels(name);
-    const key = nameKey(labels);
-    let node = this.lookup(key);
+    const scratch = this.scratch;
+    let length = plainWireName(name, scratch);
+    let labels = -1;
+    let parent: string | undefined;
+    if (length < 0) {
+      // Escapes or an unusual spelling: the wire form's own parser.
+      const parsed = nameToLabels(name);
+      const key = Buffer.from(nameKey(parsed), 'latin1');
+      key.copy(scratch);
+      length = key.length;
+      labels = parsed.length;
+      parent = parsed.slice(1).map((l) => l.toString('latin1')).join('.');
+    }
+    let node = this.nodes.get(scratch, 0, length);
     if (!node) {
-      node = { hotType: -1, hotPlan: null, name, labels, key, zone, rrsets: new Map() };
-      this.nodes.set(Buffer.from(key, 'latin1'), node);
-      if (labels.length > zone.labels.length) this.node(zone, labels.slice(1).map((l) => l.toString('latin1')).join('.'));
+      node = { hotType: -1, hotPlan: null, name, zone, rrsets: [] };
+      this.nodes.set(scratch, node, 0, length);
+      if (labels < 0) {
+        labels = 1;
+        for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) === 0x2e) labels++;
+        parent = name.slice(name.indexOf('.') + 1);
+      }
+      if (labels > zone.labels.length) this.node(zone, parent!);
     }
     return node;
   }
@@ -401,7 +477,7 @@ export class ZoneSet {
       if (src.kind === 'tree') for (const p of src.clientPolicies) res.clientPolicies.add(p);
       res.selections.push(chosen);
       const out: ResourceRecord[] = [];
-      for (const r of chosen) out.push(...src.rrs.get(r)!);
+      for (const r of chosen) out.push(...src.recordsOf(r));
       return out;
     };
     let node = start;
@@ -410,9 +486,9 @@ export class ZoneSet {
       let src: RRsetSource | undefined;
       if (qtype === RRType.ANY) {
         src = node.cname;
-        for (let i = 0; !src && i < ANY_PREFERENCE.length; i++) src = node.rrsets.get(ANY_PREFERENCE[i]);
+        for (let i = 0; !src && i < ANY_PREFERENCE.length; i++) src = rrsetOf(node, ANY_PREFERENCE[i]);
       } else {
-        src = qtype === RRType.CNAME ? node.cname : node.rrsets.get(qtype);
+        src = qtype === RRType.CNAME ? node.cname : rrsetOf(node, qtype);
       }
       if (src) {
         const rrs = recordsOf(src);
@@ -450,7 +526,7 @@ export class ZoneSet {
       const t = this.find(r.data.name);
       if (!t.node || t.zone !== zone) continue;
       for (const type of [RRType.A, RRType.AAAA]) {
-        const src = t.node.rrsets.get(type);
+        const src = rrsetOf(t.node, type);
         if (src?.kind === 'static') into.push(...src.records);
       }
     }
@@ -460,7 +536,7 @@ export class ZoneSet {
   encode(node: NameNode, qtype: number, res: Resolution): EncodedTail {
     const w = new Writer(512);
     w.bytes(Buffer.alloc(12));
-    w.name(node.labels);
+    w.name(nameToLabels(node.name));
     w.u16(qtype);
     w.u16(RRClass.IN);
     return finish(w, res.rcode, res.answers, res.authority, res.additional);
