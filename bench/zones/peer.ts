@@ -54,7 +54,9 @@ function main(): void {
   const rel = (name: string) => (name === zone.name ? '@' : name.endsWith(`.${zone.name}`) ? name.slice(0, -zone.name.length - 1) : `${name}.`);
   const groups = new Map<string, Config['recordSets']>();
   for (const r of config.recordSets) {
-    if (r.recordType !== 'A' || r.weight === undefined) throw new Error(`record ${r.name} ${r.recordType} is not a weighted A record; the fleet has only those`);
+    if (r.recordType !== 'A' || r.weight === undefined) {
+      throw new Error(`record ${r.name} ${r.recordType} is not a weighted A record; the fleet has only those`);
+    }
     const g = groups.get(r.name);
     if (g) g.push(r);
     else groups.set(r.name, [r]);
@@ -62,7 +64,8 @@ function main(): void {
   const resources: string[] = [];
   const zoneLines = [
     `$TTL ${zone.soa.ttl}`,
-    `@ ${zone.soa.ttl} SOA ${zone.soa.mname}. ${zone.soa.rname}. ${zone.soa.serial} ${zone.soa.refresh} ${zone.soa.retry} ${zone.soa.expire} ${zone.soa.minimum}`,
+    `@ ${zone.soa.ttl} SOA ${zone.soa.mname}. ${zone.soa.rname}. ${zone.soa.serial} `
+      + `${zone.soa.refresh} ${zone.soa.retry} ${zone.soa.expire} ${zone.soa.minimum}`,
     ...zone.nameServers.map((ns) => `@ ${zone.nameServerTtl} NS ${ns}.`),
     ...(zone.records ?? []).flatMap((r) => r.values.map((v) => `${rel(r.name)} ${r.ttl} ${r.recordType} ${v}`)),
   ];
