@@ -109,6 +109,14 @@ project.gitignore.exclude('/examples/emdr-java/target/', '__pycache__/');
 // README examples must compile (jsii-rosetta in strict mode), after the jsii build. The Terraform example
 // imports cdktf, which is no dependency of the library: rosetta compiles the examples with it all the same.
 project.package.addField('jsiiRosetta', { exampleDependencies: { cdktf: '0.21.0' } });
+// The bundle config's schema validator, compiled ahead of time by ajv (standalone code) so that a DNS node
+// does not compile the schema at every load: regenerated before every compile; test/bundle/schema-validator.test.ts
+// fails when the committed file is not what ajv makes of lib/bundle/schema.json.
+const schemaValidator = project.addTask('schema-validator', {
+  description: 'Writes lib/bundle/schema-validator.ts from lib/bundle/schema.json (ajv standalone code)',
+  exec: 'node scripts/schema-validator.js',
+});
+project.preCompileTask.spawn(schemaValidator);
 project.postCompileTask.exec('node scripts/embed-geoip.js');
 project.postCompileTask.exec('jsii-rosetta extract --strict .jsii');
 

@@ -8,6 +8,9 @@ import { isIPv6 } from 'net';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { checkerKeyName } from './keys';
+// A CommonJS module whose export is the validate function (ajv's standalone code), typed below.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import precompiledValidator = require('./schema-validator');
 import { BUNDLE_CONFIG_VERSION, BundleConfig, BundleZone } from './types';
 import { parseRecordValue } from './values';
 import {
@@ -15,7 +18,6 @@ import {
   failoverWarnings,
   FailoverModel,
   Finding,
-  groupRecords,
   HealthCheckModel,
   LATENCY_REGIONS,
   normalizeName,
@@ -24,7 +26,7 @@ import {
   RecordSetModel,
   routingPolicyOf,
   TargetCapabilities,
-  validateModel,
+  validateModelGroups,
 } from '../model';
 
 /** What the self-hosted target can express (see `TargetCapabilities`). */
@@ -76,22 +78,19 @@ export function formatProblem(p: BundleProblem): string {
   return `  ${p.path || '/'}: ${p.message}${p.rule ? ` [${p.rule}]` : ''}`;
 }
 
-let validator: ValidateFunction | undefined;
 
 /** The bundle config's JSON Schema (draft 2020-12). */
 export function bundleSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(BUNDLE_SCHEMA_PATH, 'utf8'));
 }
 
+/**
+ * The schema compiled ahead of time by ajv (scripts/schema-validator.js): compiling it at every load
+ * took 0.3 s and some 17 MB of memory that stayed resident. Its module is small to load (ajv's
+ * runtime is not loaded with it, only one helper).
+ */
 function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    // Loaded on first use: a synth that writes no bundle (CloudFormation, Terraform) never needs ajv.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv2020 = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-    validator = ajv.compile(bundleSchema());
-  }
-  return validator;
+  return precompiledValidator as unknown as ValidateFunction;
 }
 
 function show(value: unknown): string {
@@ -148,6 +147,28 @@ export function zoneOf(zones: readonly BundleZone[], name: string): BundleZone |
     if (inZone(n, zn) && (!best || zn.length > normalizeName(best.name).length)) best = z;
   }
   return best;
+}
+
+/**
+ * {@link zoneOf} for many names: the zones are indexed once, and a name is looked up by its suffixes
+ * (one map lookup per label), so placing N records in Z zones costs O(N) rather than O(N x Z).
+ */
+export function zoneFinder<Z extends Pick<BundleZone, 'name'>>(zones: readonly Z[]): (name: string) => Z | undefined {
+  const byName = new Map<string, Z>();
+  for (const z of zones) {
+    const zn = normalizeName(z.name);
+    if (!byName.has(zn)) byName.set(zn, z); // the first of equal names, as zoneOf
+  }
+  return (name) => {
+    let n = normalizeName(name);
+    for (;;) {
+      const z = byName.get(n);
+      if (z !== undefined) return z;
+      const dot = n.indexOf('.');
+      if (dot < 0) return undefined;
+      n = n.slice(dot + 1);
+    }
+  };
 }
 
 interface Problem {
@@ -212,6 +233,7 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
   });
 
   const hcIds = new Set(c.healthChecks.map((h) => h.id));
+  const zoneFor = zoneFinder(c.zones);
   c.recordSets.forEach((r, ri) => {
     const rp = `/recordSets/${ri}`;
     if (routingPolicyOf(r) === 'simple') {
@@ -224,7 +246,7 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
       const zn = normalizeName(r.hostedZoneName);
       if (!zoneNames.has(zn)) err(`${rp}/hostedZoneName`, `zone '${r.hostedZoneName}' is not one of the configured zones (${[...zoneNames.keys()].join(', ')})`, 'add it to /zones or fix the name');
       else if (!inZone(normalizeName(r.name), zn)) err(`${rp}/name`, `record name '${r.name}' is outside its zone '${r.hostedZoneName}'`, `use a name ending in '${zn}', or name the zone that holds it`);
-    } else if (!zoneOf(c.zones, r.name)) {
+    } else if (!zoneFor(r.name)) {
       err(`${rp}/name`, `record name '${r.name}' is in none of the configured zones (${[...zoneNames.keys()].join(', ')})`, 'add its zone to /zones');
     }
     if (r.healthCheckId !== undefined && !hcIds.has(r.healthCheckId)) {
@@ -305,35 +327,61 @@ function bundleProblems(c: BundleConfig): { errors: BundleProblem[]; warnings: B
   return { errors, warnings };
 }
 
-/** Where a model finding points in the bundle config, by its subject. */
-function findingPath(c: BundleConfig, f: Finding): string {
-  const s = f.subject;
-  switch (s.kind) {
-    case 'health-check': {
-      const i = c.healthChecks.findIndex((h) => h.id === s.id);
-      return i >= 0 ? `/healthChecks/${i}` : '';
-    }
-    case 'record': {
-      const name = normalizeName(s.name);
-      const i = c.recordSets.findIndex((r) => normalizeName(r.name) === name && r.recordType === s.recordType && r.setIdentifier === s.setIdentifier);
-      if (i >= 0) return `/recordSets/${i}`;
-      for (let zi = 0; zi < c.zones.length; zi++) {
-        const ri = (c.zones[zi].records ?? []).findIndex((r) => normalizeName(r.name) === name && r.recordType === s.recordType);
-        if (ri >= 0 && s.setIdentifier === undefined) return `/zones/${zi}/records/${ri}`;
+/**
+ * Where model findings point in the bundle config, by their subject: the first health check, record
+ * set or static record that matches. The config is indexed once, at the first finding, so that a
+ * warning on every one of N gateways costs O(N), not O(N²).
+ */
+function findingPaths(c: BundleConfig): (f: Finding) => string {
+  let index: { checks: Map<string, string>; records: Map<string, string>; statics: Map<string, string>; groups: Map<string, string> } | undefined;
+  const first = (map: Map<string, string>, key: string, at: string) => {
+    if (!map.has(key)) map.set(key, at);
+  };
+  const build = () => {
+    const checks = new Map<string, string>();
+    const records = new Map<string, string>();
+    const statics = new Map<string, string>();
+    const groups = new Map<string, string>();
+    c.healthChecks.forEach((h, i) => first(checks, h.id, `/healthChecks/${i}`));
+    c.recordSets.forEach((r, i) => {
+      const name = normalizeName(r.name);
+      first(records, `${name}|${r.recordType}|${r.setIdentifier ?? ''}|${r.setIdentifier === undefined}`, `/recordSets/${i}`);
+      first(groups, `${name}|${r.recordType}`, `/recordSets/${i}`);
+    });
+    c.zones.forEach((z, zi) => (z.records ?? []).forEach((r, ri) => first(statics, `${normalizeName(r.name)}|${r.recordType}`, `/zones/${zi}/records/${ri}`)));
+    return { checks, records, statics, groups };
+  };
+  return (f) => {
+    const s = f.subject;
+    if (s.kind === 'artifact') return '';
+    index ??= build();
+    switch (s.kind) {
+      case 'health-check':
+        return index.checks.get(s.id) ?? '';
+      case 'record': {
+        const name = normalizeName(s.name);
+        const set = index.records.get(`${name}|${s.recordType}|${s.setIdentifier ?? ''}|${s.setIdentifier === undefined}`);
+        if (set !== undefined) return set;
+        return s.setIdentifier === undefined ? index.statics.get(`${name}|${s.recordType}`) ?? '' : '';
       }
-      return '';
+      case 'group':
+        return index.groups.get(`${s.name}|${s.recordType}`) ?? '';
     }
-    case 'group': {
-      const i = c.recordSets.findIndex((r) => normalizeName(r.name) === s.name && r.recordType === s.recordType);
-      return i >= 0 ? `/recordSets/${i}` : '';
-    }
-    case 'artifact':
-      return '';
-  }
+  };
 }
 
 /** The model a bundle config describes: its health checks, failover groups and static records. */
 export function bundleToModel(c: BundleConfig): FailoverModel {
+  return modelOf(c, true);
+}
+
+/**
+ * The model of a config. `copy`: every record set and health check is an object of its own (what
+ * `bundleToModel` gives its callers); otherwise a record set already in the model's form (a name and
+ * zone name in the model's spelling, as a synthesized bundle has them) and every health check are the
+ * config's own objects, for a check that only reads them (no copy of every record at every load).
+ */
+function modelOf(c: BundleConfig, copy: boolean): FailoverModel {
   const recordSets: RecordSetModel[] = [];
   for (const z of c.zones) {
     for (const r of z.records ?? []) {
@@ -341,11 +389,14 @@ export function bundleToModel(c: BundleConfig): FailoverModel {
       recordSets.push({ hostedZoneName: normalizeName(z.name), name: normalizeName(r.name), recordType, ttl, values: [...values] });
     }
   }
+  const zoneFor = zoneFinder(c.zones);
   for (const r of c.recordSets) {
-    const zone = r.hostedZoneName ?? zoneOf(c.zones, r.name)?.name;
-    recordSets.push({ ...r, name: normalizeName(r.name), hostedZoneName: zone === undefined ? undefined : normalizeName(zone) });
+    const zone = r.hostedZoneName ?? zoneFor(r.name)?.name;
+    const name = normalizeName(r.name);
+    const hostedZoneName = zone === undefined ? undefined : normalizeName(zone);
+    recordSets.push(!copy && name === r.name && hostedZoneName === r.hostedZoneName ? r : { ...r, name, hostedZoneName });
   }
-  const healthChecks: HealthCheckModel[] = c.healthChecks.map((h) => ({ ...h }));
+  const healthChecks: HealthCheckModel[] = copy ? c.healthChecks.map((h) => ({ ...h })) : [...c.healthChecks];
   return { healthChecks, recordSets, ...(c.cidrCollections && c.cidrCollections.length > 0 ? { cidrCollections: c.cidrCollections } : {}) };
 }
 
@@ -375,12 +426,14 @@ export function checkBundleConfig(json: unknown): BundleCheck {
   if (!validate(json)) return { errors: schemaProblems(validate.errors ?? []), warnings: [] };
   const config = json as unknown as BundleConfig;
   const own = bundleProblems(config);
-  const model = bundleToModel(config);
-  const findings = validateModel(model, capabilitiesOf(config));
-  for (const g of groupRecords(model.recordSets)) findings.push(...failoverWarnings(g));
-  const fromModel = (f: Finding): BundleProblem => bundleProblem(findingPath(config, f), `${f.resource}: ${f.problem}`, f.fix, f.rule);
+  const model = modelOf(config, false);
+  const { findings, groups } = validateModelGroups(model, capabilitiesOf(config));
+  for (const g of groups) findings.push(...failoverWarnings(g));
+  const findingPath = findingPaths(config);
+  const fromModel = (f: Finding): BundleProblem => bundleProblem(findingPath(f), `${f.resource}: ${f.problem}`, f.fix, f.rule);
   // A bad value is reported once, by the bundle's own check that names the value's index.
-  const valueReported = (p: BundleProblem) => p.rule === 'record/value' && own.errors.some((e) => e.path.startsWith(`${p.path}/values/`));
+  const badValues = new Set(own.errors.filter((e) => /\/values\/\d+$/.test(e.path)).map((e) => e.path.replace(/\/values\/\d+$/, '')));
+  const valueReported = (p: BundleProblem) => p.rule === 'record/value' && badValues.has(p.path);
   const errors = [...own.errors, ...findings.filter((f) => f.severity === 'error').map(fromModel).filter((p) => !valueReported(p))];
   const warnings = [...own.warnings, ...findings.filter((f) => f.severity === 'warning').map(fromModel)];
   return errors.length > 0 ? { errors, warnings } : { config, errors, warnings };

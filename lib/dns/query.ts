@@ -5,6 +5,8 @@
  */
 import { EDNS_DO, Flag, Opcode, Rcode, RRType } from './wire';
 
+const EMPTY = Buffer.alloc(0);
+
 /** What was read from one query. One instance is reused for every query (answers are synchronous). */
 export class ParsedQuery {
   id = 0;
@@ -18,8 +20,11 @@ export class ParsedQuery {
   hasQuestion = false;
   qtype = 0;
   qclass = 0;
-  /** Lower-case wire form of the question name (latin1), the lookup key. */
-  key = '';
+  /** Whether the question name has upper-case letters. */
+  upper = false;
+  /** The message read last (the question name's octets are in it). */
+  message: Buffer = EMPTY;
+  private keyText: string | undefined = undefined;
   edns = false;
   ednsVersion = 0;
   /** The requestor's UDP payload size, as sent. */
@@ -38,6 +43,20 @@ export class ParsedQuery {
   /** Why `error` is set, for logs and tests. */
   problem = '';
 
+  /**
+   * Lower-case wire form of the question name (latin1): the key of names that are not in the name
+   * table (NXDOMAIN, refusals) and of rate limiting. Made when first asked for, so that a query for a
+   * served name makes no string.
+   */
+  get key(): string {
+    if (this.keyText === undefined) {
+      if (!this.hasQuestion) return '';
+      const raw = latin1(this.message, 12, this.qnameEnd);
+      this.keyText = this.upper ? raw.toLowerCase() : raw;
+    }
+    return this.keyText;
+  }
+
   reset(): void {
     this.id = 0;
     this.flags = 0;
@@ -47,7 +66,9 @@ export class ParsedQuery {
     this.hasQuestion = false;
     this.qtype = 0;
     this.qclass = 0;
-    this.key = '';
+    this.upper = false;
+    this.message = EMPTY;
+    this.keyText = undefined;
     this.edns = false;
     this.ednsVersion = 0;
     this.udpSize = 512;
@@ -143,8 +164,8 @@ export function parseQuery(buf: Buffer, length: number, q: ParsedQuery): QueryVe
   q.qclass = (buf[q.qnameEnd + 2] << 8) | buf[q.qnameEnd + 3];
   q.questionEnd = q.qnameEnd + 4;
   q.hasQuestion = true;
-  const raw = latin1(buf, 12, q.qnameEnd);
-  q.key = upper ? raw.toLowerCase() : raw;
+  q.message = buf;
+  q.upper = upper;
 
   // Answer and authority records are unusual in a query; skip them. Then look for OPT.
   p = q.questionEnd;

@@ -24,12 +24,18 @@ import { ClientResolver, ResolvedClient } from './clients';
 import { DnsMetrics, Transport } from './metrics';
 import { EDNS_CLIENT_SUBNET, parseQuery, ParsedQuery, QueryVerdict } from './query';
 import { EDNS_DO, Flag, Rcode, ResourceRecord, RRClass, RRType } from './wire';
-import { ClientPolicy, EncodedTail, NameNode, Resolution, ZoneSet } from './zones';
+import { ChoiceCache, ClientPolicy, EncodedTail, GroupRRset, NameNode, Plan, Resolution, rrsetOf, TreeRRset, ZoneSet } from './zones';
 
 /** The answer data in force: swapped as a whole on reload. */
 export interface Serving {
   readonly zones: ZoneSet;
   readonly isHealthy: HealthLookup;
+  /**
+   * The health state behind `isHealthy`, when it has one (`HealthState`): its `generation` changes
+   * whenever a verdict does, so groups are prepared once per generation and a query reads no verdict.
+   * @default - every query asks `isHealthy`
+   */
+  readonly health?: { readonly generation: number };
   /** Who asks (GeoIP, regions, latency map), when the zones hold client-dependent trees. */
   readonly clients?: ClientResolver;
   /** Answer by the source address and echo no Client Subnet option. */
@@ -56,8 +62,8 @@ export class Responder {
    * (REFUSED, FORMERR, NOTIMP, SERVFAIL, BADVERS). `lastQuestionEnd`: where the question ends.
    */
   lastKind = 0;
-  lastName = '';
   lastType = 0;
+  private lastZone = '';
 
   private readonly q = new ParsedQuery();
   /** The query being answered, and its source address. */
@@ -75,6 +81,11 @@ export class Responder {
   constructor(private readonly serving: () => Serving, private readonly metrics: DnsMetrics, options: ResponderOptions = {}) {
     this.maxUdpPayload = Math.max(512, Math.min(65535, options.maxUdpPayload ?? DEFAULT_MAX_UDP_PAYLOAD));
     this.random = options.random ?? Math.random;
+  }
+
+  /** See {@link lastKind}: made when asked for (rate limiting), so that an answer makes no string. */
+  get lastName(): string {
+    return this.lastKind === 1 ? this.lastZone : this.lastKind === 0 ? this.q.key : '';
   }
 
   /** The last query's problem, when it was malformed (for tests and debugging). */
@@ -129,18 +140,17 @@ export class Responder {
     let enc: EncodedTail;
     let aa = true;
     try {
-      const node = serving.zones.lookup(q.key);
+      const node = serving.zones.lookupWire(buf, 12, q.qnameEnd);
       if (node) {
         enc = this.forNode(serving, node, q.qtype);
         this.lastKind = 0;
-        this.lastName = q.key;
         this.lastType = q.qtype;
       } else {
         const zone = serving.zones.zoneForKey(q.key);
         if (!zone) return this.bare(buf, Rcode.REFUSED, true, limit, transport);
         enc = serving.zones.nxdomainTail(zone, q.qnameEnd - 12);
         this.lastKind = 1;
-        this.lastName = zone.key;
+        this.lastZone = zone.key;
       }
     } catch (e) {
       q.problem = `internal error: ${(e as Error).message}`;
@@ -178,34 +188,18 @@ export class Responder {
   }
 
   private forNode(serving: Serving, node: NameNode, qtype: number): EncodedTail {
-    const cacheable = qtype < 256;
-    const plan = cacheable ? node.plans.get(qtype) : null;
-    if (plan) return plan; // does not depend on health or chance
-    if (plan === null) {
-      // A failover group answers directly: the engine chooses, the encoding is kept per choice.
-      const src = qtype === RRType.CNAME ? node.cname : qtype === RRType.ANY ? undefined : node.rrsets.get(qtype);
-      if (src && src.kind === 'tree') {
-        const chosen = src.tree.resolve(src.treeGroup, serving.isHealthy, this.random, this.treeClient(serving, src.clientPolicies));
-        let enc = src.cache.get(chosen);
-        if (!enc) {
-          const answers = [];
-          for (const r of chosen) answers.push(...src.rrs.get(r)!);
-          const authority = answers.length === 0 ? [node.zone.negativeSoa] : [];
-          enc = serving.zones.encode(node, qtype, resolution(answers, authority, chosen));
-          src.cache.set(chosen, enc);
-        }
-        return enc;
-      }
-      if (src && src.kind === 'group') {
-        const chosen = src.group.select(serving.isHealthy, this.random);
-        let enc = src.cache.get(chosen);
-        if (!enc) {
-          const answers = [];
-          for (const r of chosen) answers.push(...src.rrs.get(r)!);
-          enc = serving.zones.encode(node, qtype, resolution(answers, [], chosen));
-          src.cache.set(chosen, enc);
-        }
-        return enc;
+    const plan = node.hotType === qtype ? node.hotPlan : qtype < 256 ? node.plans?.get(qtype) : null;
+    if (plan) {
+      if (!('kind' in plan)) return plan; // depends on no verdict and no chance
+      return plan.kind === 'group' ? this.groupAnswer(serving, node, qtype, plan) : this.treeAnswer(serving, node, qtype, plan);
+    }
+    if (plan === undefined) {
+      // The first query of this type: a group or tree of the name answers directly; anything else
+      // goes through the zones once to find out whether its answer depends on verdicts or chance.
+      const src = qtype === RRType.CNAME ? node.cname : qtype === RRType.ANY ? undefined : rrsetOf(node, qtype);
+      if (src && src.kind !== 'static') {
+        setPlan(node, qtype, src);
+        return src.kind === 'group' ? this.groupAnswer(serving, node, qtype, src) : this.treeAnswer(serving, node, qtype, src);
       }
     }
     // A CNAME chain (or ANY): resolved through the zones, with the client when a tree on the way needs it.
@@ -213,17 +207,59 @@ export class Responder {
     const client = needsClient ? this.clientFor(serving)?.client : undefined;
     const res = serving.zones.resolve(node, qtype, serving.isHealthy, this.random, client);
     if (res.clientPolicies.size > 0) this.treeClient(serving, res.clientPolicies);
+    const cacheable = qtype < 256;
     if (res.selections.length === 1 && cacheable) {
       // The answer depends on one choice of the engine only (a CNAME chain to a group): keep it per choice.
-      let byChoice = node.chosen.get(qtype);
-      if (!byChoice) node.chosen.set(qtype, (byChoice = new WeakMap()));
+      const chosen = (node.chosen ??= new Map());
+      let byChoice = chosen.get(qtype);
+      if (!byChoice) chosen.set(qtype, (byChoice = new ChoiceCache()));
       let enc = byChoice.get(res.selections[0]);
       if (!enc) byChoice.set(res.selections[0], (enc = serving.zones.encode(node, qtype, res)));
-      if (plan === undefined) node.plans.set(qtype, null);
+      if (plan === undefined) setPlan(node, qtype, null);
       return enc;
     }
     const enc = serving.zones.encode(node, qtype, res);
-    if (plan === undefined && cacheable) node.plans.set(qtype, res.selections.length === 0 ? enc : null);
+    if (plan === undefined && cacheable) setPlan(node, qtype, res.selections.length === 0 ? enc : null);
+    return enc;
+  }
+
+  /** A failover group answers directly: the engine chooses, the encoding is kept per choice. */
+  private groupAnswer(serving: Serving, node: NameNode, qtype: number, src: GroupRRset): EncodedTail {
+    let chosen: readonly RecordSetModel[];
+    const health = serving.health;
+    if (health === undefined) {
+      chosen = src.group.select(serving.isHealthy, this.random);
+    } else {
+      const generation = health.generation;
+      let prepared = src.prepared;
+      if (prepared === undefined || src.preparedFor !== health || src.preparedGeneration !== generation) {
+        prepared = src.prepared = src.group.prepare(serving.isHealthy);
+        src.preparedFor = health;
+        src.preparedGeneration = generation;
+      }
+      chosen = prepared.select(this.random);
+    }
+    let enc = src.get(chosen);
+    if (!enc) {
+      const answers = [];
+      for (const r of chosen) answers.push(...src.recordsOf(r));
+      enc = serving.zones.encode(node, qtype, resolution(answers, [], chosen));
+      src.set(chosen, enc);
+    }
+    return enc;
+  }
+
+  /** The top of a routing tree answers directly: the engine walks the tree for the client. */
+  private treeAnswer(serving: Serving, node: NameNode, qtype: number, src: TreeRRset): EncodedTail {
+    const chosen = src.tree.resolve(src.treeGroup, serving.isHealthy, this.random, this.treeClient(serving, src.clientPolicies));
+    let enc = src.get(chosen);
+    if (!enc) {
+      const answers = [];
+      for (const r of chosen) answers.push(...src.recordsOf(r));
+      const authority = answers.length === 0 ? [node.zone.negativeSoa] : [];
+      enc = serving.zones.encode(node, qtype, resolution(answers, authority, chosen));
+      src.set(chosen, enc);
+    }
     return enc;
   }
 
@@ -331,6 +367,17 @@ export class Responder {
     }
     this.metrics.count(transport, rcode, q.hasQuestion ? q.qtype : -1);
     return out;
+  }
+}
+
+/** Keeps how `node` answers `qtype` (only types below 256 are kept: the rest are meta types). */
+function setPlan(node: NameNode, qtype: number, plan: Plan): void {
+  if (qtype >= 256) return;
+  if (node.hotType === -1) {
+    node.hotType = qtype;
+    node.hotPlan = plan;
+  } else {
+    (node.plans ??= new Map()).set(qtype, plan);
   }
 }
 

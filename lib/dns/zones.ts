@@ -11,10 +11,11 @@
  * whatever its case, so one tail serves every query for that name and type; the question's case is
  * preserved because it is copied from the query.
  */
-import { Client, CompiledGroup, CompiledTree, compileTree, HealthLookup, RandomSource, TreeGroup, UNKNOWN_CLIENT } from '../engine';
+import { Client, CompiledGroup, CompiledTree, compileTree, HealthLookup, PreparedSelect, RandomSource, TreeGroup, UNKNOWN_CLIENT } from '../engine';
 import { DEFAULT_NAME_SERVER_TTL, DEFAULT_SOA, normalizeName, RecordSetModel } from '../model';
+import { NameTable } from './name-table';
 import { nameToLabels, Rcode, RData, ResourceRecord, RRClass, RRType, Writer } from './wire';
-import { BundleConfig, BundleZone, parseRecordValue, RecordValue, valueProblemText, zoneOf } from '../bundle';
+import { BundleConfig, BundleZone, parseRecordValue, RecordValue, valueProblemText, zoneFinder } from '../bundle';
 
 /** CNAME hops followed inside a zone before giving up (a loop guard). */
 export const MAX_CNAME_CHAIN = 8;
@@ -26,10 +27,41 @@ export function nameKey(labels: readonly Buffer[]): string {
   return key + '\u0000';
 }
 
+/**
+ * Writes the lower-case wire form of a plain name (labels of 1 to 63 characters in 0x21..0x7e other
+ * than '.' and '\\', separated by single dots, no final dot) into `into`, and returns its length;
+ * -1 for any other spelling (escapes, the root, an empty label), which {@link nameToLabels} reads.
+ * Placing a name then makes no Buffer per label.
+ */
+function plainWireName(name: string, into: Buffer): number {
+  if (name.length === 0 || name.length > 253) return -1;
+  let p = 1;
+  let start = 0; // where the current label's length octet goes
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      const length = p - start - 1;
+      if (length === 0 || length > 63) return -1;
+      into[start] = length;
+      start = p;
+      p++;
+      continue;
+    }
+    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return -1;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    into[p++] = c;
+  }
+  const last = p - start - 1;
+  if (last === 0 || last > 63) return -1;
+  into[start] = last;
+  into[p++] = 0;
+  return p;
+}
+
 /** An encoded answer: everything after the question. */
 export interface EncodedTail {
   readonly rcode: number;
-  readonly tail: Buffer;
+  readonly tail: Uint8Array;
   readonly an: number;
   readonly ns: number;
   readonly ar: number;
@@ -41,15 +73,79 @@ export interface StaticRRset {
   readonly records: readonly ResourceRecord[];
 }
 
-export interface GroupRRset {
-  readonly kind: 'group';
-  readonly type: number;
-  readonly ttl: number;
-  readonly group: CompiledGroup;
-  /** The resource records of each model record of the group. */
-  readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>;
-  /** Encoded direct answers by the engine's selection (the engine returns the same array for the same choice). */
-  readonly cache: WeakMap<readonly RecordSetModel[], EncodedTail>;
+/**
+ * Encoded answers by the engine's choice: the engine returns the same frozen array for the same choice,
+ * so a choice is found by identity. The first four are kept in fields of this object (a query then
+ * reads no other object: at 10,000 names every object read is likely a cache miss), the rest in a
+ * WeakMap. Most groups have at most four possible answers (weighted and failover groups answer one
+ * record each).
+ */
+export class ChoiceCache {
+  private c0?: readonly RecordSetModel[];
+  private t0?: EncodedTail;
+  private c1?: readonly RecordSetModel[];
+  private t1?: EncodedTail;
+  private c2?: readonly RecordSetModel[];
+  private t2?: EncodedTail;
+  private c3?: readonly RecordSetModel[];
+  private t3?: EncodedTail;
+  private more?: WeakMap<readonly RecordSetModel[], EncodedTail>;
+
+  get(choice: readonly RecordSetModel[]): EncodedTail | undefined {
+    if (this.c0 === choice) return this.t0;
+    if (this.c1 === choice) return this.t1;
+    if (this.c2 === choice) return this.t2;
+    if (this.c3 === choice) return this.t3;
+    return this.more?.get(choice);
+  }
+
+  set(choice: readonly RecordSetModel[], tail: EncodedTail): void {
+    if (this.c0 === undefined) {
+      this.c0 = choice;
+      this.t0 = tail;
+    } else if (this.c1 === undefined) {
+      this.c1 = choice;
+      this.t1 = tail;
+    } else if (this.c2 === undefined) {
+      this.c2 = choice;
+      this.t2 = tail;
+    } else if (this.c3 === undefined) {
+      this.c3 = choice;
+      this.t3 = tail;
+    } else {
+      (this.more ??= new WeakMap()).set(choice, tail);
+    }
+  }
+}
+
+/**
+ * A failover group at its own name: the engine chooses among its records for every query. Its
+ * encoded answers are kept by choice (the fields of {@link ChoiceCache}, first in the object).
+ */
+export class GroupRRset extends ChoiceCache {
+  readonly kind = 'group';
+  /**
+   * The group prepared by the engine (`CompiledGroup.prepare`) under the verdicts of the health state
+   * `preparedFor` at its generation `preparedGeneration`: while neither changes, a query reads no verdict.
+   */
+  prepared?: PreparedSelect = undefined;
+  preparedFor?: object = undefined;
+  preparedGeneration = -1;
+
+  constructor(
+    readonly name: string,
+    readonly recordType: string,
+    readonly type: number,
+    readonly ttl: number,
+    readonly group: CompiledGroup,
+  ) {
+    super();
+  }
+
+  /** The resource records of a record of the group (made when an answer is encoded: they are not kept). */
+  recordsOf(r: RecordSetModel): ResourceRecord[] {
+    return toRecords(this.name, this.recordType, this.ttl, r.values);
+  }
 }
 
 /** The routing policies whose answer depends on who asks. */
@@ -58,21 +154,33 @@ export type ClientPolicy = 'geolocation' | 'latency' | 'ip-based';
 /**
  * A group at the top of a routing tree (it has aliases into other groups of the zone, or a policy that
  * depends on the client): the engine walks the tree for the client, and the answer holds the final
- * records' values under this node's name, with their TTL (an alias has none of its own).
+ * records' values under this node's name, with their TTL (an alias has none of its own). Its encoded
+ * answers are kept by the final choice (the answering group returns the same array for the same choice).
  */
-export interface TreeRRset {
-  readonly kind: 'tree';
-  readonly type: number;
-  readonly tree: CompiledTree;
-  readonly treeGroup: TreeGroup;
+export class TreeRRset extends ChoiceCache {
+  readonly kind = 'tree';
+
+  constructor(
+    readonly name: string,
+    readonly recordType: string,
+    readonly type: number,
+    readonly tree: CompiledTree,
+    readonly treeGroup: TreeGroup,
+    /** The client-dependent policies anywhere in the tree; empty when every client gets the same answers. */
+    readonly clientPolicies: ReadonlySet<ClientPolicy>,
+  ) {
+    super();
+  }
+
+  /** The resource records of a final record of the tree, owned by this node's name, with its own TTL. */
+  recordsOf(r: RecordSetModel): ResourceRecord[] {
+    return toRecords(this.name, this.recordType, r.ttl ?? 0, r.values);
+  }
+
   /** The top group itself (`treeGroup.group`). */
-  readonly group: CompiledGroup;
-  /** The resource records of each final record the tree can reach, owned by this node's name. */
-  readonly rrs: ReadonlyMap<RecordSetModel, readonly ResourceRecord[]>;
-  /** Encoded direct answers by the final choice (the answering group returns the same array for the same choice). */
-  readonly cache: WeakMap<readonly RecordSetModel[], EncodedTail>;
-  /** The client-dependent policies anywhere in the tree; empty when every client gets the same answers. */
-  readonly clientPolicies: ReadonlySet<ClientPolicy>;
+  get group(): CompiledGroup {
+    return this.treeGroup.group;
+  }
 }
 
 export type RRsetSource = StaticRRset | GroupRRset | TreeRRset;
@@ -89,21 +197,30 @@ export interface CompiledZone {
   readonly nxdomain: Map<number, EncodedTail>;
 }
 
+/**
+ * How a name answers one query type, worked out at its first query of that type: a kept answer (it
+ * depends on no verdict and no chance), the failover group or routing tree that answers directly, or
+ * `null` for an answer resolved per query (a CNAME chain into a group, ANY).
+ */
+export type Plan = EncodedTail | GroupRRset | TreeRRset | null;
+
 export interface NameNode {
+  /** The query type asked first of this name, and its plan: checked before `plans` (most names are asked one type). */
+  hotType: number;
+  hotPlan: Plan;
+  /** The name, lower-case, without the final dot (its labels are made from it when an answer is encoded). */
   readonly name: string;
-  readonly labels: readonly Buffer[];
-  readonly key: string;
   readonly zone: CompiledZone;
-  /** RRsets by type, CNAME excluded. Empty for an empty non-terminal (a name that exists only as a parent). */
-  readonly rrsets: Map<number, RRsetSource>;
+  /** RRsets, CNAME excluded, one per type (a name has few: see {@link rrsetOf}). Empty for an empty non-terminal. */
+  readonly rrsets: RRsetSource[];
   cname?: RRsetSource;
-  /** Per query type: the encoded answer when it does not depend on health or chance, or `null` when it does. */
-  readonly plans: Map<number, EncodedTail | null>;
+  /** The plans of the other query types asked (created at the second one). */
+  plans?: Map<number, Plan>;
   /**
    * Per query type, encoded answers that depend on exactly one group's choice (a CNAME chain ending
    * at a failover group), by that choice.
    */
-  readonly chosen: Map<number, WeakMap<readonly RecordSetModel[], EncodedTail>>;
+  chosen?: Map<number, ChoiceCache>;
 }
 
 export interface GroupInfo {
@@ -125,6 +242,13 @@ export interface Resolution {
   readonly selections: (readonly RecordSetModel[])[];
   /** The client-dependent policies consulted on the way (for the response's ECS scope). */
   readonly clientPolicies: Set<ClientPolicy>;
+}
+
+/** The RRset of a type at a name (CNAME excluded). */
+export function rrsetOf(node: NameNode, type: number): RRsetSource | undefined {
+  const list = node.rrsets;
+  for (let i = 0; i < list.length; i++) if (list[i].type === type) return list[i];
+  return undefined;
 }
 
 /** The order in which an ANY query picks its one RRset (RFC 8482 §4.1). */
@@ -158,11 +282,17 @@ export class ZoneSet {
   readonly groups: GroupInfo[] = [];
   /** The routing trees of the config (every failover group, linked by its aliases). */
   readonly tree: CompiledTree;
+  /** Whether any group's answer depends on who asks (geolocation, latency or IP-based routing). */
+  readonly clientDependent: boolean;
   private readonly zonesByKey = new Map<string, CompiledZone>();
-  private readonly nodes = new Map<string, NameNode>();
+  private readonly nodes: NameTable<NameNode>;
+  /** The wire form of a name being placed (at most 255 octets). */
+  private readonly scratch = Buffer.alloc(256);
 
   /** Compiles a validated bundle config. */
   constructor(readonly config: BundleConfig) {
+    // Names: every record set's, the zones' apexes and static records, and their parents (a guess; the table grows).
+    this.nodes = new NameTable(config.recordSets.length + config.zones.reduce((n, z) => n + 1 + (z.records ?? []).length, 0));
     for (const z of config.zones) {
       const name = normalizeName(z.name);
       const labels = nameToLabels(name);
@@ -192,9 +322,9 @@ export class ZoneSet {
       this.zones.push(zone);
       this.zonesByKey.set(zone.key, zone);
       const apex = this.node(zone, name);
-      apex.rrsets.set(RRType.SOA, { kind: 'static', type: RRType.SOA, records: [zone.soa] });
+      this.place(apex, { kind: 'static', type: RRType.SOA, records: [zone.soa] });
       const nsTtl = z.nameServerTtl ?? DEFAULT_NAME_SERVER_TTL;
-      apex.rrsets.set(RRType.NS, {
+      this.place(apex, {
         kind: 'static',
         type: RRType.NS,
         records: z.nameServers.map((ns) => ({ name, type: RRType.NS, klass: RRClass.IN, ttl: nsTtl, data: { kind: 'NAME', name: normalizeName(ns) } })),
@@ -216,11 +346,13 @@ export class ZoneSet {
         this.place(this.node(zone, r.name), { kind: 'static', type: records[0].type, records });
       }
     }
-    const located = config.recordSets.map((r) => ({
-      ...r,
-      name: normalizeName(r.name),
-      hostedZoneName: normalizeName(r.hostedZoneName ?? zoneOf(config.zones, r.name)!.name),
-    }));
+    const zoneFor = zoneFinder(config.zones);
+    const located = config.recordSets.map((r) => {
+      const name = normalizeName(r.name);
+      const hostedZoneName = normalizeName(r.hostedZoneName ?? zoneFor(r.name)!.name);
+      // A record already in this form (as a synthesized bundle writes them) is used as it is: no copy per record.
+      return name === r.name && hostedZoneName === r.hostedZoneName ? r : { ...r, name, hostedZoneName };
+    });
     // Every group is compiled once, linked into routing trees by its aliases (the engine's compileTree).
     this.tree = compileTree({ recordSets: located, cidrCollections: config.cidrCollections });
     for (const tg of this.tree.groups) {
@@ -236,52 +368,81 @@ export class ZoneSet {
       const aliases = g.records.some((r) => this.tree.targetOf(r) !== undefined);
       let source: GroupRRset | TreeRRset;
       let ttl: number;
+      // The records' values are checked here (a value the server cannot encode refuses the config); their
+      // resource records are made again when an answer is encoded rather than kept for every record.
       if (!aliases && clientPolicies.size === 0) {
         ttl = g.records[0].ttl ?? 0;
-        const rrs = new Map<RecordSetModel, ResourceRecord[]>();
-        for (const r of tg.group.records) rrs.set(r, toRecords(g.name, g.recordType, ttl, r.values));
-        source = { kind: 'group', type, ttl, group: tg.group, rrs, cache: new WeakMap() };
+        const group = new GroupRRset(g.name, g.recordType, type, ttl, tg.group);
+        for (const r of tg.group.records) group.recordsOf(r);
+        source = group;
       } else {
-        const rrs = new Map<RecordSetModel, ResourceRecord[]>();
+        const tree = new TreeRRset(g.name, g.recordType, type, this.tree, tg, clientPolicies);
+        let first: RecordSetModel | undefined;
         for (const x of reached) {
           for (const r of x.group.records) {
-            if (this.tree.targetOf(r) === undefined) rrs.set(r, toRecords(g.name, g.recordType, r.ttl ?? 0, r.values));
+            if (this.tree.targetOf(r) !== undefined) continue;
+            first ??= r;
+            tree.recordsOf(r);
           }
         }
-        ttl = [...rrs.keys()][0]?.ttl ?? 0;
-        source = { kind: 'tree', type, tree: this.tree, treeGroup: tg, group: tg.group, rrs, cache: new WeakMap(), clientPolicies };
+        ttl = first?.ttl ?? 0;
+        source = tree;
       }
       this.place(this.node(zone, g.name), source);
       this.groups.push({ zone: zone.name, name: g.name, recordType: g.recordType, ttl, source });
     }
+    this.clientDependent = this.groups.some((g) => g.source.kind === 'tree' && g.source.clientPolicies.size > 0);
   }
 
-  /** Whether any group's answer depends on who asks (geolocation, latency or IP-based routing). */
-  get clientDependent(): boolean {
-    return this.groups.some((g) => g.source.kind === 'tree' && g.source.clientPolicies.size > 0);
-  }
 
   private place(node: NameNode, source: RRsetSource): void {
-    if (source.type === RRType.CNAME) node.cname = source;
-    else node.rrsets.set(source.type, source);
+    if (source.type === RRType.CNAME) {
+      node.cname = source;
+      return;
+    }
+    const i = node.rrsets.findIndex((x) => x.type === source.type);
+    if (i >= 0) node.rrsets[i] = source; // the later one, as a Map by type kept it
+    else node.rrsets.push(source);
   }
 
   /** The node of `name` in `zone`, created with its empty non-terminal parents. */
   private node(zone: CompiledZone, name: string): NameNode {
-    const labels = nameToLabels(name);
-    const key = nameKey(labels);
-    let node = this.nodes.get(key);
+    const scratch = this.scratch;
+    let length = plainWireName(name, scratch);
+    let labels = -1;
+    let parent: string | undefined;
+    if (length < 0) {
+      // Escapes or an unusual spelling: the wire form's own parser.
+      const parsed = nameToLabels(name);
+      const key = Buffer.from(nameKey(parsed), 'latin1');
+      key.copy(scratch);
+      length = key.length;
+      labels = parsed.length;
+      parent = parsed.slice(1).map((l) => l.toString('latin1')).join('.');
+    }
+    let node = this.nodes.get(scratch, 0, length);
     if (!node) {
-      node = { name, labels, key, zone, rrsets: new Map(), plans: new Map(), chosen: new Map() };
-      this.nodes.set(key, node);
-      if (labels.length > zone.labels.length) this.node(zone, labels.slice(1).map((l) => l.toString('latin1')).join('.'));
+      node = { hotType: -1, hotPlan: null, name, zone, rrsets: [] };
+      this.nodes.set(scratch, node, 0, length);
+      if (labels < 0) {
+        labels = 1;
+        for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) === 0x2e) labels++;
+        parent = name.slice(name.indexOf('.') + 1);
+      }
+      if (labels > zone.labels.length) this.node(zone, parent!);
     }
     return node;
   }
 
   /** The node for a lower-case wire key, if the name exists. */
   lookup(key: string): NameNode | undefined {
-    return this.nodes.get(key);
+    const wire = Buffer.from(key, 'latin1');
+    return this.nodes.get(wire, 0, wire.length);
+  }
+
+  /** The node of the name whose wire form is buf[start, end) (any case, uncompressed), if the name exists. */
+  lookupWire(buf: Uint8Array, start: number, end: number): NameNode | undefined {
+    return this.nodes.get(buf, start, end);
   }
 
   /** The zone holding a name (given as a wire key), by the longest match, or undefined: not ours. */
@@ -299,7 +460,7 @@ export class ZoneSet {
   /** Node or zone of a presentation name (for CNAME targets and tests). */
   find(name: string): { node?: NameNode; zone?: CompiledZone } {
     const key = nameKey(nameToLabels(normalizeName(name)));
-    const node = this.nodes.get(key);
+    const node = this.lookup(key);
     return node ? { node, zone: node.zone } : { zone: this.zoneForKey(key) };
   }
 
@@ -316,7 +477,7 @@ export class ZoneSet {
       if (src.kind === 'tree') for (const p of src.clientPolicies) res.clientPolicies.add(p);
       res.selections.push(chosen);
       const out: ResourceRecord[] = [];
-      for (const r of chosen) out.push(...src.rrs.get(r)!);
+      for (const r of chosen) out.push(...src.recordsOf(r));
       return out;
     };
     let node = start;
@@ -325,9 +486,9 @@ export class ZoneSet {
       let src: RRsetSource | undefined;
       if (qtype === RRType.ANY) {
         src = node.cname;
-        for (let i = 0; !src && i < ANY_PREFERENCE.length; i++) src = node.rrsets.get(ANY_PREFERENCE[i]);
+        for (let i = 0; !src && i < ANY_PREFERENCE.length; i++) src = rrsetOf(node, ANY_PREFERENCE[i]);
       } else {
-        src = qtype === RRType.CNAME ? node.cname : node.rrsets.get(qtype);
+        src = qtype === RRType.CNAME ? node.cname : rrsetOf(node, qtype);
       }
       if (src) {
         const rrs = recordsOf(src);
@@ -365,7 +526,7 @@ export class ZoneSet {
       const t = this.find(r.data.name);
       if (!t.node || t.zone !== zone) continue;
       for (const type of [RRType.A, RRType.AAAA]) {
-        const src = t.node.rrsets.get(type);
+        const src = rrsetOf(t.node, type);
         if (src?.kind === 'static') into.push(...src.records);
       }
     }
@@ -375,7 +536,7 @@ export class ZoneSet {
   encode(node: NameNode, qtype: number, res: Resolution): EncodedTail {
     const w = new Writer(512);
     w.bytes(Buffer.alloc(12));
-    w.name(node.labels);
+    w.name(nameToLabels(node.name));
     w.u16(qtype);
     w.u16(RRClass.IN);
     return finish(w, res.rcode, res.answers, res.authority, res.additional);
@@ -420,5 +581,6 @@ function finish(w: Writer, rcode: number, an: readonly ResourceRecord[], ns: rea
   for (const r of ns) w.record(r);
   for (const r of ar) w.record(r);
   const all = w.toBuffer();
-  return { rcode, tail: all.subarray(start), an: an.length, ns: ns.length, ar: ar.length };
+  // A copy of its own: a short one lies in the V8 heap next to its typed array object (one read less per query).
+  return { rcode, tail: new Uint8Array(all.subarray(start)), an: an.length, ns: ns.length, ar: ar.length };
 }

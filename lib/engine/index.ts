@@ -11,7 +11,7 @@ export * from './select';
 export * from './tree';
 export * from './client';
 export * from './country-points';
-export type { HealthLookup, MemberHealth } from './routing/router';
+export type { HealthLookup, MemberHealth, PreparedSelect } from './routing/router';
 export { MAX_CACHED_MULTIVALUE_ANSWERS, binomial } from './routing/multivalue';
 export { effectiveWeight } from './routing/weighted';
 export * from './prefix-table';

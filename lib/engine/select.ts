@@ -22,7 +22,7 @@ import { compileGeolocation } from './routing/geolocation';
 import { compileIpBased } from './routing/ip-based';
 import { compileLatency } from './routing/latency';
 import { compileMultivalue } from './routing/multivalue';
-import { HealthLookup, MemberHealth, Router } from './routing/router';
+import { HealthLookup, MemberHealth, PreparedSelect, Router } from './routing/router';
 import { compileSimple } from './routing/simple';
 import { compileWeighted } from './routing/weighted';
 
@@ -65,6 +65,14 @@ export interface CompiledGroup {
    * (encoded records) by its identity in a WeakMap. A query allocates nothing once its answer has been seen.
    */
   select(isHealthy: HealthLookup, random: RandomSource, client?: Client): readonly RecordSetModel[];
+  /**
+   * {@link select} for many queries under the same verdicts: reads every member's health once (and
+   * works out the policy's candidates), and returns what answers one query from `random` alone,
+   * drawing from it exactly as `select` would and returning the same frozen arrays. The DNS node
+   * prepares a group again whenever a verdict changes (`HealthState.generation`), so that a query
+   * reads no verdict.
+   */
+  prepare(isHealthy: HealthLookup, client?: Client): PreparedSelect;
   /** Exact distribution of {@link select}'s answers, see {@link answerDistribution}. */
   distribution(isHealthy: HealthLookup, options?: DistributionOptions, client?: Client): AnswerOutcome[];
   /**
@@ -122,68 +130,108 @@ export function compileGroup(records: readonly RecordSetModel[], options: GroupO
       );
     }
   }
-  const router = compileRouter(policy, own, options);
-  const ids = own.map((r) => r.healthCheckId);
-  const evaluates = own.map((r) => r.aliasTarget?.evaluateTargetHealth === true);
-  const hasEvaluatingAlias = evaluates.some((x) => x);
-  let targets: Array<CompiledGroup | undefined> | undefined;
-  const targetAt = (i: number) => {
-    if (!targets) targets = own.map((r) => (r.aliasTarget ? options.aliasTargetOf?.(r) : undefined));
-    return targets[i];
-  };
-  // Evaluating the health of a tree recurses into alias targets; depth guards an unvalidated loop.
-  let depth = 0;
-  const memberHealthy = (i: number, isHealthy: HealthLookup): boolean => {
-    const id = ids[i];
-    if (id !== undefined && !isHealthy(id)) return false;
-    if (!hasEvaluatingAlias || !evaluates[i]) return true;
-    const target = targetAt(i);
-    if (!target) return isHealthy(aliasHealthKey(own[i].aliasTarget!.dnsName));
-    if (depth >= MAX_ALIAS_DEPTH) return false; // a loop (refused by validation) never becomes healthy
-    depth++;
-    try {
-      return target.anyHealthy(isHealthy);
-    } finally {
-      depth--;
+  return new Group(policy, own, compileRouter(policy, own, options), options.aliasTargetOf);
+}
+
+/** Health of every record of a group, for routers that read none (the group of no record). */
+const ALWAYS_HEALTHY: HealthLookup = () => true;
+
+/**
+ * A compiled group. A class (its methods shared by every group) rather than closures per group: a DNS
+ * node holds one per gateway, 10,000 and more.
+ */
+class Group implements CompiledGroup {
+  /** Whether a record is an alias with EvaluateTargetHealth; undefined when none is. */
+  private readonly evaluates?: readonly boolean[];
+  /** The groups alias records target, found at the first health evaluation that needs them. */
+  private targets?: Array<CompiledGroup | undefined>;
+  /** Evaluating the health of a tree recurses into alias targets; depth guards an unvalidated loop. */
+  private depth = 0;
+  /** The verdicts the router reads through `health` (queries are answered synchronously). */
+  private current: HealthLookup = ALWAYS_HEALTHY;
+  private healthOfMember?: MemberHealth;
+
+  constructor(
+    readonly policy: RoutingPolicy,
+    readonly records: readonly RecordSetModel[],
+    private readonly router: Router,
+    private readonly aliasTargetOf: ((record: RecordSetModel) => CompiledGroup | undefined) | undefined,
+  ) {
+    if (records.some((r) => r.aliasTarget?.evaluateTargetHealth === true)) {
+      this.evaluates = records.map((r) => r.aliasTarget?.evaluateTargetHealth === true);
     }
-  };
-  // The member health the router reads, bound once: queries are answered synchronously.
-  let current: HealthLookup = () => true;
-  const health: MemberHealth = (i) => memberHealthy(i, current);
-  const withHealth = <T>(isHealthy: HealthLookup, f: () => T): T => {
-    const previous = current;
-    current = isHealthy;
+  }
+
+  /** The member health the router reads, bound once (made at the first query that needs it). */
+  private get health(): MemberHealth {
+    return (this.healthOfMember ??= (i) => this.memberHealthy(i, this.current));
+  }
+
+  private withHealth<T>(isHealthy: HealthLookup, f: () => T): T {
+    const previous = this.current;
+    this.current = isHealthy;
     try {
       return f();
     } finally {
-      current = previous;
+      this.current = previous;
     }
-  };
-  const simpleHealth = !hasEvaluatingAlias;
-  return {
-    policy,
-    records: own,
-    select(isHealthy, random, client = UNKNOWN_CLIENT) {
-      if (simpleHealth) {
-        current = isHealthy;
-        return router.select(health, random, client);
-      }
-      return withHealth(isHealthy, () => router.select(health, random, client));
-    },
-    distribution(isHealthy, limits, client = UNKNOWN_CLIENT) {
-      const maxOutcomes = limits?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES;
-      return withHealth(isHealthy, () => router.outcomes(health, maxOutcomes, client)).map((o) => {
-        const rs = o.indices.map((i) => own[i]);
-        return { setIdentifiers: rs.map((r) => r.setIdentifier ?? ''), records: rs, probability: o.probability };
-      });
-    },
-    inclusionProbabilities: (isHealthy, client = UNKNOWN_CLIENT) => withHealth(isHealthy, () => router.inclusion(health, client)),
-    memberHealthy,
-    anyHealthy(isHealthy) {
-      for (let i = 0; i < own.length; i++) if (memberHealthy(i, isHealthy)) return true;
-      return false;
-    },
-  };
+  }
+
+  private targetAt(i: number): CompiledGroup | undefined {
+    this.targets ??= this.records.map((r) => (r.aliasTarget ? this.aliasTargetOf?.(r) : undefined));
+    return this.targets[i];
+  }
+
+  memberHealthy(i: number, isHealthy: HealthLookup): boolean {
+    const r = this.records[i];
+    const id = r.healthCheckId;
+    if (id !== undefined && !isHealthy(id)) return false;
+    if (this.evaluates === undefined || !this.evaluates[i]) return true;
+    const target = this.targetAt(i);
+    if (!target) return isHealthy(aliasHealthKey(r.aliasTarget!.dnsName));
+    if (this.depth >= MAX_ALIAS_DEPTH) return false; // a loop (refused by validation) never becomes healthy
+    this.depth++;
+    try {
+      return target.anyHealthy(isHealthy);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  select(isHealthy: HealthLookup, random: RandomSource, client: Client = UNKNOWN_CLIENT): readonly RecordSetModel[] {
+    if (this.evaluates === undefined) {
+      this.current = isHealthy;
+      return this.router.select(this.health, random, client);
+    }
+    return this.withHealth(isHealthy, () => this.router.select(this.health, random, client));
+  }
+
+  prepare(isHealthy: HealthLookup, client: Client = UNKNOWN_CLIENT): PreparedSelect {
+    const n = this.records.length;
+    const flags = new Uint8Array(n);
+    for (let i = 0; i < n; i++) flags[i] = this.memberHealthy(i, isHealthy) ? 1 : 0;
+    const fixed: MemberHealth = (i) => flags[i] === 1;
+    const router = this.router;
+    if (router.prepare) return router.prepare(fixed, client);
+    return { select: (random) => router.select(fixed, random, client) };
+  }
+
+  distribution(isHealthy: HealthLookup, limits?: DistributionOptions, client: Client = UNKNOWN_CLIENT): AnswerOutcome[] {
+    const maxOutcomes = limits?.maxOutcomes ?? DEFAULT_MAX_OUTCOMES;
+    return this.withHealth(isHealthy, () => this.router.outcomes(this.health, maxOutcomes, client)).map((o) => {
+      const rs = o.indices.map((i) => this.records[i]);
+      return { setIdentifiers: rs.map((r) => r.setIdentifier ?? ''), records: rs, probability: o.probability };
+    });
+  }
+
+  inclusionProbabilities(isHealthy: HealthLookup, client: Client = UNKNOWN_CLIENT): number[] {
+    return this.withHealth(isHealthy, () => this.router.inclusion(this.health, client));
+  }
+
+  anyHealthy(isHealthy: HealthLookup): boolean {
+    for (let i = 0; i < this.records.length; i++) if (this.memberHealthy(i, isHealthy)) return true;
+    return false;
+  }
 }
 
 /**

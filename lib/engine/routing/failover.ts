@@ -14,7 +14,7 @@
  * the first healthy PRIMARY in record order, else the first healthy SECONDARY, else the first
  * PRIMARY (the first SECONDARY when there is no PRIMARY). No randomness is used.
  */
-import { IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers } from './router';
+import { IndexOutcome, MemberHealth, NO_ANSWER, PreparedAnswer, Router, singleAnswers } from './router';
 import { RecordSetModel } from '../../model';
 
 export function compileFailover(records: readonly RecordSetModel[]): Router {
@@ -33,6 +33,10 @@ export function compileFailover(records: readonly RecordSetModel[]): Router {
     select(health) {
       const i = choose(health);
       return i < 0 ? NO_ANSWER : singles[i];
+    },
+    prepare(health) {
+      const i = choose(health);
+      return new PreparedAnswer(i < 0 ? NO_ANSWER : singles[i], false);
     },
     outcomes(health): IndexOutcome[] {
       const i = choose(health);

@@ -43,6 +43,31 @@ export interface Router {
   outcomes(health: MemberHealth, maxOutcomes: number, client: Client): IndexOutcome[];
   /** Per record (by index), the exact probability that it is part of the answer. */
   inclusion(health: MemberHealth, client: Client): number[];
+  /**
+   * {@link select} under health that does not change, worked out once for many queries: the returned
+   * function draws from `random` exactly as `select` would and gives the same answers. Optional: a
+   * router without it is prepared by reading the health once and calling `select`.
+   */
+  prepare?(health: MemberHealth, client: Client): PreparedSelect;
+}
+
+/**
+ * One query's answer under health fixed when it was prepared (see `Router.prepare`). An object with
+ * its data in its own fields rather than a closure over arrays: the DNS node calls it for every query,
+ * and at 10,000 names each further object read is likely a cache miss.
+ */
+export interface PreparedSelect {
+  select(random: RandomSource): readonly RecordSetModel[];
+}
+
+/** A prepared group with one possible answer; `draws`: `select` draws `random()` once all the same (weighted). */
+export class PreparedAnswer implements PreparedSelect {
+  constructor(private readonly answer: readonly RecordSetModel[], private readonly draws: boolean) {}
+
+  select(random: RandomSource): readonly RecordSetModel[] {
+    if (this.draws) random();
+    return this.answer;
+  }
 }
 
 /** Health of each record, read once. */

@@ -4,7 +4,7 @@
  * values were merged (our choice). Health checks play no part: with a single record the last resort
  * would answer it anyway.
  */
-import { IndexOutcome, Router } from './router';
+import { IndexOutcome, PreparedAnswer, Router } from './router';
 import { RecordSetModel } from '../../model';
 
 export function compileSimple(records: readonly RecordSetModel[]): Router {
@@ -12,6 +12,7 @@ export function compileSimple(records: readonly RecordSetModel[]): Router {
   const indices = Object.freeze(records.map((_, i) => i));
   return {
     select: () => all,
+    prepare: () => new PreparedAnswer(all, false),
     outcomes: (): IndexOutcome[] => (records.length === 0 ? [] : [{ indices, probability: 1 }]),
     inclusion: () => records.map(() => 1),
   };

@@ -22,7 +22,7 @@
  */
 import { RecordSetModel } from '../../model';
 import { RandomSource, uniformIndex } from '../random';
-import { IndexOutcome, MemberHealth, NO_ANSWER, Router, healthFlags, singleAnswers } from './router';
+import { IndexOutcome, MemberHealth, NO_ANSWER, PreparedAnswer, PreparedSelect, Router, healthFlags, singleAnswers } from './router';
 
 export function effectiveWeight(weight: number | undefined): number {
   return weight !== undefined && Number.isFinite(weight) && weight > 0 ? weight : 0;
@@ -36,26 +36,70 @@ interface Candidates {
   readonly count: number;
 }
 
+/**
+ * Scratch health flags of the query being answered, shared by every weighted router (queries are
+ * answered synchronously, and a router reads health, which never selects in another router): one
+ * buffer rather than one per group. Grown to the largest group.
+ */
+let scratch = new Uint8Array(16);
+/** Flags of a group whose records are all healthy (last resort), shared likewise; never written. */
+let allHealthy = new Uint8Array(16).fill(1);
+
 class WeightedRouter implements Router {
   private readonly n: number;
-  private readonly weights: Float64Array;
+  private readonly weights: readonly number[];
   private readonly singles: ReadonlyArray<readonly RecordSetModel[]>;
-  /** Scratch health flags of the query being answered (queries are answered synchronously). */
-  private readonly scratch: Uint8Array;
-  private readonly allHealthy: Uint8Array;
 
   constructor(records: readonly RecordSetModel[]) {
     this.n = records.length;
-    this.weights = Float64Array.from(records, (r) => effectiveWeight(r.weight));
+    this.weights = records.map((r) => effectiveWeight(r.weight));
     this.singles = singleAnswers(records);
-    this.scratch = new Uint8Array(this.n);
-    this.allHealthy = new Uint8Array(this.n).fill(1);
+    if (this.n > scratch.length) {
+      scratch = new Uint8Array(this.n);
+      allHealthy = new Uint8Array(this.n).fill(1);
+    }
   }
 
   select(health: MemberHealth, random: RandomSource): readonly RecordSetModel[] {
     if (this.n === 0) return NO_ANSWER;
-    const i = this.pick(this.flagsFor(health, this.scratch), random);
+    const i = this.pick(this.flagsFor(health, scratch), random);
     return this.singles[i];
+  }
+
+  /**
+   * The candidates of P (or H, uniformly) and their cumulative weights, summed in the order `pick` sums
+   * them, so that one `random()` gives the same record as `select` under the same health.
+   */
+  prepare(health: MemberHealth): PreparedSelect {
+    if (this.n === 0) return new PreparedAnswer(NO_ANSWER, false);
+    const flags = this.flagsFor(health, new Uint8Array(this.n));
+    const n = this.n;
+    const weights = this.weights;
+    let sum = 0;
+    let healthy = 0;
+    for (let i = 0; i < n; i++) {
+      if (flags[i] === 0) continue;
+      healthy++;
+      sum += weights[i];
+    }
+    const singles = this.singles;
+    if (sum > 0) {
+      const cumulative: number[] = [];
+      const answers: Array<readonly RecordSetModel[]> = [];
+      let acc = 0;
+      for (let i = 0; i < n; i++) {
+        if (flags[i] === 0 || weights[i] === 0) continue;
+        acc += weights[i];
+        cumulative.push(acc);
+        answers.push(singles[i]);
+      }
+      if (answers.length === 1) return new PreparedAnswer(answers[0], true);
+      if (answers.length === 2) return new PreparedPair(sum, cumulative[0], answers[0], answers[1]);
+      return new PreparedCumulative(sum, cumulative, answers);
+    }
+    const uniform: Array<readonly RecordSetModel[]> = [];
+    for (let i = 0; i < n; i++) if (flags[i] === 1) uniform.push(singles[i]);
+    return new PreparedUniform(uniform);
   }
 
   outcomes(health: MemberHealth): IndexOutcome[] {
@@ -78,7 +122,7 @@ class WeightedRouter implements Router {
   private flagsFor(health: MemberHealth, into: Uint8Array): Uint8Array {
     const flags = healthFlags(this.n, health, into);
     for (let i = 0; i < this.n; i++) if (flags[i] === 1) return flags;
-    return this.allHealthy;
+    return allHealthy;
   }
 
   /** P (the weighted records of H) when it is not empty, else H chosen uniformly. */
@@ -140,6 +184,45 @@ class WeightedRouter implements Router {
       k--;
     }
     return -1; // unreachable: H is never empty here
+  }
+}
+
+/** Two candidates (the EMDR gateway): `pick`'s loop over two cumulative weights, unrolled. */
+class PreparedPair implements PreparedSelect {
+  constructor(
+    private readonly sum: number,
+    private readonly first: number,
+    private readonly a: readonly RecordSetModel[],
+    private readonly b: readonly RecordSetModel[],
+  ) {}
+
+  select(random: RandomSource): readonly RecordSetModel[] {
+    // pick: r < c(0) is the first; otherwise the second (also when rounding lifts r past c(1)).
+    return random() * this.sum < this.first ? this.a : this.b;
+  }
+}
+
+class PreparedCumulative implements PreparedSelect {
+  constructor(
+    private readonly sum: number,
+    private readonly cumulative: readonly number[],
+    private readonly answers: ReadonlyArray<readonly RecordSetModel[]>,
+  ) {}
+
+  select(random: RandomSource): readonly RecordSetModel[] {
+    const r = random() * this.sum;
+    const c = this.cumulative;
+    for (let k = 0; k < c.length; k++) if (r < c[k]) return this.answers[k];
+    return this.answers[c.length - 1]; // only reachable through rounding with non-integer weights
+  }
+}
+
+/** P is empty: the records of H, chosen uniformly. */
+class PreparedUniform implements PreparedSelect {
+  constructor(private readonly answers: ReadonlyArray<readonly RecordSetModel[]>) {}
+
+  select(random: RandomSource): readonly RecordSetModel[] {
+    return this.answers[uniformIndex(random, this.answers.length)];
   }
 }
 

@@ -29,19 +29,52 @@ export interface RecordGroup {
   readonly records: RecordSetModel[];
 }
 
+/**
+ * The record groups of a list of records, in the order of their first record. Found by name, then
+ * among the few groups of that name by zone and type: no key string is made per record (a fleet's
+ * model has tens of thousands, and every validation groups them).
+ */
 export function groupRecords(records: readonly RecordSetModel[]): RecordGroup[] {
-  const groups = new Map<string, RecordGroup>();
+  const byName = new Map<string, RecordGroup | RecordGroup[]>();
+  const out: RecordGroup[] = [];
   for (const r of records) {
-    const key = `${zoneKey(r)}|${normalizeName(r.name)}|${r.recordType}`;
-    let g = groups.get(key);
-    if (!g) {
+    const name = normalizeName(r.name);
+    const found = byName.get(name);
+    let g: RecordGroup | undefined;
+    if (found !== undefined) {
+      if (Array.isArray(found)) {
+        for (const x of found) {
+          if (x.recordType === r.recordType && sameZone(x.records[0], r)) {
+            g = x;
+            break;
+          }
+        }
+      } else if (found.recordType === r.recordType && sameZone(found.records[0], r)) {
+        g = found;
+      }
+    }
+    if (g === undefined) {
       const zone = zoneOfRecord(r);
-      g = { name: normalizeName(r.name), recordType: r.recordType, ...(zone !== undefined ? { zone } : {}), records: [] };
-      groups.set(key, g);
+      g = zone !== undefined ? { name, recordType: r.recordType, zone, records: [] } : { name, recordType: r.recordType, records: [] };
+      if (found === undefined) byName.set(name, g);
+      else if (Array.isArray(found)) found.push(g);
+      else byName.set(name, [found, g]);
+      out.push(g);
     }
     g.records.push(r);
   }
-  return [...groups.values()];
+  return out;
+}
+
+/** Whether two records name the same zone: `zoneKeyOf` equality, without making the keys. */
+export function sameZone(a: Pick<RecordSetModel, 'hostedZoneId' | 'hostedZoneName'>, b: Pick<RecordSetModel, 'hostedZoneId' | 'hostedZoneName'>): boolean {
+  if (a.hostedZoneId !== undefined || b.hostedZoneId !== undefined) return a.hostedZoneId === b.hostedZoneId;
+  return zoneNameKey(a.hostedZoneName) === zoneNameKey(b.hostedZoneName);
+}
+
+/** The zone name part of `zoneKeyOf`. */
+function zoneNameKey(name: string | undefined): string {
+  return (name ?? '').toLowerCase().replace(/\.$/, '');
 }
 
 export function groupSubject(group: Pick<RecordGroup, 'name' | 'recordType' | 'zone'>): FindingSubject {
@@ -125,6 +158,7 @@ export function validateGroup(group: RecordGroup): Finding[] {
 /** A CNAME cannot share its name with records of other types (RFC 1034 §3.6.2). */
 export function validateCnameExclusivity(groups: readonly RecordGroup[], records: readonly RecordSetModel[]): Finding[] {
   const out: Finding[] = [];
+  if (!groups.some((g) => g.recordType === 'CNAME')) return out;
   const typesByName = new Map<string, Set<string>>();
   for (const r of records) {
     const key = `${zoneKey(r)}|${normalizeName(r.name)}`;
@@ -153,10 +187,12 @@ export function validateReferences(model: FailoverModel): Finding[] {
   const byId = new Map(model.healthChecks.map((h) => [h.id, h]));
   const seen = new Set<string>();
   for (const hc of model.healthChecks) {
-    const subject = healthCheckSubject(hc.id);
-    if (seen.has(hc.id)) out.push(finding('error', 'health-check/duplicate-id', subject, `two health checks share the id '${hc.id}'`, 'give each its own construct id'));
+    if (seen.has(hc.id)) out.push(finding('error', 'health-check/duplicate-id', healthCheckSubject(hc.id), `two health checks share the id '${hc.id}'`, 'give each its own construct id'));
     seen.add(hc.id);
-    for (const child of hc.config.childHealthChecks ?? []) {
+    const children = hc.config.childHealthChecks;
+    if (children === undefined || children.length === 0) continue;
+    const subject = healthCheckSubject(hc.id);
+    for (const child of children) {
       const target = byId.get(child);
       if (target && target.config.type === 'CALCULATED') {
         out.push(finding(

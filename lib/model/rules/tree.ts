@@ -22,9 +22,11 @@ import { groupRecords, groupSubject, RecordGroup } from './group';
 const key = (zone: string, name: string, type: string) => `${zone}|${normalizeName(name)}|${type}`;
 
 /** Rules over the aliases of a model: targets that exist with the same type, no loops, the depth limit; warnings. */
-export function validateTrees(model: FailoverModel): Finding[] {
+export function validateTrees(model: FailoverModel, grouped?: readonly RecordGroup[]): Finding[] {
   const out: Finding[] = [];
-  const groups = groupRecords(model.recordSets);
+  // Every rule here is about aliases of the zone: a model without them has nothing to check.
+  if (!model.recordSets.some((r) => r.aliasTarget !== undefined && isAliasInZone(r))) return out;
+  const groups = grouped ?? groupRecords(model.recordSets);
   const byKey = new Map<string, RecordGroup>();
   const typesByName = new Map<string, Set<string>>();
   for (const g of groups) {

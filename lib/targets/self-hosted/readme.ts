@@ -5,7 +5,7 @@ import { kubernetesNames, SECRET_KEY } from './kubernetes';
 import type { BundleContext } from './settings';
 import { KEYS_DIRECTORY, unitNames } from './systemd';
 import { checkerKeyName } from '../../bundle';
-import { DEFAULT_HEALTHY_FRACTION } from '../../model';
+import { DEFAULT_HEALTHY_FRACTION, RecordSetModel } from '../../model';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -18,7 +18,14 @@ export function renderBundleReadme(ctx: BundleContext): string {
   const kn = kubernetesNames(ctx);
   const dir = settings.systemd.configDirectory;
   const sample = config.recordSets[0] ?? { name: config.zones[0].name, recordType: 'SOA' };
-  const groups = [...new Map(config.recordSets.map((r) => [`${r.name} ${r.recordType}`, r])).values()];
+  // The records of each name and type, in the order of their first record (one pass: a fleet has thousands).
+  const groups = new Map<string, RecordSetModel[]>();
+  for (const r of config.recordSets) {
+    const key = `${r.name} ${r.recordType}`;
+    const members = groups.get(key);
+    if (members) members.push(r);
+    else groups.set(key, [r]);
+  }
   const nodeOf = new Map(config.dnsNodes.map((n) => [n.id, n]));
   const keyNames = config.checkers.map(checkerKeyName);
 
@@ -39,12 +46,12 @@ export function renderBundleReadme(ctx: BundleContext): string {
     '',
     'Failover groups:',
     '',
-    ...groups.map((g) => {
-      const members = config.recordSets.filter((r) => r.name === g.name && r.recordType === g.recordType);
+    ...[...groups.values()].map((members) => {
+      const g = members[members.length - 1]; // its TTL as written before: the last record's
       const desc = members.map((m) => `${m.setIdentifier} ${m.values.join(',')}${m.weight !== undefined ? ` weight ${m.weight}` : m.failover !== undefined ? ` ${m.failover}` : ''}`);
       return `- \`${g.name}\` ${g.recordType}, TTL ${g.ttl} s: ${desc.join('; ')}`;
     }),
-    ...(groups.length === 0 ? ['- none (the zones hold static records only)'] : []),
+    ...(groups.size === 0 ? ['- none (the zones hold static records only)'] : []),
     '',
     `A health check is healthy when more than ${Number(((config.verdict?.healthyFraction ?? DEFAULT_HEALTHY_FRACTION) * 100).toFixed(2))} % of the checkers with a fresh report`,
     `(younger than ${(config.verdict?.freshnessMs ?? 90000) / 1000} s) say so; every DNS node decides on its own from the reports it receives.`,

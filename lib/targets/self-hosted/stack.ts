@@ -48,6 +48,8 @@ export class SelfHostedStack extends Construct {
   /** @internal */
   public readonly _target: SelfHostedTarget;
   private readonly settings: StackSettings;
+  /** While `synth` runs: the bundle its validation built, so that it is built once, not twice. */
+  private synthesizing?: { bundle?: BundleSynthesis };
 
   /**
    * @param scope the `SelfHostedApp` (or any construct)
@@ -60,7 +62,13 @@ export class SelfHostedStack extends Construct {
     this.artifactId = this.node.path.split('/').filter((p) => p !== '').join('-') || id;
     this.settings = settingsOf(props);
     this._target = new SelfHostedTarget(this, capabilitiesOf({ regions: this.settings.regions }));
-    this.node.addValidation({ validate: () => [...this._synthesize().problems] });
+    this.node.addValidation({
+      validate: () => {
+        const bundle = this._synthesize();
+        if (this.synthesizing) this.synthesizing.bundle = bundle;
+        return [...bundle.problems];
+      },
+    });
   }
 
   /**
@@ -70,12 +78,18 @@ export class SelfHostedStack extends Construct {
    * @param outdir the bundle directory
    */
   public synth(outdir: string): void {
-    const errors: string[] = [];
-    for (const c of this.node.findAll()) errors.push(...c.node.validate().map((e) => `${c.node.path}: ${e}`));
-    if (errors.length > 0) {
-      throw new Error(`cannot synthesize the self-hosted stack '${this.node.path}':\n${[...new Set(errors)].join('\n')}`);
+    this.synthesizing = {};
+    try {
+      const errors: string[] = [];
+      for (const c of this.node.findAll()) errors.push(...c.node.validate().map((e) => `${c.node.path}: ${e}`));
+      if (errors.length > 0) {
+        throw new Error(`cannot synthesize the self-hosted stack '${this.node.path}':\n${[...new Set(errors)].join('\n')}`);
+      }
+      // The bundle the stack's own validation just built: validating changes nothing it is built from.
+      writeBundle(path.resolve(outdir), this.synthesizing.bundle ?? this._synthesize());
+    } finally {
+      this.synthesizing = undefined;
     }
-    writeBundle(path.resolve(outdir), this._synthesize());
   }
 
   /** The bundle in memory: config, files and problems. @internal */

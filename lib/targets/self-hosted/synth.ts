@@ -22,7 +22,7 @@ import {
   checkBundleConfig,
   formatProblem,
   StaticRecordType,
-  zoneOf,
+  zoneFinder,
 } from '../../bundle';
 import { freshnessMsFor } from '../../engine';
 import {
@@ -122,14 +122,20 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
   // Zones: as given, or the ones the gateways name.
   const zoneSettings = [...settings.zones];
   if (!settings.zonesGiven) {
+    const named = new Set(zoneSettings.map((z) => z.zoneName));
     for (const r of rendered.recordSets) {
       if (r.hostedZoneName === undefined || isUnresolved(r.hostedZoneName)) continue;
       const name = normalizeName(r.hostedZoneName);
-      if (!zoneSettings.some((z) => z.zoneName === name)) zoneSettings.push(defaultZone(name, settings));
+      if (!named.has(name)) {
+        named.add(name);
+        zoneSettings.push(defaultZone(name, settings));
+      }
     }
   }
   const zones = zoneSettings.map(bundleZone);
   const zoneList = zones.map((z) => z.name).join(', ') || 'none';
+  const zoneNames = new Set(zones.map((z) => z.name));
+  const zoneFor = zoneFinder(zones);
 
   // Records: each in the zone that serves it, named by that zone's name.
   const groupRecords: RecordSetModel[] = [];
@@ -145,12 +151,12 @@ export function bundleConfigOf(rendered: FailoverModel, settings: BundleSettings
     let zone: string | undefined;
     if (r.hostedZoneName !== undefined && !isUnresolved(r.hostedZoneName)) {
       zone = normalizeName(r.hostedZoneName);
-      if (!zones.some((z) => z.name === zone)) {
+      if (!zoneNames.has(zone)) {
         problems.push(`${label}: its zone '${zone}' is not one of the zones of this stack (${zoneList}); add { zoneName: '${zone}' } to the stack's zones`);
         continue;
       }
     } else {
-      zone = zoneOf(zones, r.name)?.name;
+      zone = zoneFor(r.name)?.name;
       if (zone === undefined) {
         const by = r.hostedZoneId !== undefined ? `hosted zone id '${r.hostedZoneId}'` : 'no zone name';
         problems.push(`${label}: the gateway names its zone by ${by}, and none of this stack's zones (${zoneList}) contains '${r.name}'; list the zone in the stack's zones (for example { zoneName: '${r.name.split('.').slice(-2).join('.')}' })`);

@@ -21,7 +21,8 @@ function isBlockable(s: string): boolean {
 }
 
 function literalBlock(s: string, indent: string): string {
-  const trailing = /\n*$/.exec(s)![0].length;
+  let trailing = 0; // a loop, not /\n*$/: that regex tries every position of a config of megabytes
+  while (trailing < s.length && s.charCodeAt(s.length - 1 - trailing) === 10) trailing++;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const body = trailing > 0 ? s.slice(0, s.length - trailing) : s;
   const indicator = body.startsWith(' ') ? '2' : '';
