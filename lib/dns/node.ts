@@ -506,8 +506,9 @@ export class DnsNode implements AdminBackend {
       this.metrics.report('rejected', 'unauthenticated');
       return { status: 403, body: { error: `the credentials are those of checker '${authenticatedId}', the report claims to be from '${parsed.body.checkerId}'` } };
     }
-    for (const r of parsed.reports) loaded.health.report(r.healthCheckId, r.report);
     const checkerId = parsed.body.checkerId;
+    const region = parsed.body.region;
+    for (const o of parsed.accepted) loaded.health.reportObservation(o.healthCheckId, checkerId, region, o);
     this.lastReportAt.set(checkerId, now);
     this.metrics.report('accepted');
     this.noteIgnored(checkerId, parsed.ignored);
@@ -515,7 +516,7 @@ export class DnsNode implements AdminBackend {
     return {
       status: 200,
       body: {
-        accepted: parsed.reports.length,
+        accepted: parsed.accepted.length,
         ...(parsed.ignored.length > 0 ? { ignored: parsed.ignored.length, ignoredHealthChecks: parsed.ignored.slice(0, MAX_IGNORED_SHOWN) } : {}),
         verdictChanges: changes,
       },

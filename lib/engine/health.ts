@@ -34,6 +34,9 @@ export interface CheckerReport {
   readonly latencyMs?: number;
 }
 
+/** What a checker says about one check: a {@link CheckerReport} without the checker. */
+export type CheckerObservation = Pick<CheckerReport, 'healthy' | 'observedAt' | 'reason' | 'latencyMs'>;
+
 export interface VerdictSettings {
   /**
    * Healthy when MORE than this fraction of the checkers with a fresh report say healthy.
@@ -149,10 +152,18 @@ export interface HealthCheckSnapshot {
   readonly reason: string;
 }
 
-/** One checker's latest report on one endpoint check, and whether it is counted as fresh. */
+/**
+ * One checker's latest report on one endpoint check (its fields, updated in place by every newer report:
+ * the node's report path allocates nothing per observation here), and whether it is counted as fresh.
+ */
 interface Slot {
   readonly entry: Entry;
-  report: CheckerReport;
+  readonly checkerId: string;
+  region: string;
+  healthy: boolean;
+  observedAt: number;
+  reason: string | undefined;
+  latencyMs: number | undefined;
   /** Counted in the entry's fresh and healthy counts, and in the expiry heap (incremental evaluation). */
   counted: boolean;
   /** The heap's key: an `observedAt` this slot's report had, at most the current one. */
@@ -327,7 +338,7 @@ export class HealthState {
     for (const entry of next.order) {
       const old = previous.entries.get(entry.model.id);
       if (!old || old.model.config.type !== entry.model.config.type) continue;
-      if (entry.kind === 'endpoint') for (const [checkerId, slot] of old.reports) next.store(entry, checkerId, slot.report, undefined);
+      if (entry.kind === 'endpoint') for (const slot of old.reports.values()) next.store(entry, slot.checkerId, slot.region, slot.healthy, slot.observedAt, slot.reason, slot.latencyMs);
       entry.measured = old.measured;
       entry.measuredAt = old.measuredAt;
     }
@@ -492,50 +503,68 @@ export class HealthState {
    *
    * Throws a TypeError for a report without a checker id or with an `observedAt` that is not a finite
    * number: a caller's bug, not a checker's opinion.
+   *
+   * Only the report's field values are kept, not the object.
    */
   report(healthCheckId: string, report: CheckerReport): void {
-    if (typeof report.checkerId !== 'string' || report.checkerId === '') {
-      throw new TypeError(`report for health check '${healthCheckId}' has no checkerId; give the reporting checker's id`);
-    }
-    if (typeof report.observedAt !== 'number' || !Number.isFinite(report.observedAt)) {
-      throw new TypeError(`report of checker '${report.checkerId}' for health check '${healthCheckId}' has observedAt ${String(report.observedAt)}; give ms since epoch`);
-    }
-    const entry = this.entries.get(healthCheckId);
-    if (!entry || entry.kind !== 'endpoint') return;
-    const slot = entry.reports.get(report.checkerId);
-    if (slot && report.observedAt < slot.report.observedAt) return;
-    this.store(entry, report.checkerId, Object.freeze({ ...report, healthy: report.healthy === true }), slot);
+    this.reportObservation(healthCheckId, report.checkerId, report.region, report);
   }
 
   /**
-   * Stores a report (the latest of its checker) and keeps the fresh counts: a report counts until the
-   * next evaluate() finds it stale. The check is recomputed only when its counts, or its number of
-   * reports, change: a report that repeats what its checker said before changes nothing but its age.
+   * {@link report} with the checker given apart from its observation (the report protocol's body: one
+   * checker, many observations). Nothing is kept of `observation` but its field values.
    */
-  private store(entry: Entry, checkerId: string, report: CheckerReport, slot: Slot | undefined): void {
+  reportObservation(healthCheckId: string, checkerId: string, region: string, observation: CheckerObservation): void {
+    if (typeof checkerId !== 'string' || checkerId === '') {
+      throw new TypeError(`report for health check '${healthCheckId}' has no checkerId; give the reporting checker's id`);
+    }
+    const observedAt = observation.observedAt;
+    if (typeof observedAt !== 'number' || !Number.isFinite(observedAt)) {
+      throw new TypeError(`report of checker '${checkerId}' for health check '${healthCheckId}' has observedAt ${String(observedAt)}; give ms since epoch`);
+    }
+    const entry = this.entries.get(healthCheckId);
+    if (entry === undefined || entry.kind !== 'endpoint') return;
+    this.store(entry, checkerId, region, observation.healthy === true, observedAt, observation.reason, observation.latencyMs);
+  }
+
+  /**
+   * Stores a report (the latest of its checker; an older one is ignored) and keeps the fresh counts: a
+   * report counts until the next evaluate() finds it stale. The check is recomputed only when its
+   * counts, or its number of reports, change: a report that repeats what its checker said before
+   * changes nothing but its age.
+   */
+  private store(
+    entry: Entry, checkerId: string, region: string, healthy: boolean, observedAt: number, reason: string | undefined, latencyMs: number | undefined,
+  ): void {
+    let slot = entry.reports.get(checkerId);
     if (slot === undefined) {
-      slot = { entry, report, counted: false, key: report.observedAt };
+      slot = { entry, checkerId, region, healthy, observedAt, reason, latencyMs, counted: false, key: observedAt };
       entry.reports.set(checkerId, slot);
       this.count(slot);
       this.markDirty(entry);
       return;
     }
-    const was = slot.report.healthy;
-    slot.report = report;
+    if (observedAt < slot.observedAt) return;
+    const was = slot.healthy;
+    slot.region = region;
+    slot.healthy = healthy;
+    slot.observedAt = observedAt;
+    slot.reason = reason;
+    slot.latencyMs = latencyMs;
     if (!slot.counted) {
       this.count(slot);
       this.markDirty(entry);
-    } else if (was !== report.healthy) {
-      entry.healthyCount += report.healthy ? 1 : -1;
+    } else if (was !== healthy) {
+      entry.healthyCount += healthy ? 1 : -1;
       this.markDirty(entry);
     }
   }
 
   private count(slot: Slot): void {
     slot.counted = true;
-    slot.key = slot.report.observedAt;
+    slot.key = slot.observedAt;
     slot.entry.freshCount++;
-    if (slot.report.healthy) slot.entry.healthyCount++;
+    if (slot.healthy) slot.entry.healthyCount++;
     if (this.incremental) this.expiry.push(slot);
   }
 
@@ -607,7 +636,7 @@ export class HealthState {
       entry.healthyCount = 0;
       for (const slot of entry.reports.values()) {
         slot.counted = false;
-        if (this.isFresh(slot.report, now)) this.count(slot);
+        if (this.isFresh(slot, now)) this.count(slot);
       }
     }
     this.dirty.length = 0;
@@ -628,14 +657,14 @@ export class HealthState {
     let recomputed = 0;
     for (let top = heap.peek(); top !== undefined && now - top.key > f; top = heap.peek()) {
       heap.pop();
-      if (now - top.report.observedAt > f) {
+      if (now - top.observedAt > f) {
         top.counted = false;
         expired++;
         top.entry.freshCount--;
-        if (top.report.healthy) top.entry.healthyCount--;
+        if (top.healthy) top.entry.healthyCount--;
         this.markDirty(top.entry);
       } else {
-        top.key = top.report.observedAt; // replaced by a newer report since it was counted: back in, by its age
+        top.key = top.observedAt; // replaced by a newer report since it was counted: back in, by its age
         heap.push(top);
       }
     }
@@ -715,9 +744,17 @@ export class HealthState {
     return this.order.map((entry) => {
       const c = entry.model.config;
       const reports = [...entry.reports.values()]
-        .map((s) => s.report)
         .sort((a, b) => (a.checkerId < b.checkerId ? -1 : a.checkerId > b.checkerId ? 1 : 0))
-        .map((r): ReportSnapshot => ({ ...r, ageMs: now - r.observedAt, fresh: this.isFresh(r, now) }));
+        .map((r): ReportSnapshot => ({
+          checkerId: r.checkerId,
+          region: r.region,
+          healthy: r.healthy,
+          observedAt: r.observedAt,
+          ...(r.reason !== undefined ? { reason: r.reason } : {}),
+          ...(r.latencyMs !== undefined ? { latencyMs: r.latencyMs } : {}),
+          ageMs: now - r.observedAt,
+          fresh: this.isFresh(r, now),
+        }));
       const fresh = reports.filter((r) => r.fresh);
       const override = this.overrides.get(entry.model.id);
       return {
@@ -745,7 +782,7 @@ export class HealthState {
     });
   }
 
-  private isFresh(report: CheckerReport, now: number): boolean {
+  private isFresh(report: { readonly observedAt: number }, now: number): boolean {
     return now - report.observedAt <= this.settings.freshnessMs;
   }
 
@@ -781,9 +818,9 @@ export class HealthState {
       let healthy = 0;
       if (entry.kind === 'endpoint' && now !== undefined) {
         for (const slot of entry.reports.values()) {
-          if (!this.isFresh(slot.report, now)) continue;
+          if (!this.isFresh(slot, now)) continue;
           fresh++;
-          if (slot.report.healthy) healthy++;
+          if (slot.healthy) healthy++;
         }
       }
       const result = this.compute(entry, now, fresh, healthy, verdictOf);
