@@ -486,6 +486,13 @@ export class HealthState {
     return top === undefined ? undefined : top.key + this.settings.freshnessMs;
   }
 
+  /** The ids whose verdict after the last evaluate() is unhealthy (checks of this state, and overridden external ids); every other id is healthy. */
+  unhealthyIds(): string[] {
+    const out: string[] = [];
+    for (const [id, healthy] of this.verdicts) if (!healthy) out.push(id);
+    return out;
+  }
+
   /** Whether {@link report} stores reports for this id: true for endpoint checks (HTTP*, HTTPS*, TCP) of this state. */
   acceptsReports(healthCheckId: string): boolean {
     return this.entries.get(healthCheckId)?.kind === 'endpoint';
