@@ -41,7 +41,12 @@ export const serveCommand: Command = {
     { name: 'rrl-ipv6-prefix', value: '<bits>', description: 'the IPv6 netblock RRL counts together', default: '56' },
     { name: 'ignore-client-subnet', description: 'ignore the EDNS Client Subnet option: routing trees answer by the source address, no option is echoed' },
     { name: 'max-udp-payload', value: '<octets>', description: 'largest UDP response (512..4096)', default: '1232' },
-    { name: 'workers', value: '<n>', description: 'processes that answer DNS, one per core (they share the DNS sockets; this process takes the reports and decides the verdicts for all of them)', default: '1' },
+    {
+      name: 'workers',
+      value: '<n>',
+      description: 'processes that answer DNS, one per core (they share the DNS sockets; this process takes the reports and decides the verdicts for all of them); the TCP limits and RRL apply per worker',
+      default: '1',
+    },
     { name: 'evaluate-interval', value: '<ms>', description: 'how often verdicts are re-evaluated without reports', default: '1000' },
     { name: 'stats-interval', value: '<seconds>', description: 'log query counts this often (0: never)', default: '0' },
     { name: 'keys-dir', value: '<dir>', description: 'the checkers\' report keys, one file per checker named by its keyName (default: its id); without it every report is refused' },
