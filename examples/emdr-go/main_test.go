@@ -102,11 +102,11 @@ func TestAppSynthesizesAndSimulates(t *testing.T) {
 		if len(gateways) != 1 || *gateways[0].RecordName != name || *gateways[0].RoutingPolicy != "weighted" {
 			t.Fatalf("gateways %v", gateways)
 		}
-		if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a")); share != 0.5 {
+		if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a"), nil); share != 0.5 {
 			t.Errorf("share of gw-isp-a %v, want 0.5", share)
 		}
 		sim.MarkDown(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-b"))
-		if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a")); share != 1 {
+		if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a"), nil); share != 1 {
 			t.Errorf("share of gw-isp-a with gw-isp-b down %v, want 1", share)
 		}
 	})
@@ -137,13 +137,13 @@ func TestEmdrFailsOverAndAnswersWithBothWhenBothAreDown(t *testing.T) {
 	}
 
 	sim := cdkdnsfailover.FailoverSimulation_FromCdkStack(stack)
-	if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a")); share != 0.5 {
+	if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a"), nil); share != 0.5 {
 		t.Errorf("share of gw-isp-a %v, want 0.5", share)
 	}
 
 	// A dead gateway leaves the answers ...
 	sim.MarkDown(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a"))
-	answers := *sim.AnswerDistribution(jsii.String(name), jsii.String("A"))
+	answers := *sim.AnswerDistribution(jsii.String(name), jsii.String("A"), nil)
 	want := []*cdkdnsfailover.AnswerProbability{{
 		SetIdentifiers: jsii.Strings("gw-isp-b"),
 		Values:         jsii.Strings("198.51.100.20"),
@@ -155,7 +155,7 @@ func TestEmdrFailsOverAndAnswersWithBothWhenBothAreDown(t *testing.T) {
 
 	// ... and with both down, Route 53's last resort answers with both again.
 	sim.MarkAllDown(jsii.String(name), jsii.String("A"))
-	if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a")); share != 0.5 {
+	if share := *sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a"), nil); share != 0.5 {
 		t.Errorf("share of gw-isp-a with both down %v, want 0.5", share)
 	}
 
@@ -179,7 +179,7 @@ func TestAGatewayMissingFromTheTemplateFailsNamingTheKnownOnes(t *testing.T) {
 			t.Errorf("got %v", err)
 		}
 	}()
-	sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a"))
+	sim.ShareOf(jsii.String(name), jsii.String("A"), jsii.String("gw-isp-a"), nil)
 }
 
 func toString(v interface{}) string {

@@ -63,6 +63,23 @@ export function embeddedGeoIpPath(): string | undefined {
   return candidates.find((c) => fs.existsSync(c));
 }
 
+/**
+ * Decoded records by their offset in the database, for mmdb-lib: many networks share one record (a
+ * country), and decoding a MaxMind record (names in every language) costs ~15 µs against ~1 µs when
+ * kept. Bounded: cleared when full.
+ */
+class DecodedRecords {
+  private readonly map = new Map<number, unknown>();
+  constructor(private readonly limit = 50_000) {}
+  get(key: number): unknown {
+    return this.map.get(key);
+  }
+  set(key: number, value: unknown): void {
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, value);
+  }
+}
+
 /** Database types that hold no location (MaxMind's names). */
 const NOT_LOCATION = /ASN|ISP|Domain|Connection-Type|Anonymous|User-Count|Static-IP/i;
 
@@ -117,7 +134,7 @@ export class GeoIpDatabase {
   public static fromBuffer(buf: Buffer, source: string): GeoIpDatabase {
     let reader: Reader<Response>;
     try {
-      reader = new Reader(buf);
+      reader = new Reader(buf, { cache: new DecodedRecords() });
     } catch (e) {
       throw new GeoIpError(`GeoIP database ${source} is not a readable MaxMind DB file (${(e as Error).message}); it may be truncated or of another format: give a .mmdb country or city database`);
     }

@@ -39,7 +39,7 @@ export const verifyCommand: Command = {
     },
     { name: 'json', description: 'print the report as JSON (for machines)' },
     { name: 'live', description: 'also probe every endpoint now from this machine and show the answers the engine would give' },
-    { name: 'drill', description: 'also run a failover drill on loopback: DNS server, checkers and stand-in endpoints, members failed one by one' },
+    { name: 'drill', description: 'also run a failover drill on loopback: DNS server, checkers and stand-in endpoints, members failed one by one\n(routing trees asked for one client subnet per client area, with the EDNS Client Subnet option)' },
     { name: 'speed', value: '<factor>', description: 'the drill divides intervals and timeouts by this', default: String(DEFAULT_DRILL_SPEED) },
   ],
   async run(flags, io): Promise<number> {

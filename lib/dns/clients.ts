@@ -78,6 +78,8 @@ export class ClientResolver {
   private readonly cache: Record<4 | 6, Map<number, ResolvedClient>[]> = { 4: [], 6: [] };
   private cached = 0;
   private readonly orderByPoint = new Map<string, readonly string[]>();
+  /** Locations by country and subdivision: every client of a place shares one object. */
+  private readonly locations = new Map<string, ClientLocation>();
   /** Source addresses (no ECS) seen, by their text. */
   private readonly bySource = new Map<string, ResolvedClient>();
 
@@ -153,7 +155,12 @@ export class ClientResolver {
       geoPrefix = Math.min(prefix, found.prefixLength);
       const l = found.location;
       if (l?.country !== undefined) {
-        location = clientLocation({ country: l.country, ...(l.subdivision !== undefined ? { subdivision: l.subdivision } : {}) });
+        const key = `${l.country}|${l.subdivision ?? ''}`;
+        location = this.locations.get(key);
+        if (!location) {
+          location = clientLocation({ country: l.country, ...(l.subdivision !== undefined ? { subdivision: l.subdivision } : {}) });
+          this.locations.set(key, location);
+        }
       }
       if (l?.latitude !== undefined && l.longitude !== undefined) point = [l.latitude, l.longitude];
       else if (l?.country !== undefined) point = COUNTRY_POINTS[l.country];

@@ -37,6 +37,8 @@ export interface ClientSpec {
   readonly point?: readonly [number, number];
   /** An explicit order of latency regions (overrides the distance order). */
   readonly regionOrder?: readonly string[];
+  /** A latency area: the region this client is nearest to. */
+  readonly near?: string;
 }
 
 /** A client nothing is known about: geolocation and IP-based routing answer their default. */
@@ -78,7 +80,7 @@ export function regionClient(region: string): ClientSpec {
   const point = REGION_COORDINATES[region];
   if (!point) throw new Error(`'${region}' is not a latency region; use one of ${LATENCY_REGIONS.join(', ')}`);
   const country = REGION_COUNTRIES[region];
-  return { label: `near ${region}`, point, ...(country ? { location: { country } } : {}) };
+  return { label: `near ${region}`, point, near: region, ...(country ? { location: { country } } : {}) };
 }
 
 export function addressClient(address: string): ClientSpec {
@@ -156,7 +158,7 @@ export function clientAreas(
       }
     }
     if (r.region && REGION_COORDINATES[r.region]) add(regionClient(r.region));
-    else if (r.region && ownRegions[r.region]) add({ label: `near ${r.region}`, point: ownRegions[r.region] });
+    else if (r.region && ownRegions[r.region]) add({ label: `near ${r.region}`, point: ownRegions[r.region], near: r.region });
     const cidr = r.cidrRoutingConfig;
     if (cidr) {
       if (cidr.locationName === DEFAULT_CIDR_LOCATION) {

@@ -20,7 +20,7 @@ export {
 } from '../engine';
 
 /** The gateways a gateway reaches through its aliases (itself included). */
-function reachable(g: Gateway, gateways: readonly Gateway[]): Gateway[] {
+export function reachable(g: Gateway, gateways: readonly Gateway[]): Gateway[] {
   const out: Gateway[] = [];
   const visit = (x: Gateway) => {
     if (out.includes(x)) return;
@@ -41,9 +41,15 @@ export function treeRegions(g: Gateway, gateways: readonly Gateway[]): string[] 
 
 /**
  * One client per place a gateway's tree tells apart (`clientAreas` of the records it reaches); a single
- * "any client" when nothing below the gateway depends on the client.
+ * "any client" when nothing below the gateway depends on the client. `ownRegions` places a bundle's
+ * own latency regions (AWS regions are known).
  */
-export function representativeClients(g: Gateway, gateways: readonly Gateway[], model: FailoverModel): ClientSpec[] {
+export function representativeClients(
+  g: Gateway,
+  gateways: readonly Gateway[],
+  model: FailoverModel,
+  ownRegions: Readonly<Record<string, readonly [number, number]>> = {},
+): ClientSpec[] {
   if (!g.clientDependent) return [{ label: 'any client' }];
-  return clientAreas(reachable(g, gateways).flatMap((x) => x.members.map((m) => m.record)), model.cidrCollections);
+  return clientAreas(reachable(g, gateways).flatMap((x) => x.members.map((m) => m.record)), model.cidrCollections, ownRegions);
 }

@@ -4,7 +4,7 @@
  */
 import { ClientSpec } from './clients';
 import { costEstimate, CostEstimate } from './cost';
-import { DrillReport, runDrill } from './drill';
+import { describeClient, DrillReport, DrillStep, runDrill } from './drill';
 import { Gateway, GatewayMember, gatewaysOf } from './gateways';
 import { LintFinding, lintArtifact } from './lint';
 import { liveProbe, LiveReport } from './live';
@@ -410,17 +410,39 @@ export function formatLive(live: LiveReport): string[] {
   return out;
 }
 
+/**
+ * What a drill step's engine prediction answers: the members' shares, or in a routing tree the records
+ * the answers end at (a tree's members are aliases: their shares do not say which region answers).
+ */
+function drillAnswers(e: Scenario): string {
+  const lastResort = e.lastResort ? ' (last resort)' : '';
+  if (e.answers && e.answers.some((a) => a.path !== undefined)) {
+    if (e.answers.length === 0) return `no answer (NODATA)${lastResort}`;
+    return e.answers.map((a) => `${a.setIdentifiers.join(' + ')} ${formatPercent(a.probability)}`).join(', ') + lastResort;
+  }
+  return e.shares.map((x) => `${x.setIdentifier} ${formatPercent(x.probability)}`).join(', ') + lastResort;
+}
+
 export function formatDrill(d: DrillReport): string[] {
   if (d.steps.length === 0 && d.standIns.length === 0) return ['Failover drill: nothing to drill', ...d.notes.filter((n) => n !== 'nothing to drill').map((n) => `  note: ${n}`)];
   const out = [`Failover drill on loopback (DNS server ${d.dns}, ${d.checkers} checkers, intervals and timeouts / ${d.speed}; refusing stand-ins):`];
   out.push(...table(d.standIns.map((s) => [`stand-in for ${s.gateway} ${s.member}`, s.address]), '  '));
+  if (d.clients && d.clients.length > 0) {
+    const located = d.geoip ? `; located with ${d.geoip.description}: ${d.geoip.lookups} lookups, ${d.geoip.ms} ms to choose the subnets` : '';
+    out.push(`  clients of routing trees (their queries carry the subnet in EDNS Client Subnet${located}):`);
+    out.push(...table(d.clients.map((c) => [c.gateway, c.label, c.subnet, describeClient(c)]), '    '));
+  }
   const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  // A column for the client only when a gateway's answers depend on it (the seed's drill has none).
+  const clients = d.steps.some((s) => s.client !== undefined);
+  const clientCell = (s: DrillStep) => (s.client ? (s.client.label.includes(s.client.subnet) ? s.client.label : `${s.client.label} ${s.client.subnet}`) : '-');
   out.push(...table([
-    ['gateway', 'event', 'answers after (engine)', 'measured', 'predicted (min-worst, about)', ''],
+    ['gateway', ...(clients ? ['client'] : []), 'event', 'answers after (engine)', 'measured', 'predicted (min-worst, about)', ''],
     ...d.steps.map((s) => [
       s.gateway,
+      ...(clients ? [clientCell(s)] : []),
       s.action,
-      s.expected.shares.map((x) => `${x.setIdentifier} ${formatPercent(x.probability)}`).join(', ') + (s.expected.lastResort ? ' (last resort)' : ''),
+      drillAnswers(s.expected),
       s.measuredMs !== undefined ? ms(s.measuredMs) : 'no change',
       `${ms(s.predicted.minMs)}-${ms(s.predicted.worstMs)}, about ${ms(s.predicted.typicalMs)}`,
       s.within ? 'ok' : `OUTSIDE${s.note ? ` (${s.note})` : ''}`,

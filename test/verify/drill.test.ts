@@ -1,16 +1,18 @@
 /**
  * `verify --drill`: the reference DNS server, real checkers and stand-in endpoints on loopback, time
- * compressed; the measured times (real DNS queries through Node's resolver) must fall within the
- * windows the timing model predicts for the scaled settings, and the answers after each event must be
- * the engine's. Both drills run in this one file, one after the other (they measure time).
+ * compressed; the measured times (real DNS queries through Node's resolver, or for routing trees our
+ * own queries carrying the EDNS Client Subnet option) must fall within the windows the timing model
+ * predicts for the scaled settings, and the answers after each event must be the engine's. The drills
+ * run in this one file, one after the other (they measure time).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { sourceOf, synthCdkEmdr, tmpDir } from './helpers';
+import { sourceOf, synthCdkEmdr, tmpDir, writeBundleDir } from './helpers';
 import { BundleConfig } from '../../lib/bundle';
+import { GeoIpDatabase } from '../../lib/bundle/geoip';
 import { runCli } from '../../lib/cli/run';
-import { FailoverModel } from '../../lib/model';
-import { bundleSource, DrillReport, drillPlan, readArtifacts, runDrill, verdicts, withinWindow } from '../../lib/verify';
+import { COUNTRY_CONTINENT, FailoverModel } from '../../lib/model';
+import { bundleSource, DrillReport, DrillStep, drillPlan, formatDrill, readArtifacts, runDrill, verdicts, withinWindow } from '../../lib/verify';
 
 let dir: string;
 
@@ -122,6 +124,116 @@ test('an active-passive bundle at speed 20 (10 s, threshold 2): failover, the tr
   ]);
   expectMeasuredWithin(drill, 250, 1750);
 }, 60_000);
+
+/**
+ * Routing trees, as a bundle: a latency gateway over eu-west-1 (an alias to a weighted pair) and
+ * us-east-1 (one endpoint), a geolocation gateway sending Europe to the pair and everyone else to a
+ * static address, and an IP-based gateway for an office's block. Each tree gateway is watched from one
+ * client subnet per client area, its queries carrying the subnet in EDNS Client Subnet.
+ */
+function treeBundle() {
+  const check = (id: string, ip: string) => ({ id, config: { type: 'HTTP', ipAddress: ip, port: 80, resourcePath: '/status', requestInterval: 30, failureThreshold: 3 } });
+  const a = (name: string, setIdentifier: string, value: string, extra: object) => ({ name, recordType: 'A', ttl: 60, values: [value], setIdentifier, ...extra });
+  const alias = (name: string, setIdentifier: string, target: string, extra: object) => ({
+    name, recordType: 'A', values: [], setIdentifier, aliasTarget: { dnsName: target, hostedZoneName: 'example.com', evaluateTargetHealth: true }, ...extra,
+  });
+  return {
+    version: 1,
+    zones: [{ name: 'example.com', soa: { mname: 'ns1.example.com', rname: 'hostmaster.example.com', serial: 1 }, nameServers: ['ns1.example.com'] }],
+    healthChecks: [check('eu-a', '203.0.113.10'), check('eu-b', '203.0.113.20'), check('us', '198.51.100.10'), check('hq', '192.0.2.50')],
+    recordSets: [
+      a('eu.live.example.com', 'eu-a', '203.0.113.10', { weight: 50, healthCheckId: 'eu-a' }),
+      a('eu.live.example.com', 'eu-b', '203.0.113.20', { weight: 50, healthCheckId: 'eu-b' }),
+      alias('live.example.com', 'eu-west-1', 'eu.live.example.com', { region: 'eu-west-1' }),
+      a('live.example.com', 'us-east-1', '198.51.100.10', { region: 'us-east-1', healthCheckId: 'us' }),
+      alias('www.example.com', 'europe', 'eu.live.example.com', { geoLocation: { continentCode: 'EU' } }),
+      a('www.example.com', 'everyone', '192.0.2.80', { geoLocation: { countryCode: '*' } }),
+      a('office.example.com', 'hq', '192.0.2.50', { cidrRoutingConfig: { collectionId: 'offices', locationName: 'hq' }, healthCheckId: 'hq' }),
+      a('office.example.com', 'rest', '192.0.2.51', { cidrRoutingConfig: { collectionId: 'offices', locationName: '*' } }),
+    ],
+    cidrCollections: [{ id: 'offices', name: 'offices', locations: [{ name: 'hq', cidrList: ['192.0.2.0/24'] }] }],
+    verdict: { healthyFraction: 0.18, freshnessMs: 60_000 },
+    checkers: [{ id: 'c1', region: 'r1' }, { id: 'c2', region: 'r2' }, { id: 'c3', region: 'r3' }],
+    dnsNodes: [{ id: 'n1', dns: '127.0.0.1:5353', admin: '127.0.0.1:8053' }],
+  };
+}
+
+test('routing trees through the CLI at speed 60: every client subnet\'s answers move as the engine predicts, within the window', async () => {
+  const bundle = writeBundleDir(path.join(dir, 'trees'), treeBundle());
+  const out: string[] = [];
+  const progress: string[] = [];
+  const code = await runCli(['verify', bundle, '--drill', '--speed', '60', '--json'], { out: (l) => out.push(l), err: (l) => progress.push(l) });
+  const drill: DrillReport = JSON.parse(out.join('\n')).artifacts[0].drill;
+  expect(code).toBe(0);
+  expect(drill.standIns.map((s) => s.member)).toEqual(['eu-a', 'eu-b', 'us-east-1', 'hq']);
+  for (const s of drill.steps) expect(s.predicted).toEqual({ minMs: 1000, typicalMs: 1500, worstMs: 2000 });
+  expectMeasuredWithin(drill, 750, 2250);
+
+  // The clients: one real subnet per area, located in the embedded database as the DNS node locates it.
+  const db = GeoIpDatabase.embedded();
+  const countryOf = (subnet: string) => db.lookup(subnet.split('/')[0]).location?.country;
+  const clients = new Map(drill.clients!.map((c) => [`${c.gateway} ${c.label}`, c]));
+  expect([...clients.keys()]).toEqual([
+    'live.example.com A near eu-west-1', 'live.example.com A near us-east-1',
+    'www.example.com A continent EU', 'www.example.com A elsewhere',
+    'office.example.com A hq (192.0.2.0/24)', 'office.example.com A elsewhere (198.51.100.0/24)',
+  ]);
+  expect(clients.get('live.example.com A near eu-west-1')!.regionOrder).toEqual(['eu-west-1', 'us-east-1']);
+  expect(clients.get('live.example.com A near us-east-1')!.regionOrder).toEqual(['us-east-1', 'eu-west-1']);
+  expect(COUNTRY_CONTINENT.get(countryOf(clients.get('www.example.com A continent EU')!.subnet)!)).toBe('EU');
+  expect(COUNTRY_CONTINENT.get(countryOf(clients.get('www.example.com A elsewhere')!.subnet)!)).not.toBe('EU');
+  expect(clients.get('office.example.com A hq (192.0.2.0/24)')!.subnet).toBe('192.0.2.0/24');
+
+  /** Per step of a gateway: the client, the values the engine expects, and whether a change was measured. */
+  const EU = ['203.0.113.10', '203.0.113.20'];
+  const US = ['198.51.100.10'];
+  const values = (s: DrillStep) => [...new Set(s.expected.answers!.flatMap((x) => x.values))].sort();
+  const rows = (gateway: string) => drill.steps.filter((s) => s.gateway === gateway)
+    .map((s) => [s.action, s.client?.label, values(s), s.measuredMs !== undefined]);
+  // Latency: the EU client's answers move to the US region when both EU endpoints die, and back; the US
+  // client's hold. Then the other way round. All down: each client's best region (last resort).
+  expect(rows('live.example.com A')).toEqual([
+    ['eu-west-1 down', 'near eu-west-1', US, true],
+    ['eu-west-1 down', 'near us-east-1', US, false],
+    ['eu-west-1 up', 'near eu-west-1', EU, true],
+    ['eu-west-1 up', 'near us-east-1', US, false],
+    ['us-east-1 down', 'near eu-west-1', EU, false],
+    ['us-east-1 down', 'near us-east-1', EU, true],
+    ['us-east-1 up', 'near eu-west-1', EU, false],
+    ['us-east-1 up', 'near us-east-1', US, true],
+    ['all down: eu-west-1 down', 'near eu-west-1', US, true],
+    ['all down: eu-west-1 down', 'near us-east-1', US, false],
+    ['all down: us-east-1 down (last one)', 'near eu-west-1', EU, true],
+    ['all down: us-east-1 down (last one)', 'near us-east-1', US, false],
+    ['all up', 'near eu-west-1', EU, false],
+    ['all up', 'near us-east-1', US, false],
+  ]);
+  // Geolocation: Europe falls back to the default when its branch fails; everyone else keeps it.
+  expect(rows('www.example.com A')).toEqual([
+    ['europe down', 'continent EU', ['192.0.2.80'], true],
+    ['europe down', 'elsewhere', ['192.0.2.80'], false],
+    ['europe up', 'continent EU', EU, true],
+    ['europe up', 'elsewhere', ['192.0.2.80'], false],
+  ]);
+  // IP-based: the office's block falls back to the default when its endpoint fails.
+  expect(rows('office.example.com A')).toEqual([
+    ['hq down', 'hq (192.0.2.0/24)', ['192.0.2.51'], true],
+    ['hq down', 'elsewhere (198.51.100.0/24)', ['192.0.2.51'], false],
+    ['hq up', 'hq (192.0.2.0/24)', ['192.0.2.50'], true],
+    ['hq up', 'elsewhere (198.51.100.0/24)', ['192.0.2.51'], false],
+  ]);
+  // The weighted pair inside the tree is drilled as a gateway of its own, without a client.
+  expect(drill.steps.filter((s) => s.gateway === 'eu.live.example.com A').map((s) => [s.action, s.client])).toHaveLength(7);
+  expect(drill.steps.filter((s) => s.gateway === 'eu.live.example.com A').every((s) => s.client === undefined)).toBe(true);
+
+  // The report names the client of each step (label and subnet) and the records the answers end at.
+  const text = formatDrill(drill);
+  const eu = clients.get('live.example.com A near eu-west-1')!;
+  expect(text).toContainEqual(expect.stringMatching(new RegExp(`^  live\\.example\\.com A\\s+near eu-west-1 ${eu.subnet.replace(/\./g, '\\.')}\\s+eu-west-1 down\\s+us-east-1 100\\.0 %\\s+\\d\\.\\d\\d s`)));
+  expect(text).toContainEqual(expect.stringMatching(/^ {4}www\.example\.com A\s+continent EU\s+\d+\.\d+\.\d+\.0\/24\s+[A-Z]{2}, continent EU, regions eu-west-1 > us-east-1$/));
+  expect(progress).toContainEqual(expect.stringMatching(/^drill: live\.example\.com A: near eu-west-1 \(\d+\.\d+\.\d+\.0\/24\): eu-west-1 down: measured \d+ ms/));
+  expect(progress).toContainEqual(expect.stringMatching(/^drill: office\.example\.com A: hq \(192\.0\.2\.0\/24\): hq down: measured \d+ ms/));
+}, 90_000);
 
 test('the drill of a Terraform or CloudFormation artifact needs no bundle: it plans one from the model', () => {
   const [source] = readArtifacts(synthCdkEmdr(path.join(dir, 'plan.out')));

@@ -12,11 +12,12 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { runCli, tmpDir } from './helpers';
+import { runCli, sourceOf, tmpDir } from './helpers';
 import { multiRegionApp } from '../../examples/multi-region-cdk/app';
 import { multiRegionApp as cdktfMultiRegionApp } from '../../examples/multi-region-cdktf/app';
 import { FailoverSimulation, SimulatedClient, WeightedFailoverGateway } from '../../lib';
 import { runCli as dispatch } from '../../lib/cli/run';
+import { FailoverModel } from '../../lib/model';
 import { cloudFormationSource, drillPlan, NothingToDrill, runDrill } from '../../lib/verify';
 import { GATEWAY_KINDS } from '../targets/gateway-kinds';
 
@@ -155,7 +156,7 @@ describe('SimulatedClient', () => {
 });
 
 describe('the drill and routing trees', () => {
-  test('tree gateways are left out of the plan, with a note; the others are drilled', () => {
+  test('tree gateways are drilled: stand-ins for the endpoints below, and an alias fails with every stand-in below it', () => {
     const { stack } = multiRegionApp();
     new WeightedFailoverGateway(stack, 'Emdr', {
       zone: stack.gateways.api.zone,
@@ -163,16 +164,57 @@ describe('the drill and routing trees', () => {
       endpoints: [{ name: 'gw-isp-a', ipAddress: '203.0.113.10' }, { name: 'gw-isp-b', ipAddress: '198.51.100.20' }],
     });
     const plan = drillPlan(cloudFormationSource(Template.fromStack(stack).toJSON(), 't.json', 'MultiRegionStack'), 30, 3);
-    expect(plan.standIns.map((s) => s.member)).toEqual(['gw-isp-a', 'gw-isp-b']);
-    expect(plan.notes.filter((n) => n.includes('are not drilled by this version'))).toHaveLength(5);
+    expect(plan.standIns.map((s) => s.member)).toEqual(['eu-isp-a', 'eu-isp-b', 'us-isp-a', 'us-isp-b', 'gw-isp-a', 'gw-isp-b']);
+    const members = (key: string) => plan.gateways.get(key)!.map((m) => [m.member, m.standIns]);
+    expect(members('live.api.example.com A')).toEqual([['eu-west-1', [0, 1]], ['us-east-1', [2, 3]]]);
+    // The maintenance address has no health check: nothing to fail.
+    expect(members('api.example.com A')).toEqual([['live', [0, 1, 2, 3]]]);
+    expect(members('www.example.com A')).toEqual([['europe', [0, 1]], ['north-america', [2, 3]], ['everyone', [0, 1, 2, 3]]]);
+    expect(members('emdr.example.com A')).toEqual([['gw-isp-a', [4]], ['gw-isp-b', [5]]]);
+    // Every name in the one zone the records name by id, each alias into it by name.
+    expect(plan.config.zones.map((z) => z.name)).toEqual(['example.com']);
+    expect(plan.config.recordSets.filter((r) => r.aliasTarget).map((r) => r.aliasTarget!.hostedZoneName)).toEqual(Array(6).fill('example.com'));
+    expect(plan.notes.filter((n) => n.includes('not drilled'))).toEqual([]);
   });
 
-  test('an artifact of trees only: nothing to drill, and the drill passes without starting anything', async () => {
-    const source = cloudFormationSource(Template.fromStack(multiRegionApp().stack).toJSON(), 't.json', 'MultiRegionStack');
+  test('an alias to an AWS resource cannot be served by the drill\'s node: its gateway and those above are left out, with notes', () => {
+    const check = (id: string, ip: string) => ({ id, config: { type: 'HTTP' as const, ipAddress: ip, port: 80, resourcePath: '/' } });
+    const model: FailoverModel = {
+      healthChecks: [check('eu', '203.0.113.10'), check('us', '198.51.100.10')],
+      recordSets: [
+        { hostedZoneId: 'Z1', name: 'live.example.com', recordType: 'A', values: [], setIdentifier: 'eu-west-1', region: 'eu-west-1', aliasTarget: { dnsName: 'd111111abcdef8.cloudfront.net', hostedZoneId: 'Z2FDTNDATAQYW2', evaluateTargetHealth: false } },
+        { hostedZoneId: 'Z1', name: 'live.example.com', recordType: 'A', ttl: 60, values: ['198.51.100.10'], setIdentifier: 'us-east-1', region: 'us-east-1', healthCheckId: 'us' },
+        { hostedZoneId: 'Z1', name: 'api.example.com', recordType: 'A', values: [], setIdentifier: 'live', failover: 'PRIMARY', aliasTarget: { dnsName: 'live.example.com', hostedZoneId: 'Z1', evaluateTargetHealth: true } },
+        { hostedZoneId: 'Z1', name: 'api.example.com', recordType: 'A', ttl: 60, values: ['203.0.113.10'], setIdentifier: 'static', failover: 'SECONDARY', healthCheckId: 'eu' },
+      ],
+    };
+    const thrown = (() => {
+      try {
+        drillPlan(sourceOf(model), 30, 3);
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(NothingToDrill);
+    expect((thrown as NothingToDrill).notes).toEqual([
+      "live.example.com A: its alias to the AWS resource d111111abcdef8.cloudfront.net (eu-west-1) cannot be served by the drill's DNS node; not drilled",
+      'api.example.com A: its member live is an alias to live.example.com A, which is not drilled; not drilled',
+    ]);
+  });
+
+  test('an artifact with nothing the drill can fail: nothing to drill, and the drill passes without starting anything', async () => {
+    // The multi-region tree without its health checks: every branch stays healthy whatever happens.
+    const template = Template.fromStack(multiRegionApp().stack).toJSON();
+    for (const [id, r] of Object.entries(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)) {
+      if (r.Type === 'AWS::Route53::HealthCheck') delete template.Resources[id];
+      else delete r.Properties.HealthCheckId;
+    }
+    const source = cloudFormationSource(template, 't.json', 'MultiRegionStack');
     expect(() => drillPlan(source, 30, 3)).toThrow(NothingToDrill);
     const report = await runDrill(source);
     expect(report).toEqual(expect.objectContaining({ passed: true, steps: [], standIns: [] }));
-    expect(report.notes[report.notes.length - 1]).toBe('nothing to drill');
+    expect(report.notes.slice(-2)).toEqual(['no member of a gateway has an endpoint health check the drill can fail', 'nothing to drill']);
   });
 });
 

@@ -12,7 +12,7 @@
  */
 import { DEFAULT_GEO_LOCATION, RecordSetModel } from '../../model';
 import { Client } from '../client';
-import { firstHealthy, IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers, singleChoice } from './router';
+import { chainRouter, Router } from './router';
 
 const up = (s: string | undefined) => s?.toUpperCase();
 
@@ -63,15 +63,5 @@ export function geolocationChain(records: readonly RecordSetModel[]): GeoChain {
 }
 
 export function compileGeolocation(records: readonly RecordSetModel[]): Router {
-  const chainOf = geolocationChain(records);
-  const singles = singleAnswers(records);
-  const choose = (health: MemberHealth, client: Client) => firstHealthy(chainOf(client), health);
-  return {
-    select(health, _random, client) {
-      const i = choose(health, client);
-      return i < 0 ? NO_ANSWER : singles[i];
-    },
-    outcomes: (health, _max, client): IndexOutcome[] => singleChoice(records.length, choose(health, client)).outcomes,
-    inclusion: (health, client) => singleChoice(records.length, choose(health, client)).inclusion,
-  };
+  return chainRouter(records, geolocationChain(records));
 }

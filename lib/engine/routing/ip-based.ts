@@ -12,7 +12,7 @@
 import { CidrCollectionModel, DEFAULT_CIDR_LOCATION, RecordSetModel } from '../../model';
 import { Client } from '../client';
 import { PrefixTable } from '../prefix-table';
-import { firstHealthy, IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers, singleChoice } from './router';
+import { chainRouter, Router } from './router';
 
 export function ipBasedChain(records: readonly RecordSetModel[], collection: CidrCollectionModel | undefined): (client: Client) => readonly number[] {
   const byLocation = new Map<string, number>();
@@ -44,15 +44,5 @@ export function ipBasedChain(records: readonly RecordSetModel[], collection: Cid
 }
 
 export function compileIpBased(records: readonly RecordSetModel[], collection: CidrCollectionModel | undefined): Router {
-  const chainOf = ipBasedChain(records, collection);
-  const singles = singleAnswers(records);
-  const choose = (health: MemberHealth, client: Client) => firstHealthy(chainOf(client), health);
-  return {
-    select(health, _random, client) {
-      const i = choose(health, client);
-      return i < 0 ? NO_ANSWER : singles[i];
-    },
-    outcomes: (health, _max, client): IndexOutcome[] => singleChoice(records.length, choose(health, client)).outcomes,
-    inclusion: (health, client) => singleChoice(records.length, choose(health, client)).inclusion,
-  };
+  return chainRouter(records, ipBasedChain(records, collection));
 }

@@ -9,31 +9,28 @@
  */
 import { RecordSetModel } from '../../model';
 import { Client } from '../client';
-import { firstHealthy, IndexOutcome, MemberHealth, NO_ANSWER, Router, singleAnswers, singleChoice } from './router';
+import { chainRouter, Router } from './router';
 
 export function latencyChain(records: readonly RecordSetModel[]): (client: Client) => readonly number[] {
   const inRecordOrder = Object.freeze(records.map((_, i) => i));
+  // Clients of one place share their order (the same array): the chain is sorted once per order.
+  const chains = new WeakMap<readonly string[], readonly number[]>();
   return (client) => {
     const order = client.regionOrder;
     if (!order || order.length === 0) return inRecordOrder;
-    const rank = (i: number) => {
-      const k = order.indexOf(records[i].region ?? '');
-      return k < 0 ? order.length : k;
-    };
-    return [...inRecordOrder].sort((a, b) => rank(a) - rank(b) || a - b);
+    let chain = chains.get(order);
+    if (!chain) {
+      const rank = (i: number) => {
+        const k = order.indexOf(records[i].region ?? '');
+        return k < 0 ? order.length : k;
+      };
+      chain = Object.freeze([...inRecordOrder].sort((a, b) => rank(a) - rank(b) || a - b));
+      chains.set(order, chain);
+    }
+    return chain;
   };
 }
 
 export function compileLatency(records: readonly RecordSetModel[]): Router {
-  const chainOf = latencyChain(records);
-  const singles = singleAnswers(records);
-  const choose = (health: MemberHealth, client: Client) => firstHealthy(chainOf(client), health);
-  return {
-    select(health, _random, client) {
-      const i = choose(health, client);
-      return i < 0 ? NO_ANSWER : singles[i];
-    },
-    outcomes: (health, _max, client): IndexOutcome[] => singleChoice(records.length, choose(health, client)).outcomes,
-    inclusion: (health, client) => singleChoice(records.length, choose(health, client)).inclusion,
-  };
+  return chainRouter(records, latencyChain(records));
 }

@@ -77,3 +77,20 @@ export const NO_ANSWER: readonly RecordSetModel[] = Object.freeze([]);
 export function singleAnswers(records: readonly RecordSetModel[]): ReadonlyArray<readonly RecordSetModel[]> {
   return records.map((r) => Object.freeze([r]));
 }
+
+/**
+ * The router of a policy that picks along a chain of candidates per client (geolocation, latency,
+ * IP-based): one record, the first healthy one of the client's chain (`firstHealthy`), or none.
+ */
+export function chainRouter(records: readonly RecordSetModel[], chainOf: (client: Client) => readonly number[]): Router {
+  const singles = singleAnswers(records);
+  const choose = (health: MemberHealth, client: Client) => firstHealthy(chainOf(client), health);
+  return {
+    select(health, _random, client) {
+      const i = choose(health, client);
+      return i < 0 ? NO_ANSWER : singles[i];
+    },
+    outcomes: (health, _max, client): IndexOutcome[] => singleChoice(records.length, choose(health, client)).outcomes,
+    inclusion: (health, client) => singleChoice(records.length, choose(health, client)).inclusion,
+  };
+}

@@ -4,5 +4,6 @@
  */
 export * from './stand-in';
 export * from './plan';
+export * from './clients';
 export * from './observe';
 export * from './run';

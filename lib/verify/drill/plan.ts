@@ -9,8 +9,19 @@
  * CloudWatch alarm and routing control checks cannot run, so they are left out, and a calculated
  * check that lists one (or an external check) keeps its verdict: its threshold is lowered by the
  * left-out children the engine counts as healthy, which cannot change during the drill.
+ *
+ * Routing trees are drilled too: an alias member with EvaluateTargetHealth fails when every stand-in
+ * below it fails, and a gateway whose answers depend on the client is watched from one client subnet
+ * per client area (`clients.ts`), located with the GeoIP database the drill's node reads: the bundle's
+ * own when it names one that is on this machine, else the embedded one. Aliases to AWS resources
+ * cannot be served by the node: their gateways (and the gateways above them) are left out.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { chooseClients, clientDeriver, DrillClient } from './clients';
 import { BundleConfig } from '../../bundle';
+import { GeoIpDatabase } from '../../bundle/geoip';
 import {
   DEFAULT_HEALTHY_FRACTION,
   FailoverModel,
@@ -19,18 +30,22 @@ import {
   healthCheckKindOf,
   HealthCheckModel,
   healthThresholdOf,
+  isAliasInZone,
   isHttpsCheck,
   matchesString,
+  MAX_ALIAS_DEPTH,
   MIN_SELF_HOSTED_INTERVAL_SECONDS,
   normalizeName,
   probeDeadlinesOf,
   RecordSetModel,
   requestIntervalOf,
   resourcePathOf,
+  zoneKeyOf,
 } from '../../model';
 import { BundleSettings } from '../../targets/self-hosted/settings';
 import { bundleConfigOf } from '../../targets/self-hosted/synth';
-import { checkClosure, gatewaysOf } from '../gateways';
+import { reachable, representativeClients, treeRegions } from '../clients';
+import { checkClosure, Gateway, gatewaysOf } from '../gateways';
 import { ArtifactSource } from '../source';
 import { verdicts } from '../whatif';
 
@@ -48,6 +63,22 @@ export interface PlannedStandIn {
   readonly checks: readonly string[];
 }
 
+/** A member the drill fails: the stand-ins whose failure takes it out (for an alias, every one below it). */
+export interface PlannedMember {
+  readonly member: string;
+  readonly standIns: readonly number[];
+}
+
+/** The GeoIP database the drill's node reads, and what choosing the client subnets cost. */
+export interface PlannedGeoIp {
+  /** The database file, or the embedded database's description. */
+  readonly description: string;
+  /** The database lookups of the subnet choice (0 when every client area was a subnet already). */
+  readonly lookups: number;
+  /** How long choosing the client subnets took (ms), scans included. */
+  readonly ms: number;
+}
+
 export interface DrillPlan {
   /** The bundle config the drill serves (ports of the stand-ins as planned; see {@link configWithPorts}). */
   readonly config: BundleConfig;
@@ -56,6 +87,12 @@ export interface DrillPlan {
   /** Stand-in index per drill health check id. */
   readonly standInOf: ReadonlyMap<string, number>;
   readonly standIns: readonly PlannedStandIn[];
+  /** The gateways drilled (by key, artifact order) and the members each can fail, in member order. */
+  readonly gateways: ReadonlyMap<string, readonly PlannedMember[]>;
+  /** The clients of the gateways whose answers depend on the client (by gateway key). */
+  readonly clients: ReadonlyMap<string, readonly DrillClient[]>;
+  /** The GeoIP database, when a tree needs one. */
+  readonly geoip?: PlannedGeoIp;
   readonly notes: readonly string[];
   /** The bundle config with every check pointed at its stand-in's port (index order). */
   configWithPorts(ports: readonly number[]): { config: BundleConfig; model: FailoverModel };
@@ -64,12 +101,58 @@ export interface DrillPlan {
 /** Seconds divided by the speed, not below the checkers' shortest (100 ms), to the millisecond. */
 const scaled = (seconds: number, speed: number) => Math.max(MIN_SELF_HOSTED_INTERVAL_SECONDS, Math.round((seconds / speed) * 1000) / 1000);
 
-/** The zone a gateway's records are served in: their zone name, else the name's parent. */
-function zoneFor(records: readonly RecordSetModel[]): string {
-  const named = records.find((r) => r.hostedZoneName !== undefined && !r.hostedZoneName.startsWith('${'))?.hostedZoneName;
-  if (named) return normalizeName(named);
-  const labels = normalizeName(records[0].name).split('.');
-  return labels.length > 2 ? labels.slice(1).join('.') : labels.join('.');
+/**
+ * The zone each record is served in, by the record's zone (`zoneKeyOf`): the zone name when a record
+ * names it, else the labels all its records' names end in, else (one name only) that name's parent.
+ */
+function zonesOf(records: readonly RecordSetModel[]): (r: RecordSetModel) => string {
+  const names = new Map<string, Set<string>>();
+  const named = new Map<string, string>();
+  for (const r of records) {
+    const key = zoneKeyOf(r);
+    if (!names.has(key)) names.set(key, new Set());
+    names.get(key)!.add(normalizeName(r.name));
+    if (r.hostedZoneName !== undefined && !r.hostedZoneName.startsWith('${') && !named.has(key)) named.set(key, normalizeName(r.hostedZoneName));
+  }
+  const zones = new Map<string, string>();
+  for (const [key, set] of names) {
+    const given = named.get(key);
+    if (given) {
+      zones.set(key, given);
+      continue;
+    }
+    const all = [...set].map((n) => n.split('.'));
+    let common = all[0];
+    for (const labels of all.slice(1)) {
+      let n = 0;
+      while (n < common.length && n < labels.length && common[common.length - 1 - n] === labels[labels.length - 1 - n]) n++;
+      common = common.slice(common.length - n);
+    }
+    const parent = all[0].length > 2 ? all[0].slice(1) : all[0];
+    zones.set(key, all.length > 1 && common.length >= 2 ? common.join('.') : parent.join('.'));
+  }
+  return (r) => zones.get(zoneKeyOf(r))!;
+}
+
+/**
+ * The GeoIP database the drill's node reads: the bundle's own when it names one this machine has (as
+ * given, else next to the bundle config), else the embedded one (with a note saying why).
+ */
+function drillGeoIp(source: ArtifactSource, notes: string[]): { db: GeoIpDatabase; file?: string } {
+  const file = source.bundle?.geoip?.database;
+  if (file !== undefined) {
+    const found = [path.resolve(file), path.resolve(path.dirname(source.file), file)].find((f) => fs.existsSync(f));
+    if (found) {
+      try {
+        return { db: GeoIpDatabase.open(found), file: found };
+      } catch (e) {
+        notes.push(`${(e as Error).message}; the drill locates clients with the embedded database instead`);
+      }
+    } else {
+      notes.push(`the bundle's GeoIP database ${file} is not on this machine; the drill locates clients with the embedded database instead`);
+    }
+  }
+  return { db: GeoIpDatabase.embedded() };
 }
 
 /** An endpoint check as the drill runs it: against its stand-in, over plain HTTP or TCP, scaled. */
@@ -94,8 +177,7 @@ function drillEndpointCheck(c: HealthCheckConfigModel, address: string, port: nu
   };
 }
 
-/** The drill's plan for an artifact, at `speed`, with `checkers` checkers. */
-/** Thrown by `drillPlan` when no gateway of the artifact can be drilled; its notes say why. */
+/** Thrown by `drillPlan` when the artifact has nothing the drill can fail; its notes say why. */
 export class NothingToDrill extends Error {
   constructor(public readonly notes: readonly string[]) {
     super(`nothing to drill: ${notes.join('; ') || 'the artifact has no gateway'}`);
@@ -103,21 +185,36 @@ export class NothingToDrill extends Error {
   }
 }
 
+/** The drill's plan for an artifact, at `speed`, with `checkers` checkers. */
 export function drillPlan(source: ArtifactSource, speed: number, checkers: number): DrillPlan {
   const model = source.model;
   const notes: string[] = [];
   const checks = new Map(model.healthChecks.map((h) => [h.id, h]));
-  const gateways = gatewaysOf(model).filter((g) => {
+  let gateways = gatewaysOf(model).filter((g) => {
     if (!['A', 'AAAA', 'CNAME'].includes(g.recordType)) {
       notes.push(`${g.key}: ${g.recordType} gateways are not drilled (answers are observed for A, AAAA and CNAME)`);
       return false;
     }
-    if (g.inTree || g.clientDependent) {
-      notes.push(`${g.key}: routing trees (aliases, geolocation, latency, IP-based routing) are not drilled by this version; the what-if tables give their answers`);
+    const aws = g.members.find((m) => m.record.aliasTarget !== undefined && !isAliasInZone(m.record));
+    if (aws) {
+      notes.push(`${g.key}: its alias to the AWS resource ${aws.record.aliasTarget!.dnsName} (${aws.setIdentifier || 'no set identifier'}) cannot be served by the drill's DNS node; not drilled`);
       return false;
     }
     return true;
   });
+  // A gateway whose alias points at a gateway left out cannot be served either.
+  for (let changed = true; changed;) {
+    changed = false;
+    const kept = new Set(gateways.map((g) => g.key));
+    gateways = gateways.filter((g) => {
+      const lost = g.members.find((m) => m.target !== undefined && !kept.has(m.target));
+      if (lost) {
+        notes.push(`${g.key}: its member ${lost.setIdentifier || lost.target} is an alias to ${lost.target}, which is not drilled; not drilled`);
+        changed = true;
+      }
+      return !lost;
+    });
+  }
   if (gateways.length === 0) throw new NothingToDrill(notes);
 
   // Stand-ins: one per member with endpoint checks, shared by the checks it answers.
@@ -138,6 +235,12 @@ export function drillPlan(source: ArtifactSource, speed: number, checkers: numbe
       for (const id of endpoints) standInOf.set(id, index);
     }
   }
+  if (standIns.length === 0) {
+    throw new NothingToDrill([...notes, 'no member of a gateway has an endpoint health check the drill can fail']);
+  }
+  const members = new Map(gateways.map((g) => [g.key, g.members
+    .map((m) => ({ member: m.setIdentifier, standIns: memberStandIns(g, m.setIdentifier, gateways, standIns) }))
+    .filter((m) => m.standIns.length > 0)]));
   if ([...standInOf.keys()].some((id) => isHttpsCheck(checks.get(id)!.config.type))) {
     notes.push('HTTPS checks probe the stand-ins over plain HTTP (the stand-ins have no certificate)');
   }
@@ -183,15 +286,32 @@ export function drillPlan(source: ArtifactSource, speed: number, checkers: numbe
     return healthChecks;
   };
 
-  const recordSets: RecordSetModel[] = [];
-  for (const g of gateways) {
-    const zone = zoneFor(g.group.records);
-    for (const r of g.group.records) {
-      const { hostedZoneId: _id, healthCheckId, ...rest } = r;
-      const kept = healthCheckId !== undefined && used.has(healthCheckId) && !unusable.includes(healthCheckId);
-      recordSets.push({ ...rest, hostedZoneName: zone, ...(kept ? { healthCheckId } : {}) });
+  // The records of the drilled gateways, and of the plain record sets their aliases point at.
+  const served: RecordSetModel[] = gateways.flatMap((g) => g.group.records);
+  for (let i = 0; i < served.length; i++) {
+    const r = served[i];
+    if (!r.aliasTarget || !isAliasInZone(r)) continue;
+    const target = normalizeName(r.aliasTarget.dnsName);
+    for (const t of model.recordSets) {
+      if (!served.includes(t) && zoneKeyOf(t) === zoneKeyOf(r) && normalizeName(t.name) === target && t.recordType === r.recordType) served.push(t);
     }
   }
+  const zoneOf = zonesOf(served);
+  const recordSets: RecordSetModel[] = served.map((r) => {
+    const { hostedZoneId: _id, healthCheckId, ...rest } = r;
+    const kept = healthCheckId !== undefined && used.has(healthCheckId) && !unusable.includes(healthCheckId);
+    const zone = zoneOf(r);
+    // An alias into the record's own zone names that zone by name, as the record now does.
+    const alias = r.aliasTarget && isAliasInZone(r)
+      ? { aliasTarget: { dnsName: r.aliasTarget.dnsName, hostedZoneName: zone, evaluateTargetHealth: r.aliasTarget.evaluateTargetHealth } }
+      : {};
+    return { ...rest, hostedZoneName: zone, ...alias, ...(kept ? { healthCheckId } : {}) };
+  });
+  const cidrCollections = model.cidrCollections && model.cidrCollections.length > 0 ? { cidrCollections: model.cidrCollections } : {};
+
+  // A GeoIP database, when a tree needs a location or a position.
+  const located = recordSets.some((r) => r.geoLocation !== undefined || r.region !== undefined);
+  const geoip = located ? drillGeoIp(source, notes) : undefined;
 
   const settings: BundleSettings = {
     zones: [],
@@ -200,15 +320,66 @@ export function drillPlan(source: ArtifactSource, speed: number, checkers: numbe
     checkers: Array.from({ length: checkers }, (_, i) => ({ id: `drill-checker-${i + 1}`, region: `drill-${i + 1}` })),
     healthyFraction: source.bundle?.verdict?.healthyFraction ?? DEFAULT_HEALTHY_FRACTION,
     freshnessMs: source.bundle?.verdict?.freshnessMs,
+    ...(geoip?.file !== undefined ? { geoipDatabase: geoip.file } : {}),
+    ...(source.bundle?.regions ? { regions: source.bundle.regions } : {}),
+    ...(source.bundle?.latencyMap ? { latencyMap: source.bundle.latencyMap } : {}),
   };
   const configWithPorts = (ports: readonly number[]) => {
-    const drillModel: FailoverModel = { healthChecks: planned(ports), recordSets };
+    const drillModel: FailoverModel = { healthChecks: planned(ports), recordSets, ...cidrCollections };
     const built = bundleConfigOf(drillModel, settings);
     if (!built.config) throw new Error(`the drill's bundle config is invalid (a bug of the drill):\n${built.problems.join('\n')}`);
-    return { config: built.config, model: { healthChecks: built.config.healthChecks, recordSets: built.config.recordSets } };
+    return { config: built.config, model: { healthChecks: built.config.healthChecks, recordSets: built.config.recordSets, ...cidrCollections } };
   };
   // Until the stand-ins listen, every check names port 1.
   const first = configWithPorts(standIns.map(() => 1));
   if (clamped.size > 0) notes.push(`${clamped.size} check interval(s) scaled below 100 ms were set to 100 ms, the checkers' shortest`);
-  return { config: first.config, model: first.model, standInOf, standIns, notes, configWithPorts };
+
+  // One client subnet per client area of each gateway whose answers depend on the client.
+  const derive = clientDeriver(first.config, geoip?.db);
+  const ownRegions = Object.fromEntries((first.config.regions ?? []).map((r) => [r.name, [r.latitude, r.longitude] as const]));
+  const clients = new Map<string, readonly DrillClient[]>();
+  const scans = new Map<string, number>();
+  const choosing = performance.now();
+  for (const g of gateways) {
+    if (!g.clientDependent) continue;
+    const records = reachable(g, gateways).flatMap((x) => x.members.map((m) => m.record));
+    const areas = representativeClients(g, gateways, model, ownRegions);
+    const choice = chooseClients(areas, records, treeRegions(g, gateways), geoip?.db, derive);
+    for (const scan of choice.scans) scans.set(scan.depth, scan.lookups);
+    for (const label of choice.missing) {
+      notes.push(`${g.key}: no subnet of IPv4 space is ${label} in ${geoip?.db.description ?? 'the GeoIP database'}; that client is left out of the drill`);
+    }
+    if (choice.clients.length === 0) notes.push(`${g.key}: no client subnet could be chosen for it; its answers are not watched`);
+    clients.set(g.key, choice.clients);
+  }
+  const lookups = [...scans.values()].reduce((a, b) => a + b, 0);
+  const ms = Math.round(performance.now() - choosing);
+  return {
+    config: first.config,
+    model: first.model,
+    standInOf,
+    standIns,
+    gateways: members,
+    clients,
+    ...(geoip ? { geoip: { description: geoip.db.description, lookups, ms } } : {}),
+    notes,
+    configWithPorts,
+  };
+}
+
+/**
+ * The stand-ins whose failure takes a member out: its own, and for an alias with EvaluateTargetHealth,
+ * every stand-in below it (the branch leaves when nothing in it is healthy).
+ */
+function memberStandIns(g: Gateway, member: string, gateways: readonly Gateway[], standIns: readonly PlannedStandIn[], depth = 0): number[] {
+  const out = new Set<number>();
+  standIns.forEach((s, i) => {
+    if (s.gateway === g.key && s.member === member) out.add(i);
+  });
+  const m = g.members.find((x) => x.setIdentifier === member);
+  const target = m?.target !== undefined && m.record.aliasTarget?.evaluateTargetHealth && depth < MAX_ALIAS_DEPTH
+    ? gateways.find((x) => x.key === m.target)
+    : undefined;
+  for (const x of target?.members ?? []) for (const i of memberStandIns(target!, x.setIdentifier, gateways, standIns, depth + 1)) out.add(i);
+  return [...out].sort((a, b) => a - b);
 }
