@@ -112,6 +112,11 @@ test('two workers answer from one view of verdicts; a reload reaches both; a kil
   await report(admin, { a: false, b: true });
   await node.waitFor((e) => e.event === 'verdict' && e.healthCheckId === 'a' && e.healthy === false);
   expect(await burst(dns, 'www.example.com')).toEqual(['192.0.2.2']);
+  // ...taken once (one accepted report, one verdict change for the node, not one per worker).
+  const afterReport = (await httpRequest(admin, 'GET', '/metrics')).text;
+  expect([...afterReport.matchAll(/^dns_failover_reports_total\{([^}]*)\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])])).toEqual([['result="accepted"', 1]]);
+  expect(afterReport).toMatch(/^dns_failover_verdict_changes_total\{[^}]*health_check="a"[^}]*\} 1$/m);
+  expect(node.events.filter((e) => e.event === 'verdict' && e.healthCheckId === 'a')).toHaveLength(1);
   counts = await answeredBy(admin, before);
   expect(counts.size).toBe(2);
   expect([...counts.values()].every((n) => n > 0)).toBe(true);
