@@ -15,7 +15,10 @@ else
   git -C "$ROOT" archive "$REF" lib | tar -x -C "$DIR/src"
 fi
 ln -sfn "$ROOT/node_modules" "$DIR/node_modules"
-node "$ROOT/node_modules/typescript/bin/tsc" --ignoreConfig "$DIR/src/lib/cli/main.ts" "$DIR/src/lib/dns/index.ts" "$DIR/src/lib/protocol/index.ts" \
+# lib/dns/worker.ts (the answering workers' program, where it exists) is loaded by path, not imported.
+ENTRIES=("$DIR/src/lib/cli/main.ts" "$DIR/src/lib/dns/index.ts" "$DIR/src/lib/protocol/index.ts")
+if [ -f "$DIR/src/lib/dns/worker.ts" ]; then ENTRIES+=("$DIR/src/lib/dns/worker.ts"); fi
+node "$ROOT/node_modules/typescript/bin/tsc" --ignoreConfig "${ENTRIES[@]}" \
   --outDir "$DIR/out" --rootDir "$DIR/src" --target ES2022 --module node16 --moduleResolution node16 --esModuleInterop --skipLibCheck \
   --types node --resolveJsonModule
 cp "$DIR/src/lib/bundle/schema.json" "$DIR/out/lib/bundle/"

@@ -94,7 +94,8 @@ export class CheckerFleet {
   constructor(readonly gateways: number, readonly checkers: number, readonly flipProbability = 0.002, seed = 14) {
     this.random = seeded(seed);
     this.ids = healthCheckIds(gateways);
-    this.keys = Array.from({ length: checkers }, (_, c) => createHash('sha256').update(`bench key of checker ${c}`).digest());
+    // 64 hex digits, as `openssl rand -hex 32 > <key file>` makes them: the key is the file's text.
+    this.keys = Array.from({ length: checkers }, (_, c) => Buffer.from(createHash('sha256').update(`bench key of checker ${c}`).digest('hex')));
     this.views = Array.from({ length: checkers }, () => this.ids.map(() => true));
     this.sequences = Array.from({ length: checkers }, () => 0);
   }
