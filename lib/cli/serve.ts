@@ -1,6 +1,10 @@
 /**
  * `dns-failover serve`: one DNS node serving a bundle config, with its admin API.
  * Reloads on SIGHUP (and POST /reload); stops cleanly, exit code 0, on SIGTERM and SIGINT.
+ *
+ * DNS is answered by `--workers` processes (node:cluster workers, lib/dns/worker.ts, which share the
+ * DNS sockets); this process, the primary, takes the reports, decides the verdicts, sends them to the
+ * workers, serves the admin API and replaces the workers on a reload (lib/dns/cluster.ts).
  */
 import {
   DEFAULT_MAX_TCP_CONNECTIONS,
@@ -37,6 +41,12 @@ export const serveCommand: Command = {
     { name: 'rrl-ipv6-prefix', value: '<bits>', description: 'the IPv6 netblock RRL counts together', default: '56' },
     { name: 'ignore-client-subnet', description: 'ignore the EDNS Client Subnet option: routing trees answer by the source address, no option is echoed' },
     { name: 'max-udp-payload', value: '<octets>', description: 'largest UDP response (512..4096)', default: '1232' },
+    {
+      name: 'workers',
+      value: '<n>',
+      description: 'processes that answer DNS, one per core (they share the DNS sockets; this process takes the reports and decides the verdicts for all of them); the TCP limits and RRL apply per worker',
+      default: '1',
+    },
     { name: 'evaluate-interval', value: '<ms>', description: 'how often verdicts are re-evaluated without reports', default: '1000' },
     { name: 'stats-interval', value: '<seconds>', description: 'log query counts this often (0: never)', default: '0' },
     { name: 'keys-dir', value: '<dir>', description: 'the checkers\' report keys, one file per checker named by its keyName (default: its id); without it every report is refused' },
@@ -48,6 +58,7 @@ export const serveCommand: Command = {
     { name: 'secret-file', value: '<file>', description: 'removed: every checker has its own key now, see --keys-dir' },
   ],
   async run(flags, io): Promise<number> {
+    const workers = parseInteger('workers', String(flags.workers), 1, 1024);
     const dns = parseHostPort('listen', String(flags.listen));
     const admin = parseHostPort('admin', String(flags.admin));
     const tcpIdleTimeoutMs = parseInteger('tcp-idle-timeout', String(flags['tcp-idle-timeout']), 100, 3_600_000);
@@ -111,6 +122,7 @@ export const serveCommand: Command = {
         reportKeys,
         maxClockSkewMs,
         ignoreClientSubnet: flags['ignore-client-subnet'] === true,
+        workers,
       });
     } catch (e) {
       signals.dispose();
@@ -126,7 +138,7 @@ export const serveCommand: Command = {
       if (statsSeconds > 0) {
         stats = setInterval(() => {
           const total = node.metrics.totalQueries();
-          log({ event: 'stats', queries: total, queriesPerSecond: Math.round((total - last) / statsSeconds), nxdomain: node.metrics.totalQueries(3), refused: node.metrics.totalQueries(5), dropped: node.metrics.dropped });
+          log({ event: 'stats', queries: total, queriesPerSecond: Math.round((total - last) / statsSeconds), nxdomain: node.metrics.totalQueries(3), refused: node.metrics.totalQueries(5), dropped: node.metrics.totalDropped() });
           last = total;
         }, statsSeconds * 1000);
       }
@@ -150,7 +162,7 @@ export const serveCommand: Command = {
         );
       };
       signals.attach(stop, () => {
-        node.reload();
+        void node.reload();
       });
     });
   },

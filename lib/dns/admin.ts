@@ -101,7 +101,7 @@ export interface AdminBackend {
   /** Everything `GET /status` shows. */
   status(): Record<string, unknown>;
   /** `POST /reload`: re-read the config; a bad one is refused and the old one keeps serving. */
-  reload(): ReloadResult;
+  reload(): ReloadResult | Promise<ReloadResult>;
   /** `POST /reports`, before the body: check the credentials; a refusal is answered without reading the body. */
   admitReport(request: { readonly headers: http.IncomingHttpHeaders; readonly remoteAddress?: string }): ReportResult | ReportIntake;
   /** `GET /healthz`. @default - 200 while the process serves HTTP */
@@ -231,10 +231,10 @@ export class AdminServer {
         return;
       case '/reload': {
         req.resume();
-        const result = this.node.reload();
-        send(res, result.ok ? 200 : 422, result.ok
+        const answer = (result: ReloadResult) => send(res, result.ok ? 200 : 422, result.ok
           ? { ok: true, at: new Date(result.at).toISOString(), warnings: result.warnings ?? [] }
           : { ok: false, at: new Date(result.at).toISOString(), error: result.error, problems: result.problems ?? [], serving: 'the previous config' });
+        Promise.resolve(this.node.reload()).then(answer, (e) => send(res, 500, { error: `internal error: ${(e as Error).message}` }));
         return;
       }
       case '/reports':

@@ -8,3 +8,4 @@ export * from './rrl';
 
 export * from './admin';
 export * from './node';
+export * from './cluster';

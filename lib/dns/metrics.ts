@@ -28,6 +28,25 @@ export interface LabelledCounter {
   value: number;
 }
 
+/**
+ * The counters of the answering side (queries, answer latency, TCP, RRL) as plain data: what a
+ * `cluster` worker that answers DNS sends to the primary, which renders them with its own.
+ */
+export interface AnswerCounters {
+  readonly queries: readonly number[];
+  readonly buckets: readonly number[];
+  readonly latencySum: number;
+  readonly latencyCount: number;
+  readonly dropped: number;
+  readonly clientSubnetQueries: number;
+  readonly tcpConnections: number;
+  /** TCP connections open when the counters were taken. */
+  readonly tcpOpen: number;
+  readonly tcpRefusals: readonly LabelledCounter[];
+  readonly tcpCloses: readonly LabelledCounter[];
+  readonly rrlActions: readonly LabelledCounter[];
+}
+
 export class DnsMetrics {
   private readonly queries = new Float64Array(2 * RCODE_SLOTS * TYPE_SLOTS);
   private readonly buckets = new Float64Array(LATENCY_BUCKETS.length + 1);
@@ -55,6 +74,43 @@ export class DnsMetrics {
   lastReloadOk = 1;
   /** TCP connections open now; read from the server when rendered. */
   tcpOpen: () => number = () => 0;
+  /**
+   * Counters of answering done elsewhere (the `cluster` workers of `serve --workers`, including those
+   * that have exited), added to this process's own when totals are read or rendered.
+   */
+  answeredElsewhere: () => readonly AnswerCounters[] = () => [];
+
+  /** This process's answering counters, as plain data. */
+  answerCounters(): AnswerCounters {
+    const list = (m: Map<string, LabelledCounter>) => [...m.values()].map((c) => ({ labels: c.labels, value: c.value }));
+    return {
+      queries: Array.from(this.queries),
+      buckets: Array.from(this.buckets),
+      latencySum: this.latencySum,
+      latencyCount: this.latencyCount,
+      dropped: this.dropped,
+      clientSubnetQueries: this.clientSubnetQueries,
+      tcpConnections: this.tcpConnections,
+      tcpOpen: this.tcpOpen(),
+      tcpRefusals: list(this.tcpRefusals),
+      tcpCloses: list(this.tcpCloses),
+      rrlActions: list(this.rrlActions),
+    };
+  }
+
+  /** This process's answering counters and those of {@link answeredElsewhere}, added up. */
+  private answering(): AnswerCounters {
+    const others = this.answeredElsewhere();
+    const own = this.answerCounters();
+    return others.length === 0 ? own : sumAnswerCounters([own, ...others]);
+  }
+
+  /** Messages dropped unanswered, here and elsewhere (see {@link answeredElsewhere}). */
+  totalDropped(): number {
+    let n = this.dropped;
+    for (const o of this.answeredElsewhere()) n += o.dropped;
+    return n;
+  }
 
   count(transport: Transport, rcode: number, qtype: number): void {
     const slot = qtype < 0 ? NO_TYPE_SLOT : TYPE_SLOT[qtype & 0xffff];
@@ -70,13 +126,15 @@ export class DnsMetrics {
     this.latencyCount++;
   }
 
-  /** Total answered queries with a given rcode (all transports and types), or all of them. */
+  /** Total answered queries with a given rcode (all transports and types), or all of them; here and elsewhere (see {@link answeredElsewhere}). */
   totalQueries(rcode?: number): number {
     let n = 0;
-    for (let t = 0; t < 2; t++) {
-      for (let r = 0; r < RCODE_SLOTS; r++) {
-        if (rcode !== undefined && r !== rcode) continue;
-        for (let s = 0; s < TYPE_SLOTS; s++) n += this.queries[(t * RCODE_SLOTS + r) * TYPE_SLOTS + s];
+    for (const queries of [this.queries, ...this.answeredElsewhere().map((o) => o.queries)]) {
+      for (let t = 0; t < 2; t++) {
+        for (let r = 0; r < RCODE_SLOTS; r++) {
+          if (rcode !== undefined && r !== rcode) continue;
+          for (let s = 0; s < TYPE_SLOTS; s++) n += queries[(t * RCODE_SLOTS + r) * TYPE_SLOTS + s];
+        }
       }
     }
     return n;
@@ -123,41 +181,42 @@ export class DnsMetrics {
   /** The Prometheus text format. */
   render(): string {
     const out: string[] = [];
+    const a = this.answering();
     const head = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     head('dns_failover_queries_total', 'counter', 'DNS queries answered, by transport, response code and query type.');
     for (let t = 0; t < 2; t++) {
       for (let r = 0; r < RCODE_SLOTS; r++) {
         for (let s = 0; s < TYPE_SLOTS; s++) {
-          const v = this.queries[(t * RCODE_SLOTS + r) * TYPE_SLOTS + s];
+          const v = a.queries[(t * RCODE_SLOTS + r) * TYPE_SLOTS + s];
           if (v === 0) continue;
           out.push(`dns_failover_queries_total${labels({ transport: TRANSPORT_NAMES[t], rcode: RCODE_NAMES[r] ?? `RCODE${r}`, qtype: TYPE_LABELS[s] })} ${v}`);
         }
       }
     }
     head('dns_failover_dropped_messages_total', 'counter', 'Messages not answered: shorter than a DNS header, or responses rather than queries.');
-    out.push(`dns_failover_dropped_messages_total ${this.dropped}`);
+    out.push(`dns_failover_dropped_messages_total ${a.dropped}`);
     head('dns_failover_client_subnet_queries_total', 'counter', 'Queries whose EDNS Client Subnet option was used and echoed (RFC 7871).');
-    out.push(`dns_failover_client_subnet_queries_total ${this.clientSubnetQueries}`);
+    out.push(`dns_failover_client_subnet_queries_total ${a.clientSubnetQueries}`);
     head('dns_failover_tcp_connections_total', 'counter', 'TCP connections accepted.');
-    out.push(`dns_failover_tcp_connections_total ${this.tcpConnections}`);
+    out.push(`dns_failover_tcp_connections_total ${a.tcpConnections}`);
     head('dns_failover_tcp_connections_open', 'gauge', 'TCP connections open now.');
-    out.push(`dns_failover_tcp_connections_open ${this.tcpOpen()}`);
+    out.push(`dns_failover_tcp_connections_open ${a.tcpOpen}`);
     head('dns_failover_tcp_connections_refused_total', 'counter', 'TCP connections closed at once, by reason (per-client-limit, full: every slot busy and none idle).');
-    for (const c of this.tcpRefusals.values()) out.push(`dns_failover_tcp_connections_refused_total${labels(c.labels)} ${c.value}`);
+    for (const c of a.tcpRefusals) out.push(`dns_failover_tcp_connections_refused_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_tcp_connections_closed_total', 'counter', 'TCP connections closed by the server, by reason (io-timeout, idle-timeout, evicted).');
-    for (const c of this.tcpCloses.values()) out.push(`dns_failover_tcp_connections_closed_total${labels(c.labels)} ${c.value}`);
+    for (const c of a.tcpCloses) out.push(`dns_failover_tcp_connections_closed_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_rrl_responses_total', 'counter', 'UDP responses limited by response rate limiting, by action (dropped, slipped: sent truncated).');
-    for (const c of this.rrlActions.values()) out.push(`dns_failover_rrl_responses_total${labels(c.labels)} ${c.value}`);
+    for (const c of a.rrlActions) out.push(`dns_failover_rrl_responses_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_answer_duration_seconds', 'histogram', 'Time from a query\'s arrival at the server to its response being handed to the socket.');
     let cumulative = 0;
     LATENCY_BUCKETS.forEach((le, i) => {
-      cumulative += this.buckets[i];
+      cumulative += a.buckets[i];
       out.push(`dns_failover_answer_duration_seconds_bucket{le="${le}"} ${cumulative}`);
     });
-    cumulative += this.buckets[LATENCY_BUCKETS.length];
+    cumulative += a.buckets[LATENCY_BUCKETS.length];
     out.push(`dns_failover_answer_duration_seconds_bucket{le="+Inf"} ${cumulative}`);
-    out.push(`dns_failover_answer_duration_seconds_sum ${this.latencySum}`);
-    out.push(`dns_failover_answer_duration_seconds_count ${this.latencyCount}`);
+    out.push(`dns_failover_answer_duration_seconds_sum ${a.latencySum}`);
+    out.push(`dns_failover_answer_duration_seconds_count ${a.latencyCount}`);
     head('dns_failover_verdict_changes_total', 'counter', 'Health verdict changes, by health check and new verdict.');
     for (const c of this.verdictChanges.values()) out.push(`dns_failover_verdict_changes_total${labels(c.labels)} ${c.value}`);
     head('dns_failover_health_check_healthy', 'gauge', 'The current verdict of each health check (1 healthy, 0 unhealthy).');
@@ -178,6 +237,47 @@ export class DnsMetrics {
     out.push(`dns_failover_config_last_reload_successful ${this.lastReloadOk}`);
     return out.join('\n') + '\n';
   }
+}
+
+/** Answering counters added up (of several workers, or of one worker's life and the next). */
+export function sumAnswerCounters(list: readonly AnswerCounters[]): AnswerCounters {
+  const queries = new Array<number>(2 * RCODE_SLOTS * TYPE_SLOTS).fill(0);
+  const buckets = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+  const tcpRefusals = new Map<string, LabelledCounter>();
+  const tcpCloses = new Map<string, LabelledCounter>();
+  const rrlActions = new Map<string, LabelledCounter>();
+  let latencySum = 0;
+  let latencyCount = 0;
+  let dropped = 0;
+  let clientSubnetQueries = 0;
+  let tcpConnections = 0;
+  let tcpOpen = 0;
+  for (const o of list) {
+    for (let i = 0; i < queries.length; i++) queries[i] += o.queries[i] ?? 0;
+    for (let i = 0; i < buckets.length; i++) buckets[i] += o.buckets[i] ?? 0;
+    latencySum += o.latencySum;
+    latencyCount += o.latencyCount;
+    dropped += o.dropped;
+    clientSubnetQueries += o.clientSubnetQueries;
+    tcpConnections += o.tcpConnections;
+    tcpOpen += o.tcpOpen;
+    for (const l of o.tcpRefusals) bump(tcpRefusals, l.labels, l.value);
+    for (const l of o.tcpCloses) bump(tcpCloses, l.labels, l.value);
+    for (const l of o.rrlActions) bump(rrlActions, l.labels, l.value);
+  }
+  return {
+    queries,
+    buckets,
+    latencySum,
+    latencyCount,
+    dropped,
+    clientSubnetQueries,
+    tcpConnections,
+    tcpOpen,
+    tcpRefusals: [...tcpRefusals.values()],
+    tcpCloses: [...tcpCloses.values()],
+    rrlActions: [...rrlActions.values()],
+  };
 }
 
 function bump(map: Map<string, LabelledCounter>, l: Record<string, string>, by = 1): void {

@@ -5,14 +5,15 @@
  */
 import { answerShares, clientAreas, engineClient, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
 import { AdminBackend, AdminServer, LivenessResult, ReloadResult, ReportIntake, ReportResult } from './admin';
+import { AnsweringWorkers } from './cluster';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
 import { RrlOptions } from './rrl';
-import { BoundAddress, DnsListenOptions, DnsServer, formatHostPort } from './server';
+import { BoundAddress, DnsListenOptions, DnsServer, dnsSelfTest, formatHostPort } from './server';
 import { GroupInfo, reachableGroups, ZoneSet } from './zones';
+import { BundleConfig, BundleProblem, checkBundleConfig, checkerKeyName, formatProblem, readBundleConfigFile } from '../bundle';
 import { REGION_COORDINATES } from '../model';
 import { clientSetupOf } from './clients';
-import { BundleConfig, BundleProblem, checkBundleConfig, checkerKeyName, formatProblem, readBundleConfigFile } from '../bundle';
 import { GeoIpDatabase } from '../bundle/geoip';
 import {
   CheckerKeyFile, DEFAULT_MAX_CLOCK_SKEW_MS, IgnoredObservation, parseReport, ReportAuthenticator, ReportError, ReportHeaders, ReportRequest,
@@ -83,6 +84,14 @@ export interface DnsNodeOptions {
    * @default false
    */
   readonly ignoreClientSubnet?: boolean;
+  /**
+   * Answer DNS in this many worker processes (`node:cluster`: they share the UDP socket and the TCP
+   * listener), one per core; this process keeps the admin API, takes the reports, decides the
+   * verdicts and sends them to the workers, and reloads by starting a new generation of workers that
+   * compiles the new config while the old one answers (see `cluster.ts`; the workers run `worker.ts`).
+   * @default - answer in this process
+   */
+  readonly workers?: number;
 }
 
 interface Loaded extends Serving {
@@ -204,7 +213,12 @@ export class DnsNode implements AdminBackend {
   private readonly ignoredByChecker = new Map<string, { readonly key: string; readonly list: readonly IgnoredObservation[] }>();
   private readonly clock: () => number;
   private readonly log: (event: NodeEvent) => void;
-  private readonly dns: DnsServer;
+  /** The DNS listeners, when this process answers... */
+  private readonly dns?: DnsServer;
+  /** ...or the workers that answer. */
+  private readonly workers?: AnsweringWorkers;
+  /** Reloads run one after the other. */
+  private reloads: Promise<unknown> = Promise.resolve();
   private admin?: AdminServer;
   private timer?: NodeJS.Timeout;
   private readonly startedAt: number;
@@ -217,9 +231,8 @@ export class DnsNode implements AdminBackend {
     this.startedAt = this.clock();
     const check = this.readConfig();
     if (!check.config) throw new Error(check.error);
-    this.loaded = this.compile(check.config, undefined, check.warnings);
+    this.loaded = this.compile(check.config, check.warnings, this.healthFor(check.config, undefined));
     this.refreshVerdictGauges();
-    const responder = new Responder(() => this.loaded, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
     const listen: DnsListenOptions = {
       host: options.dns.host,
       port: options.dns.port,
@@ -230,7 +243,21 @@ export class DnsNode implements AdminBackend {
       maxTcpOutputBytes: options.maxTcpOutputBytes,
       rrl: options.rrl,
     };
-    this.dns = new DnsServer(responder, this.metrics, listen, (e) => this.log({ event: 'socket-error', message: e.message }));
+    if (options.workers !== undefined) {
+      const workers = new AnsweringWorkers({
+        count: options.workers,
+        listen,
+        maxUdpPayload: options.maxUdpPayload,
+        ignoreClientSubnet: options.ignoreClientSubnet,
+        log: this.log,
+        unhealthy: () => this.loaded.health.unhealthyIds(),
+      });
+      this.workers = workers;
+      this.metrics.answeredElsewhere = () => workers.counters();
+    } else {
+      const responder = new Responder(() => this.loaded, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
+      this.dns = new DnsServer(responder, this.metrics, listen, (e) => this.log({ event: 'socket-error', message: e.message }));
+    }
   }
 
   private readConfig(): { config?: BundleConfig; error: string; problems: readonly BundleProblem[]; warnings: readonly BundleProblem[] } {
@@ -241,12 +268,16 @@ export class DnsNode implements AdminBackend {
     return { config: check.config, error, problems: check.errors, warnings: check.warnings };
   }
 
-  private compile(config: BundleConfig, previous: HealthState | undefined, warnings: readonly BundleProblem[]): Loaded {
+  /** The verdict store of a config: new, or carried over from the previous one (its reports and measured statuses). */
+  private healthFor(config: BundleConfig, previous: HealthState | undefined): HealthState {
+    const settings = verdictSettingsOf(config);
+    return previous ? HealthState.reloaded(previous, config.healthChecks, settings) : new HealthState(config.healthChecks, settings);
+  }
+
+  private compile(config: BundleConfig, warnings: readonly BundleProblem[], health: HealthState): Loaded {
     const zones = new ZoneSet(config);
     // Throws for a GeoIP database that cannot be used: at start the node does not start, at reload the old config keeps serving.
     const clients = clientSetupOf(config, this.loaded?.geoip);
-    const settings = verdictSettingsOf(config);
-    const health = previous ? HealthState.reloaded(previous, config.healthChecks, settings) : new HealthState(config.healthChecks, settings);
     return {
       zones,
       isHealthy: health.isHealthy,
@@ -269,7 +300,7 @@ export class DnsNode implements AdminBackend {
   }
 
   private async listen(): Promise<void> {
-    const dns = await this.dns.listen();
+    const dns = this.workers ? await this.workers.start(JSON.stringify(this.loaded.config)) : await this.dns!.listen();
     this.loadKeys(this.loaded.config);
     try {
       if (this.options.admin) {
@@ -280,7 +311,7 @@ export class DnsNode implements AdminBackend {
         await this.admin.listen(this.options.admin.host, this.options.admin.port);
       }
     } catch (e) {
-      await this.dns.close();
+      await (this.workers ? this.workers.stop() : this.dns!.close());
       throw e;
     }
     const every = this.options.evaluateIntervalMs ?? 1000;
@@ -297,11 +328,12 @@ export class DnsNode implements AdminBackend {
       groups: this.loaded.zones.groups.length,
       healthChecks: this.loaded.config.healthChecks.length,
       reportAuthentication: this.authenticator.name,
+      ...(this.options.workers !== undefined ? { workers: this.options.workers } : {}),
     });
   }
 
   get dnsAddress(): BoundAddress {
-    return this.dns.address;
+    return this.workers ? this.workers.address : this.dns!.address;
   }
 
   get adminAddress(): BoundAddress | undefined {
@@ -370,6 +402,7 @@ export class DnsNode implements AdminBackend {
   }
 
   private noteChanges(changes: readonly VerdictChange[]): void {
+    this.workers?.publish(changes);
     for (const c of changes) {
       this.metrics.verdictChange(c.healthCheckId, c.healthy);
       this.metrics.verdicts.set(c.healthCheckId, c.healthy ? 1 : 0);
@@ -386,9 +419,17 @@ export class DnsNode implements AdminBackend {
 
   /**
    * Re-reads the config file. A config that does not validate is refused: the node keeps serving
-   * the previous one, logs why, and the status shows the error until a reload succeeds.
+   * the previous one, logs why, and the status shows the error until a reload succeeds. With answering
+   * workers, resolves once the new generation of workers answers (or failed, and the old one still
+   * does). Reloads run one after the other.
    */
-  reload(): ReloadResult {
+  reload(): Promise<ReloadResult> {
+    const run = this.reloads.then(() => this.reloadNow());
+    this.reloads = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(): Promise<ReloadResult> {
     const at = this.clock();
     let result: ReloadResult;
     if (this.options.configFile === undefined) {
@@ -398,15 +439,24 @@ export class DnsNode implements AdminBackend {
       if (!check.config) {
         result = { ok: false, at, error: check.error, problems: check.problems };
       } else {
+        const config = check.config;
         try {
-          const previous = this.loaded.health;
-          const next = this.compile(check.config, previous, check.warnings);
-          this.loaded = next;
-          const now = this.clock();
-          const evaluated = next.health.evaluate(now);
-          this.refreshVerdictGauges();
-          this.noteChanges(reloadChanges(previous, next.health, check.config, evaluated, now));
-          this.loadKeys(check.config);
+          // Compiled here too: the status shows its groups, and a config that does not compile is refused before any worker sees it.
+          const prepared = this.compile(config, check.warnings, this.healthFor(config, this.workers ? undefined : this.loaded.health));
+          // The swap: verdicts carried over from the state in force at this moment (reports that came in meanwhile included).
+          const commit = () => {
+            const previous = this.loaded.health;
+            const health = this.workers ? this.healthFor(config, previous) : prepared.health;
+            const next: Loaded = { ...prepared, health, isHealthy: health.isHealthy };
+            this.loaded = next;
+            const now = this.clock();
+            const evaluated = health.evaluate(now);
+            this.refreshVerdictGauges();
+            this.noteChanges(reloadChanges(previous, health, config, evaluated, now));
+          };
+          if (this.workers) await this.workers.replace(JSON.stringify(config), commit);
+          else commit();
+          this.loadKeys(config);
           result = { ok: true, at, warnings: check.warnings };
         } catch (e) {
           result = { ok: false, at, error: `${this.options.configFile} could not be loaded: ${(e as Error).message}` };
@@ -456,7 +506,8 @@ export class DnsNode implements AdminBackend {
 
   /** `GET /healthz`: a real DNS query (the first zone's SOA) to the node's own listeners, over UDP and TCP. */
   liveness(): Promise<LivenessResult> {
-    return this.dns.selfTest(this.loaded.zones.zones[0]?.name ?? '');
+    const zone = this.loaded.zones.zones[0]?.name ?? '';
+    return this.workers ? dnsSelfTest(this.workers.address, zone) : this.dns!.selfTest(zone);
   }
 
   /**
@@ -506,8 +557,9 @@ export class DnsNode implements AdminBackend {
       this.metrics.report('rejected', 'unauthenticated');
       return { status: 403, body: { error: `the credentials are those of checker '${authenticatedId}', the report claims to be from '${parsed.body.checkerId}'` } };
     }
-    for (const r of parsed.reports) loaded.health.report(r.healthCheckId, r.report);
     const checkerId = parsed.body.checkerId;
+    const region = parsed.body.region;
+    for (const o of parsed.accepted) loaded.health.reportObservation(o.healthCheckId, checkerId, region, o);
     this.lastReportAt.set(checkerId, now);
     this.metrics.report('accepted');
     this.noteIgnored(checkerId, parsed.ignored);
@@ -515,7 +567,7 @@ export class DnsNode implements AdminBackend {
     return {
       status: 200,
       body: {
-        accepted: parsed.reports.length,
+        accepted: parsed.accepted.length,
         ...(parsed.ignored.length > 0 ? { ignored: parsed.ignored.length, ignoredHealthChecks: parsed.ignored.slice(0, MAX_IGNORED_SHOWN) } : {}),
         verdictChanges: changes,
       },
@@ -556,9 +608,10 @@ export class DnsNode implements AdminBackend {
       node: {
         startedAt: new Date(this.startedAt).toISOString(),
         uptimeSeconds: Math.round((now - this.startedAt) / 1000),
-        dns: formatHostPort(this.dns.address),
+        dns: formatHostPort(this.dnsAddress),
         admin: this.admin ? formatHostPort(this.admin.address) : null,
         reportAuthentication: this.authenticator.name,
+        ...(this.workers ? { answering: this.workers.status() } : {}),
       },
       config: {
         file: this.options.configFile ?? null,
@@ -608,7 +661,7 @@ export class DnsNode implements AdminBackend {
         };
       }),
       recentVerdictChanges: this.recent.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
-      queries: { total: this.metrics.totalQueries(), dropped: this.metrics.dropped },
+      queries: { total: this.metrics.totalQueries(), dropped: this.metrics.totalDropped() },
     };
   }
 
@@ -616,6 +669,6 @@ export class DnsNode implements AdminBackend {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.all([this.dns.close(), this.admin?.close()]);
+    await Promise.all([this.workers ? this.workers.stop() : this.dns!.close(), this.admin?.close()]);
   }
 }

@@ -374,31 +374,7 @@ export class DnsServer {
    */
   async selfTest(zone: string, timeoutMs = 1000): Promise<{ readonly ok: boolean; readonly detail: Record<string, unknown> }> {
     if (!this.bound) return { ok: false, detail: { error: 'the DNS server is not listening' } };
-    const host = this.bound.host === '0.0.0.0' ? '127.0.0.1' : this.bound.host === '::' ? '::1' : this.bound.host;
-    const port = this.bound.port;
-    const question = { name: zone, type: RRType.SOA, klass: 1 };
-    const q = Buffer.from(encodeMessage({ id: 0x5e1f, flags: 0, questions: [question], answers: [], authorities: [], additionals: [] }));
-    const check = (r: Buffer | undefined): string | undefined => {
-      if (!r || r.length < 12) return 'no answer';
-      const rcode = r[3] & 0x0f;
-      return r.readUInt16BE(0) !== 0x5e1f || (r[2] & 0x80) === 0 ? 'not an answer to the query' : rcode !== Rcode.NOERROR ? `rcode ${RCODE_NAMES[rcode] ?? rcode}` : undefined;
-    };
-    const timed = <T>(p: Promise<T>) => {
-      const t0 = performance.now();
-      return p.then((v) => ({ v, ms: Math.round((performance.now() - t0) * 10) / 10 }));
-    };
-    const udp = await timed(udpAsk(host, port, q, timeoutMs));
-    const tcp = await timed(tcpAsk(host, port, q, timeoutMs));
-    const udpProblem = typeof udp.v === 'string' ? udp.v : check(udp.v);
-    const tcpProblem = typeof tcp.v === 'string' ? tcp.v : check(tcp.v);
-    return {
-      ok: udpProblem === undefined && tcpProblem === undefined,
-      detail: {
-        dns: `${zone} SOA at ${formatHostPort({ host, port })}`,
-        udp: udpProblem ?? `answered in ${udp.ms} ms`,
-        tcp: tcpProblem ?? `answered in ${tcp.ms} ms`,
-      },
-    };
+    return dnsSelfTest(this.bound, zone, timeoutMs);
   }
 
   /** Stops listening and closes every open TCP connection. */
@@ -413,6 +389,42 @@ export class DnsServer {
       tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined,
     ]);
   }
+}
+
+/**
+ * A real query to the DNS listeners at `bound`, over UDP and over TCP (the SOA of `zone`): what a
+ * liveness probe asks. Resolves with the round trips, or with the reason it failed; never rejects.
+ */
+export async function dnsSelfTest(
+  bound: BoundAddress,
+  zone: string,
+  timeoutMs = 1000,
+): Promise<{ readonly ok: boolean; readonly detail: Record<string, unknown> }> {
+  const host = bound.host === '0.0.0.0' ? '127.0.0.1' : bound.host === '::' ? '::1' : bound.host;
+  const port = bound.port;
+  const question = { name: zone, type: RRType.SOA, klass: 1 };
+  const q = Buffer.from(encodeMessage({ id: 0x5e1f, flags: 0, questions: [question], answers: [], authorities: [], additionals: [] }));
+  const check = (r: Buffer | undefined): string | undefined => {
+    if (!r || r.length < 12) return 'no answer';
+    const rcode = r[3] & 0x0f;
+    return r.readUInt16BE(0) !== 0x5e1f || (r[2] & 0x80) === 0 ? 'not an answer to the query' : rcode !== Rcode.NOERROR ? `rcode ${RCODE_NAMES[rcode] ?? rcode}` : undefined;
+  };
+  const timed = <T>(p: Promise<T>) => {
+    const t0 = performance.now();
+    return p.then((v) => ({ v, ms: Math.round((performance.now() - t0) * 10) / 10 }));
+  };
+  const udp = await timed(udpAsk(host, port, q, timeoutMs));
+  const tcp = await timed(tcpAsk(host, port, q, timeoutMs));
+  const udpProblem = typeof udp.v === 'string' ? udp.v : check(udp.v);
+  const tcpProblem = typeof tcp.v === 'string' ? tcp.v : check(tcp.v);
+  return {
+    ok: udpProblem === undefined && tcpProblem === undefined,
+    detail: {
+      dns: `${zone} SOA at ${formatHostPort({ host, port })}`,
+      udp: udpProblem ?? `answered in ${udp.ms} ms`,
+      tcp: tcpProblem ?? `answered in ${tcp.ms} ms`,
+    },
+  };
 }
 
 /** One UDP exchange; the response, or why there is none. */

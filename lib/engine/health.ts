@@ -34,6 +34,9 @@ export interface CheckerReport {
   readonly latencyMs?: number;
 }
 
+/** What a checker says about one check: a {@link CheckerReport} without the checker. */
+export type CheckerObservation = Pick<CheckerReport, 'healthy' | 'observedAt' | 'reason' | 'latencyMs'>;
+
 export interface VerdictSettings {
   /**
    * Healthy when MORE than this fraction of the checkers with a fresh report say healthy.
@@ -149,12 +152,41 @@ export interface HealthCheckSnapshot {
   readonly reason: string;
 }
 
+/**
+ * One checker's latest report on one endpoint check (its fields, updated in place by every newer report:
+ * the node's report path allocates nothing per observation here), and whether it is counted as fresh.
+ */
+interface Slot {
+  readonly entry: Entry;
+  readonly checkerId: string;
+  region: string;
+  healthy: boolean;
+  observedAt: number;
+  reason: string | undefined;
+  latencyMs: number | undefined;
+  /** Counted in the entry's fresh and healthy counts, and in the expiry heap (incremental evaluation). */
+  counted: boolean;
+  /** The heap's key: an `observedAt` this slot's report had, at most the current one. */
+  key: number;
+}
+
 interface Entry {
   readonly model: HealthCheckModel;
   readonly kind: VerdictKind;
   readonly children: readonly string[];
+  /** Position in model order. */
+  readonly index: number;
+  /** Calculated checks: 1 + the deepest child's rank; others 0 (children are evaluated first). */
+  rank: number;
+  /** The calculated checks that name this one as a child. */
+  readonly parents: Entry[];
   /** Latest report per checker id. */
-  readonly reports: Map<string, CheckerReport>;
+  readonly reports: Map<string, Slot>;
+  /** Counted (fresh, as of the last evaluate()) reports, and the healthy ones among them. */
+  freshCount: number;
+  healthyCount: number;
+  /** The evaluation round this entry was last marked for recomputation in. */
+  dirtyRound: number;
   /** Last measured status (endpoint checks); a new check starts healthy. */
   measured: boolean;
   /** When `measured` was last computed from fresh reports. */
@@ -162,6 +194,83 @@ interface Entry {
   healthy: boolean;
   since: number | undefined;
   reason: string;
+}
+
+/** What one evaluate() did. */
+export interface EvaluationWork {
+  /** Every check was recomputed over every report (the first evaluate(), after a reload, a clock that went back, or not incremental). */
+  readonly full: boolean;
+  /** Checks whose verdict was recomputed. */
+  readonly recomputed: number;
+  /** Reports that went stale at this evaluate() (incremental evaluations). */
+  readonly expired: number;
+}
+
+/** Options of a {@link HealthState} that do not change its verdicts. */
+export interface HealthStateOptions {
+  /**
+   * Evaluate incrementally: a report marks only its check for recomputation (when it changes the
+   * check's counts), verdict changes propagate to calculated parents, and reports leave the fresh
+   * counts through a heap ordered by their age. False recomputes every check over every report at
+   * every evaluate(): the same verdicts, reasons and changes (the reference the tests compare with).
+   * @default true
+   */
+  readonly incremental?: boolean;
+}
+
+/**
+ * A binary min-heap of slots by `key` (an `observedAt`). A slot whose report is replaced by a newer one
+ * keeps its old key (a lower bound); when it reaches the top, it is either stale, or put back with its
+ * current key. So a report costs no heap work, and each slot moves at most once per freshness window.
+ */
+class ExpiryHeap {
+  private items: Slot[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Slot | undefined {
+    return this.items[0];
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+
+  push(slot: Slot): void {
+    const a = this.items;
+    let i = a.length;
+    a.push(slot);
+    const key = slot.key;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p].key <= key) break;
+      a[i] = a[p];
+      i = p;
+    }
+    a[i] = slot;
+  }
+
+  pop(): Slot | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length === 0 || last === undefined) return top;
+    const n = a.length;
+    const key = last.key;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && a[c + 1].key < a[c].key) c++;
+      if (a[c].key >= key) break;
+      a[i] = a[c];
+      i = c;
+    }
+    a[i] = last;
+    return top;
+  }
 }
 
 interface Result {
@@ -219,18 +328,23 @@ export class HealthState {
    * override is kept. Verdicts are recomputed with the new configuration (no report is considered
    * fresh until the next evaluate()); a verdict that did not change keeps its `since`.
    */
-  static reloaded(previous: HealthState, healthChecks: readonly HealthCheckModel[], settings?: Partial<VerdictSettings>): HealthState {
-    const next = new HealthState(healthChecks, settings);
-    for (const entry of next.entries.values()) {
+  static reloaded(
+    previous: HealthState,
+    healthChecks: readonly HealthCheckModel[],
+    settings?: Partial<VerdictSettings>,
+    options: HealthStateOptions = previous.options,
+  ): HealthState {
+    const next = new HealthState(healthChecks, settings, options);
+    for (const entry of next.order) {
       const old = previous.entries.get(entry.model.id);
       if (!old || old.model.config.type !== entry.model.config.type) continue;
-      for (const [checkerId, report] of old.reports) entry.reports.set(checkerId, report);
+      if (entry.kind === 'endpoint') for (const slot of old.reports.values()) next.store(entry, slot.checkerId, slot.region, slot.healthy, slot.observedAt, slot.reason, slot.latencyMs);
       entry.measured = old.measured;
       entry.measuredAt = old.measuredAt;
     }
     for (const [id, healthy] of previous.overrides) next.overrides.set(id, healthy);
     next.commitInitial();
-    for (const entry of next.entries.values()) {
+    for (const entry of next.order) {
       const old = previous.entries.get(entry.model.id);
       if (old && old.healthy === entry.healthy) entry.since = old.since;
     }
@@ -239,16 +353,38 @@ export class HealthState {
 
   /** The settings in force, defaults filled in. */
   readonly settings: VerdictSettings;
+  private readonly options: HealthStateOptions;
   private readonly entries = new Map<string, Entry>();
   private readonly order: Entry[] = [];
   private readonly overrides = new Map<string, boolean>();
   /** Verdicts after the last evaluate(): every check of the state, plus overridden external ids. */
   private readonly verdicts = new Map<string, boolean>();
+  /** The external ids held in `verdicts`, in the order they are there (after every check of the state). */
+  private readonly externalVerdicts = new Set<string>();
+  /** Calculated checks by the id of a child that is not a check of this state (an external id). */
+  private readonly externalParents = new Map<string, Entry[]>();
   private generationCounter = 0;
   private lastEvaluatedAt: number | undefined;
 
-  constructor(healthChecks: readonly HealthCheckModel[], settings?: Partial<VerdictSettings>) {
+  // Incremental evaluation (see HealthStateOptions.incremental).
+  /** False: every evaluate() recomputes everything (by option, or for a model whose calculated checks form a cycle). */
+  private readonly incremental: boolean;
+  /** Counted reports by age: the next to go stale on top. */
+  private readonly expiry = new ExpiryHeap();
+  /** The next evaluate() recomputes every check (after creation, a reload, or a clock that went back). */
+  private allDirty = true;
+  /** Checks to recompute at the next evaluate(), by rank (children before parents). */
+  private readonly dirty: Entry[][] = [];
+  private round = 1;
+  /** An override of an external id changed since the last evaluate(). */
+  private externalsChanged = false;
+  /** The `now` the fresh counts are taken at. */
+  private countedAt = -Infinity;
+  private lastWork: EvaluationWork = { full: true, recomputed: 0, expired: 0 };
+
+  constructor(healthChecks: readonly HealthCheckModel[], settings?: Partial<VerdictSettings>, options: HealthStateOptions = {}) {
     this.settings = resolveSettings(settings);
+    this.options = options;
     for (const model of healthChecks) {
       if (this.entries.has(model.id)) {
         throw new Error(`two health checks share the id '${model.id}'; give each its own id (validate the model first)`);
@@ -257,7 +393,13 @@ export class HealthState {
         model,
         kind: verdictKindOf(model.config.type),
         children: [...new Set(model.config.childHealthChecks ?? [])],
+        index: this.order.length,
+        rank: 0,
+        parents: [],
         reports: new Map(),
+        freshCount: 0,
+        healthyCount: 0,
+        dirtyRound: 0,
         measured: true,
         measuredAt: undefined,
         healthy: true,
@@ -267,9 +409,56 @@ export class HealthState {
       this.entries.set(model.id, entry);
       this.order.push(entry);
     }
+    this.incremental = options.incremental !== false && this.link();
     this.commitInitial();
     // isHealthy may be handed around unbound, e.g. `group.select(state.isHealthy, Math.random)`.
     this.isHealthy = this.isHealthy.bind(this);
+  }
+
+  /**
+   * Links calculated checks to their children (parents, external parents) and ranks them, children
+   * first. Returns false when calculated checks form a cycle (an unvalidated model): the full
+   * evaluation then decides, with its rule for cycles.
+   */
+  private link(): boolean {
+    for (const entry of this.order) {
+      if (entry.kind !== 'calculated') continue;
+      for (const id of entry.children) {
+        const child = this.entries.get(id);
+        if (child) {
+          child.parents.push(entry);
+        } else {
+          const list = this.externalParents.get(id);
+          if (list) list.push(entry);
+          else this.externalParents.set(id, [entry]);
+        }
+      }
+    }
+    const state = new Map<Entry, 1 | 2>(); // 1 visiting, 2 done
+    const rank = (entry: Entry): number => {
+      const s = state.get(entry);
+      if (s === 2) return entry.rank;
+      if (s === 1) throw cycle;
+      state.set(entry, 1);
+      let r = 0;
+      if (entry.kind === 'calculated') {
+        for (const id of entry.children) {
+          const child = this.entries.get(id);
+          if (child) r = Math.max(r, rank(child) + 1);
+        }
+      }
+      entry.rank = r;
+      state.set(entry, 2);
+      return r;
+    };
+    const cycle = new Error('cycle');
+    try {
+      for (const entry of this.order) rank(entry);
+    } catch (e) {
+      if (e !== cycle) throw e;
+      return false;
+    }
+    return true;
   }
 
   /** Increases every time an evaluate() changes a verdict: a cache key for answers derived from verdicts. */
@@ -277,9 +466,31 @@ export class HealthState {
     return this.generationCounter;
   }
 
+  /** What the last evaluate() did (for tests and metrics: the work follows what changed). */
+  get lastEvaluation(): EvaluationWork {
+    return this.lastWork;
+  }
+
   /** The `now` of the last evaluate(), if any. */
   get evaluatedAt(): number | undefined {
     return this.lastEvaluatedAt;
+  }
+
+  /**
+   * The earliest time after which a report counted as fresh at the last evaluate() may have gone stale
+   * (a report dated `t` is stale after `t + freshnessMs`), or undefined when none is counted: an
+   * evaluate() before then changes no verdict unless reports or overrides arrived. For a timer.
+   */
+  get nextExpiryAt(): number | undefined {
+    const top = this.expiry.peek();
+    return top === undefined ? undefined : top.key + this.settings.freshnessMs;
+  }
+
+  /** The ids whose verdict after the last evaluate() is unhealthy (checks of this state, and overridden external ids); every other id is healthy. */
+  unhealthyIds(): string[] {
+    const out: string[] = [];
+    for (const [id, healthy] of this.verdicts) if (!healthy) out.push(id);
+    return out;
   }
 
   /** Whether {@link report} stores reports for this id: true for endpoint checks (HTTP*, HTTPS*, TCP) of this state. */
@@ -299,19 +510,75 @@ export class HealthState {
    *
    * Throws a TypeError for a report without a checker id or with an `observedAt` that is not a finite
    * number: a caller's bug, not a checker's opinion.
+   *
+   * Only the report's field values are kept, not the object.
    */
   report(healthCheckId: string, report: CheckerReport): void {
-    if (typeof report.checkerId !== 'string' || report.checkerId === '') {
+    this.reportObservation(healthCheckId, report.checkerId, report.region, report);
+  }
+
+  /**
+   * {@link report} with the checker given apart from its observation (the report protocol's body: one
+   * checker, many observations). Nothing is kept of `observation` but its field values.
+   */
+  reportObservation(healthCheckId: string, checkerId: string, region: string, observation: CheckerObservation): void {
+    if (typeof checkerId !== 'string' || checkerId === '') {
       throw new TypeError(`report for health check '${healthCheckId}' has no checkerId; give the reporting checker's id`);
     }
-    if (typeof report.observedAt !== 'number' || !Number.isFinite(report.observedAt)) {
-      throw new TypeError(`report of checker '${report.checkerId}' for health check '${healthCheckId}' has observedAt ${String(report.observedAt)}; give ms since epoch`);
+    const observedAt = observation.observedAt;
+    if (typeof observedAt !== 'number' || !Number.isFinite(observedAt)) {
+      throw new TypeError(`report of checker '${checkerId}' for health check '${healthCheckId}' has observedAt ${String(observedAt)}; give ms since epoch`);
     }
     const entry = this.entries.get(healthCheckId);
-    if (!entry || entry.kind !== 'endpoint') return;
-    const stored = entry.reports.get(report.checkerId);
-    if (stored && report.observedAt < stored.observedAt) return;
-    entry.reports.set(report.checkerId, Object.freeze({ ...report, healthy: report.healthy === true }));
+    if (entry === undefined || entry.kind !== 'endpoint') return;
+    this.store(entry, checkerId, region, observation.healthy === true, observedAt, observation.reason, observation.latencyMs);
+  }
+
+  /**
+   * Stores a report (the latest of its checker; an older one is ignored) and keeps the fresh counts: a
+   * report counts until the next evaluate() finds it stale. The check is recomputed only when its
+   * counts, or its number of reports, change: a report that repeats what its checker said before
+   * changes nothing but its age.
+   */
+  private store(
+    entry: Entry, checkerId: string, region: string, healthy: boolean, observedAt: number, reason: string | undefined, latencyMs: number | undefined,
+  ): void {
+    let slot = entry.reports.get(checkerId);
+    if (slot === undefined) {
+      slot = { entry, checkerId, region, healthy, observedAt, reason, latencyMs, counted: false, key: observedAt };
+      entry.reports.set(checkerId, slot);
+      this.count(slot);
+      this.markDirty(entry);
+      return;
+    }
+    if (observedAt < slot.observedAt) return;
+    const was = slot.healthy;
+    slot.region = region;
+    slot.healthy = healthy;
+    slot.observedAt = observedAt;
+    slot.reason = reason;
+    slot.latencyMs = latencyMs;
+    if (!slot.counted) {
+      this.count(slot);
+      this.markDirty(entry);
+    } else if (was !== healthy) {
+      entry.healthyCount += healthy ? 1 : -1;
+      this.markDirty(entry);
+    }
+  }
+
+  private count(slot: Slot): void {
+    slot.counted = true;
+    slot.key = slot.observedAt;
+    slot.entry.freshCount++;
+    if (slot.healthy) slot.entry.healthyCount++;
+    if (this.incremental) this.expiry.push(slot);
+  }
+
+  private markDirty(entry: Entry): void {
+    if (!this.incremental || entry.dirtyRound === this.round) return;
+    entry.dirtyRound = this.round;
+    (this.dirty[entry.rank] ??= []).push(entry);
   }
 
   /**
@@ -327,6 +594,13 @@ export class HealthState {
   override(healthCheckId: string, healthy: boolean | undefined): void {
     if (healthy === undefined) this.overrides.delete(healthCheckId);
     else this.overrides.set(healthCheckId, healthy);
+    const entry = this.entries.get(healthCheckId);
+    if (entry) {
+      this.markDirty(entry);
+    } else {
+      this.externalsChanged = true;
+      for (const parent of this.externalParents.get(healthCheckId) ?? []) this.markDirty(parent);
+    }
   }
 
   /** Recompute every verdict at `now`; returns the checks whose verdict changed, in model order (then overridden external ids). */
@@ -334,7 +608,18 @@ export class HealthState {
     if (typeof now !== 'number' || !Number.isFinite(now)) {
       throw new TypeError(`evaluate(now) needs ms since epoch, got ${String(now)}`);
     }
+    // After creation and reloads, and should the clock go back (stale reports may be fresh again): everything.
+    const changes = this.incremental && !this.allDirty && now >= this.countedAt ? this.evaluateDirty(now) : this.evaluateAll(now);
+    this.externals(now, changes);
+    this.lastEvaluatedAt = now;
+    if (changes.length > 0) this.generationCounter++;
+    return changes;
+  }
+
+  /** The full evaluation: every check over every report. */
+  private evaluateAll(now: number): VerdictChange[] {
     const results = this.computeAll(now);
+    this.lastWork = { full: true, recomputed: this.order.length, expired: 0 };
     const changes: VerdictChange[] = [];
     for (const entry of this.order) {
       const result = results.get(entry)!;
@@ -346,9 +631,84 @@ export class HealthState {
       entry.reason = result.reason;
       this.verdicts.set(entry.model.id, result.healthy);
     }
-    // External ids (not checks of this state): healthy unless overridden.
-    const externals = new Set<string>();
-    for (const id of this.verdicts.keys()) if (!this.entries.has(id)) externals.add(id);
+    if (this.incremental) this.recount(now);
+    return changes;
+  }
+
+  /** Fresh counts and the expiry heap as of `now`, from every stored report. */
+  private recount(now: number): void {
+    this.expiry.clear();
+    for (const entry of this.order) {
+      entry.freshCount = 0;
+      entry.healthyCount = 0;
+      for (const slot of entry.reports.values()) {
+        slot.counted = false;
+        if (this.isFresh(slot, now)) this.count(slot);
+      }
+    }
+    this.dirty.length = 0;
+    this.round++;
+    this.allDirty = false;
+    this.countedAt = now;
+  }
+
+  /**
+   * The incremental evaluation: reports that went stale since the last evaluate() leave the counts
+   * (from the top of the expiry heap), then the checks marked for recomputation are recomputed,
+   * children before parents; a verdict that changes marks the calculated checks above it.
+   */
+  private evaluateDirty(now: number): VerdictChange[] {
+    const f = this.settings.freshnessMs;
+    const heap = this.expiry;
+    let expired = 0;
+    let recomputed = 0;
+    for (let top = heap.peek(); top !== undefined && now - top.key > f; top = heap.peek()) {
+      heap.pop();
+      if (now - top.observedAt > f) {
+        top.counted = false;
+        expired++;
+        top.entry.freshCount--;
+        if (top.healthy) top.entry.healthyCount--;
+        this.markDirty(top.entry);
+      } else {
+        top.key = top.observedAt; // replaced by a newer report since it was counted: back in, by its age
+        heap.push(top);
+      }
+    }
+    this.countedAt = now;
+    const changed: Entry[] = [];
+    const reasons = new Map<Entry, string>();
+    const childVerdict = (child: Entry) => child.healthy; // children are final: lower ranks come first
+    for (let rank = 0; rank < this.dirty.length; rank++) {
+      const list = this.dirty[rank];
+      if (list === undefined) continue;
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i];
+        recomputed++;
+        const result = this.compute(entry, now, entry.freshCount, entry.healthyCount, childVerdict);
+        entry.reason = result.reason;
+        if (result.healthy !== entry.healthy) {
+          entry.since = now;
+          entry.healthy = result.healthy;
+          this.verdicts.set(entry.model.id, result.healthy);
+          changed.push(entry);
+          reasons.set(entry, result.reason);
+          for (const parent of entry.parents) this.markDirty(parent);
+        }
+      }
+    }
+    this.dirty.length = 0;
+    this.round++;
+    this.lastWork = { full: false, recomputed, expired };
+    changed.sort((a, b) => a.index - b.index);
+    return changed.map((entry) => ({ healthCheckId: entry.model.id, healthy: entry.healthy, at: now, reason: reasons.get(entry)! }));
+  }
+
+  /** External ids (not checks of this state): healthy unless overridden. */
+  private externals(now: number, changes: VerdictChange[]): void {
+    if (!this.externalsChanged) return; // each external verdict already follows its override
+    this.externalsChanged = false;
+    const externals = new Set<string>(this.externalVerdicts);
     for (const id of this.overrides.keys()) if (!this.entries.has(id)) externals.add(id);
     for (const id of externals) {
       const forced = this.overrides.get(id);
@@ -359,12 +719,14 @@ export class HealthState {
           : `external health check (not in this model): overridden to ${word(forced)}`;
         changes.push({ healthCheckId: id, healthy, at: now, reason });
       }
-      if (forced === undefined) this.verdicts.delete(id);
-      else this.verdicts.set(id, forced);
+      if (forced === undefined) {
+        this.verdicts.delete(id);
+        this.externalVerdicts.delete(id);
+      } else {
+        this.verdicts.set(id, forced);
+        this.externalVerdicts.add(id);
+      }
     }
-    this.lastEvaluatedAt = now;
-    if (changes.length > 0) this.generationCounter++;
-    return changes;
   }
 
   /**
@@ -390,7 +752,16 @@ export class HealthState {
       const c = entry.model.config;
       const reports = [...entry.reports.values()]
         .sort((a, b) => (a.checkerId < b.checkerId ? -1 : a.checkerId > b.checkerId ? 1 : 0))
-        .map((r): ReportSnapshot => ({ ...r, ageMs: now - r.observedAt, fresh: this.isFresh(r, now) }));
+        .map((r): ReportSnapshot => ({
+          checkerId: r.checkerId,
+          region: r.region,
+          healthy: r.healthy,
+          observedAt: r.observedAt,
+          ...(r.reason !== undefined ? { reason: r.reason } : {}),
+          ...(r.latencyMs !== undefined ? { latencyMs: r.latencyMs } : {}),
+          ageMs: now - r.observedAt,
+          fresh: this.isFresh(r, now),
+        }));
       const fresh = reports.filter((r) => r.fresh);
       const override = this.overrides.get(entry.model.id);
       return {
@@ -418,7 +789,7 @@ export class HealthState {
     });
   }
 
-  private isFresh(report: CheckerReport, now: number): boolean {
+  private isFresh(report: { readonly observedAt: number }, now: number): boolean {
     return now - report.observedAt <= this.settings.freshnessMs;
   }
 
@@ -433,8 +804,12 @@ export class HealthState {
       this.verdicts.set(entry.model.id, result.healthy);
     }
     for (const [id, healthy] of this.overrides) {
-      if (!this.entries.has(id)) this.verdicts.set(id, healthy);
+      if (!this.entries.has(id)) {
+        this.verdicts.set(id, healthy);
+        this.externalVerdicts.add(id);
+      }
     }
+    this.allDirty = true;
   }
 
   /** Every check's verdict at `now` (undefined: no report is fresh), children before parents. */
@@ -446,7 +821,16 @@ export class HealthState {
       if (done) return done.healthy;
       if (visiting.has(entry)) return entry.healthy; // a cycle in an unvalidated model: previous verdict
       visiting.add(entry);
-      const result = this.compute(entry, now, verdictOf);
+      let fresh = 0;
+      let healthy = 0;
+      if (entry.kind === 'endpoint' && now !== undefined) {
+        for (const slot of entry.reports.values()) {
+          if (!this.isFresh(slot, now)) continue;
+          fresh++;
+          if (slot.healthy) healthy++;
+        }
+      }
+      const result = this.compute(entry, now, fresh, healthy, verdictOf);
       visiting.delete(entry);
       results.set(entry, result);
       return result.healthy;
@@ -455,21 +839,16 @@ export class HealthState {
     return results;
   }
 
-  private compute(entry: Entry, now: number | undefined, verdictOf: (entry: Entry) => boolean): Result {
+  /**
+   * One check's verdict at `now` (undefined: no report is fresh): `fresh` and `healthy` are its fresh
+   * reports and the healthy ones among them (endpoint checks), `verdictOf` gives a child's verdict.
+   */
+  private compute(entry: Entry, now: number | undefined, fresh: number, healthy: number, verdictOf: (entry: Entry) => boolean): Result {
     const c = entry.model.config;
     let status: boolean;
     let reason: string;
     switch (entry.kind) {
       case 'endpoint': {
-        let fresh = 0;
-        let healthy = 0;
-        if (now !== undefined) {
-          for (const r of entry.reports.values()) {
-            if (!this.isFresh(r, now)) continue;
-            fresh++;
-            if (r.healthy) healthy++;
-          }
-        }
         const fraction = this.settings.healthyFraction;
         if (fresh > 0) {
           // Division, not `fraction * fresh`: k / n rounds to the same double as the literal
@@ -486,16 +865,16 @@ export class HealthState {
         break;
       }
       case 'calculated': {
-        let healthy = 0;
+        let up = 0;
         for (const id of entry.children) {
           const child = this.entries.get(id);
           const ok = child ? verdictOf(child) : (this.overrides.get(id) ?? true);
-          if (ok) healthy++;
+          if (ok) up++;
         }
         const threshold = healthThresholdOf(c);
-        status = healthy >= threshold;
+        status = up >= threshold;
         const note = threshold <= 0 ? ' (0: always healthy)' : threshold > entry.children.length ? ' (more than the children: always unhealthy)' : '';
-        reason = `${healthy} of ${entry.children.length} child checks healthy, healthThreshold ${threshold}${note}`;
+        reason = `${up} of ${entry.children.length} child checks healthy, healthThreshold ${threshold}${note}`;
         break;
       }
       case 'unobserved':

@@ -254,7 +254,7 @@ export class UpSession {
    * (unchanged checks keep their results), checkers no longer in the config stop, new ones start.
    */
   async reload(): Promise<{ ok: boolean; error?: string }> {
-    const result = this.node.reload();
+    const result = await this.node.reload();
     if (!result.ok) return { ok: false, error: result.error };
     const config = this.node.config;
     const wanted = checkersPerRegion(config).run;
