@@ -75,13 +75,7 @@ class WeightedRouter implements Router {
     const flags = this.flagsFor(health, new Uint8Array(this.n));
     const n = this.n;
     const weights = this.weights;
-    let sum = 0;
-    let healthy = 0;
-    for (let i = 0; i < n; i++) {
-      if (flags[i] === 0) continue;
-      healthy++;
-      sum += weights[i];
-    }
+    const sum = this.weightOf(flags);
     const singles = this.singles;
     if (sum > 0) {
       const cumulative: number[] = [];
@@ -125,6 +119,13 @@ class WeightedRouter implements Router {
     return allHealthy;
   }
 
+  /** The summed weight of H's records (0: P is empty). */
+  private weightOf(flags: Uint8Array): number {
+    let sum = 0;
+    for (let i = 0; i < this.n; i++) if (flags[i] !== 0) sum += this.weights[i];
+    return sum;
+  }
+
   /** P (the weighted records of H) when it is not empty, else H chosen uniformly. */
   private candidates(flags: Uint8Array): Candidates {
     let sum = 0;
@@ -156,13 +157,7 @@ class WeightedRouter implements Router {
   private pick(flags: Uint8Array, random: RandomSource): number {
     const n = this.n;
     const weights = this.weights;
-    let sum = 0;
-    let healthy = 0;
-    for (let i = 0; i < n; i++) {
-      if (flags[i] === 0) continue;
-      healthy++;
-      sum += weights[i];
-    }
+    const sum = this.weightOf(flags);
     if (sum > 0) {
       // Inverse transform sampling over the cumulative weights of P: record i owns [c(i-1), c(i)).
       const r = random() * sum;
@@ -177,6 +172,8 @@ class WeightedRouter implements Router {
       return last; // only reachable through rounding with non-integer weights
     }
     // P is empty: every record of H has weight 0; choose uniformly among H.
+    let healthy = 0;
+    for (let i = 0; i < n; i++) healthy += flags[i];
     let k = uniformIndex(random, healthy);
     for (let i = 0; i < n; i++) {
       if (flags[i] === 0) continue;
