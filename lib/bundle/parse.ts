@@ -8,9 +8,6 @@ import { isIPv6 } from 'net';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { checkerKeyName } from './keys';
-// A CommonJS module whose export is the validate function (ajv's standalone code), typed below.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import precompiledValidator = require('./schema-validator');
 import { BUNDLE_CONFIG_VERSION, BundleConfig, BundleZone } from './types';
 import { parseRecordValue } from './values';
 import {
@@ -84,13 +81,18 @@ export function bundleSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(BUNDLE_SCHEMA_PATH, 'utf8'));
 }
 
+let validator: ValidateFunction | undefined;
+
 /**
  * The schema compiled ahead of time by ajv (scripts/schema-validator.js): compiling it at every load
- * took 0.3 s and some 17 MB of memory that stayed resident. Its module is small to load (ajv's
- * runtime is not loaded with it, only one helper).
+ * took 0.3 s and some 17 MB of memory that stayed resident. Loaded on first use (a CommonJS module
+ * whose export is the validate function, with one helper of ajv's runtime): a synth that writes no
+ * bundle (CloudFormation, Terraform) loads neither its 100 KB nor ajv.
  */
 function schemaValidator(): ValidateFunction {
-  return precompiledValidator as unknown as ValidateFunction;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validator ??= require('./schema-validator') as ValidateFunction;
+  return validator;
 }
 
 function show(value: unknown): string {
