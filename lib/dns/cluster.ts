@@ -53,10 +53,19 @@ type ToWorker =
   /** Close the sockets, send the last counters, exit. */
   | { readonly kind: 'retire' };
 
+/** What a worker compiled: for the primary's log lines and liveness check (the primary keeps no compiled zones). */
+export interface CompiledSummary {
+  /** The zones' names, in the order of the compiled zone set. */
+  readonly zones: readonly string[];
+  /** Record set groups. */
+  readonly groups: number;
+}
+
 /** Worker to primary. */
 type FromWorker =
-  | { readonly kind: 'loaded' }
-  | { readonly kind: 'failed'; readonly error: string }
+  | { readonly kind: 'loaded'; readonly summary: CompiledSummary }
+  /** `load`: the config did not compile (a GeoIP database that cannot be used): the error is the compiler's own. */
+  | { readonly kind: 'failed'; readonly error: string; readonly stage?: 'load' }
   | { readonly kind: 'listening'; readonly port: number }
   | { readonly kind: 'counters'; readonly counters: AnswerCounters }
   | { readonly kind: 'log'; readonly event: Record<string, unknown> };
@@ -99,15 +108,16 @@ export function runAnsweringWorker(): Promise<number> {
             // Validated by the primary, which sent exactly this text.
             const config = JSON.parse(m.config) as BundleConfig;
             const clients: ClientSetup = clientSetupOf(config, undefined);
+            const zones = new ZoneSet(config);
             serving = {
-              zones: new ZoneSet(config),
+              zones,
               isHealthy,
               ...(clients.resolver ? { clients: clients.resolver } : {}),
               ignoreClientSubnet: options.ignoreClientSubnet === true,
             };
-            send({ kind: 'loaded' });
+            send({ kind: 'loaded', summary: { zones: zones.zones.map((z) => z.name), groups: zones.groups.length } });
           } catch (e) {
-            send({ kind: 'failed', error: (e as Error).message });
+            send({ kind: 'failed', error: (e as Error).message, stage: 'load' });
           }
           return;
         }
@@ -156,6 +166,10 @@ interface WorkerRecord {
   state: 'loading' | 'loaded' | 'listening' | 'retiring';
   /** Stopped because it failed (not retired on purpose). */
   failed: boolean;
+  /** Started by start() or replace(), whose caller reports a config that does not compile (no worker-failed line then). */
+  readonly callerReports: boolean;
+  /** What it compiled, once loaded. */
+  summary?: CompiledSummary;
   readonly startedAt: number;
   /** The port it asked to listen on (0, or the bound port): workers share a socket only when they ask for the same one. */
   listenPort?: number;
@@ -228,11 +242,14 @@ export class AnsweringWorkers {
     return this.bound;
   }
 
-  /** Starts the workers with a config (JSON text of a validated config); resolves when all of them answer. */
-  async start(config: string): Promise<BoundAddress> {
+  /**
+   * Starts the workers with a config (JSON text of a validated config); resolves when all of them
+   * answer, with what they compiled. Rejects with the compiler's error when the config does not compile.
+   */
+  async start(config: string): Promise<{ readonly address: BoundAddress; readonly summary: CompiledSummary }> {
     this.config = config;
     const generation = ++this.generation;
-    const started = Array.from({ length: this.options.count }, () => this.fork(generation));
+    const started = Array.from({ length: this.options.count }, () => this.fork(generation, config, true));
     try {
       await Promise.all(started.map((r) => r.loaded.promise));
       // One at a time: the first one's bound port is the one the others share.
@@ -245,7 +262,7 @@ export class AnsweringWorkers {
       throw e;
     }
     this.running = true;
-    return this.address;
+    return { address: this.address, summary: started[0].summary! };
   }
 
   /**
@@ -253,11 +270,11 @@ export class AnsweringWorkers {
    * compiled, `swap` runs (the primary takes the new config as its own; from then on the verdicts it
    * publishes are those of the new config), the new workers get the verdicts and listen, and the old
    * ones retire. Rejects, with the old generation still answering, when a new worker fails before
-   * `swap`.
+   * `swap` (with the compiler's error when the config does not compile).
    */
-  async replace(config: string, swap: () => void): Promise<void> {
+  async replace(config: string, swap: (summary: CompiledSummary) => void): Promise<void> {
     const generation = this.generation + 1;
-    const fresh = Array.from({ length: this.options.count }, () => this.fork(generation, config));
+    const fresh = Array.from({ length: this.options.count }, () => this.fork(generation, config, true));
     try {
       await Promise.all(fresh.map((r) => r.loaded.promise));
     } catch (e) {
@@ -266,7 +283,7 @@ export class AnsweringWorkers {
     }
     this.generation = generation;
     this.config = config;
-    swap();
+    swap(fresh[0].summary!);
     for (const r of fresh) if (this.workers.has(r.pid)) this.listen(r);
     // A new worker that dies now is replaced like any other; the old ones go once the new ones answer.
     await Promise.all(fresh.map((r) => r.listening.promise.catch(() => undefined)));
@@ -318,10 +335,18 @@ export class AnsweringWorkers {
     await Promise.all(exits);
   }
 
-  private fork(generation: number, config = this.config): WorkerRecord {
+  private fork(generation: number, config = this.config, callerReports = false): WorkerRecord {
     const worker = cluster.fork();
     const r: WorkerRecord = {
-      worker, pid: worker.process.pid ?? -1, generation, state: 'loading', failed: false, startedAt: Date.now(), loaded: deferred(), listening: deferred(),
+      worker,
+      pid: worker.process.pid ?? -1,
+      generation,
+      state: 'loading',
+      failed: false,
+      callerReports,
+      startedAt: Date.now(),
+      loaded: deferred(),
+      listening: deferred(),
     };
     this.workers.set(r.pid, r);
     const timeoutMs = this.options.startTimeoutMs ?? 120_000;
@@ -351,13 +376,17 @@ export class AnsweringWorkers {
     switch (m.kind) {
       case 'loaded':
         r.state = 'loaded';
+        r.summary = m.summary;
         r.loaded.resolve();
         return;
       case 'failed': {
-        const e = new Error(`answering worker ${r.pid}: ${m.error}`);
+        // A config that does not compile: start() and replace() reject with the compiler's own error,
+        // as the primary's own compile did before it left compiling to the workers; their caller reports it.
+        const compile = m.stage === 'load' && r.callerReports;
+        const e = new Error(compile ? m.error : `answering worker ${r.pid}: ${m.error}`);
         r.loaded.reject(e);
         r.listening.reject(e);
-        this.options.log({ event: 'worker-failed', pid: r.pid, error: m.error });
+        if (!compile) this.options.log({ event: 'worker-failed', pid: r.pid, error: m.error });
         this.kill(r, true);
         return;
       }

@@ -5,7 +5,7 @@
  */
 import { answerShares, clientAreas, engineClient, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
 import { AdminBackend, AdminServer, LivenessResult, ReloadResult, ReportIntake, ReportResult } from './admin';
-import { AnsweringWorkers } from './cluster';
+import { AnsweringWorkers, CompiledSummary } from './cluster';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
 import { RrlOptions } from './rrl';
@@ -89,15 +89,28 @@ export interface DnsNodeOptions {
    * listener), one per core; this process keeps the admin API, takes the reports, decides the
    * verdicts and sends them to the workers, and reloads by starting a new generation of workers that
    * compiles the new config while the old one answers (see `cluster.ts`; the workers run `worker.ts`).
+   * This process keeps no compiled zones then: the workers compile each config (and refuse one that
+   * does not compile), and /status compiles it here when first asked after a start or reload.
    * @default - answer in this process
    */
   readonly workers?: number;
 }
 
-interface Loaded extends Serving {
-  readonly config: BundleConfig;
+/** A config compiled for answering (and for the status). */
+interface Compiled extends Serving {
   /** The GeoIP database the trees read, when they need one. */
   readonly geoip?: GeoIpDatabase;
+}
+
+interface Loaded {
+  readonly config: BundleConfig;
+  /**
+   * The compiled config. Answering in this process: always. With answering workers (which compile it
+   * themselves) the primary keeps none: it is compiled when the status asks and kept until the next reload.
+   */
+  compiled?: Compiled;
+  /** What the compiled config holds, for the log lines and the liveness check. */
+  readonly summary: CompiledSummary;
   readonly health: HealthState;
   readonly checkers: ReadonlyMap<string, string>;
   readonly loadedAt: number;
@@ -147,6 +160,10 @@ function reloadChanges(
 
 /** Answers listed per client area of a tree group in the status, at most. */
 const MAX_STATUS_ANSWERS = 20;
+
+function summaryOf(zones: ZoneSet): CompiledSummary {
+  return { zones: zones.zones.map((z) => z.name), groups: zones.groups.length };
+}
 
 /**
  * A group in the status: its members with their verdicts and shares; for the top of a routing tree,
@@ -231,7 +248,8 @@ export class DnsNode implements AdminBackend {
     this.startedAt = this.clock();
     const check = this.readConfig();
     if (!check.config) throw new Error(check.error);
-    this.loaded = this.compile(check.config, check.warnings, this.healthFor(check.config, undefined));
+    // With answering workers, the workers compile the config (and refuse one that does not compile, at start and at reload).
+    this.loaded = this.prepare(check.config, check.warnings, this.healthFor(check.config, undefined), options.workers === undefined);
     this.refreshVerdictGauges();
     const listen: DnsListenOptions = {
       host: options.dns.host,
@@ -255,7 +273,7 @@ export class DnsNode implements AdminBackend {
       this.workers = workers;
       this.metrics.answeredElsewhere = () => workers.counters();
     } else {
-      const responder = new Responder(() => this.loaded, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
+      const responder = new Responder(() => this.loaded.compiled!, this.metrics, { maxUdpPayload: options.maxUdpPayload, random: options.random });
       this.dns = new DnsServer(responder, this.metrics, listen, (e) => this.log({ event: 'socket-error', message: e.message }));
     }
   }
@@ -274,22 +292,47 @@ export class DnsNode implements AdminBackend {
     return previous ? HealthState.reloaded(previous, config.healthChecks, settings) : new HealthState(config.healthChecks, settings);
   }
 
-  private compile(config: BundleConfig, warnings: readonly BundleProblem[], health: HealthState): Loaded {
+  /** A config to load: compiled now (answering in this process), or not (answering workers compile it; `summary` is theirs then). */
+  private prepare(config: BundleConfig, warnings: readonly BundleProblem[], health: HealthState, compile: boolean): Loaded {
+    const compiled = compile ? this.compile(config, health) : undefined;
+    return {
+      config,
+      ...(compiled ? { compiled } : {}),
+      summary: compiled ? summaryOf(compiled.zones) : { zones: [], groups: 0 },
+      health,
+      checkers: new Map(config.checkers.map((c) => [c.id, c.region])),
+      loadedAt: this.clock(),
+      warnings,
+    };
+  }
+
+  private compile(config: BundleConfig, health: HealthState): Compiled {
     const zones = new ZoneSet(config);
     // Throws for a GeoIP database that cannot be used: at start the node does not start, at reload the old config keeps serving.
-    const clients = clientSetupOf(config, this.loaded?.geoip);
+    const clients = clientSetupOf(config, this.loaded?.compiled?.geoip);
     return {
       zones,
       isHealthy: health.isHealthy,
       ...(clients.resolver ? { clients: clients.resolver } : {}),
       ...(clients.geoip ? { geoip: clients.geoip } : {}),
       ignoreClientSubnet: this.options.ignoreClientSubnet === true,
-      config,
-      health,
-      checkers: new Map(config.checkers.map((c) => [c.id, c.region])),
-      loadedAt: this.clock(),
-      warnings,
     };
+  }
+
+  /**
+   * The compiled config, for the status. With answering workers the primary compiles it on the first
+   * request after a start or reload and keeps it until the next reload (a status page polled every few
+   * seconds must not compile a fleet's zones each time); the workers compiled the same config already.
+   */
+  private compiledForStatus(): Compiled | { readonly error: string } {
+    const loaded = this.loaded;
+    try {
+      loaded.compiled ??= this.compile(loaded.config, loaded.health);
+    } catch (e) {
+      // The workers compiled it when it was loaded; since then, say, its GeoIP database was removed.
+      return { error: `the served config could not be compiled for the status: ${(e as Error).message}` };
+    }
+    return loaded.compiled;
   }
 
   /** Loads the checkers' keys for a config; logs what is missing. */
@@ -300,7 +343,14 @@ export class DnsNode implements AdminBackend {
   }
 
   private async listen(): Promise<void> {
-    const dns = this.workers ? await this.workers.start(JSON.stringify(this.loaded.config)) : await this.dns!.listen();
+    let dns: BoundAddress;
+    if (this.workers) {
+      const started = await this.workers.start(JSON.stringify(this.loaded.config));
+      dns = started.address;
+      this.loaded = { ...this.loaded, summary: started.summary };
+    } else {
+      dns = await this.dns!.listen();
+    }
     this.loadKeys(this.loaded.config);
     try {
       if (this.options.admin) {
@@ -324,8 +374,8 @@ export class DnsNode implements AdminBackend {
       dns: formatHostPort(dns),
       admin: this.admin ? formatHostPort(this.admin.address) : null,
       config: this.options.configFile ?? null,
-      zones: this.loaded.zones.zones.map((z) => z.name),
-      groups: this.loaded.zones.groups.length,
+      zones: this.loaded.summary.zones,
+      groups: this.loaded.summary.groups,
       healthChecks: this.loaded.config.healthChecks.length,
       reportAuthentication: this.authenticator.name,
       ...(this.options.workers !== undefined ? { workers: this.options.workers } : {}),
@@ -441,13 +491,14 @@ export class DnsNode implements AdminBackend {
       } else {
         const config = check.config;
         try {
-          // Compiled here too: the status shows its groups, and a config that does not compile is refused before any worker sees it.
-          const prepared = this.compile(config, check.warnings, this.healthFor(config, this.workers ? undefined : this.loaded.health));
+          // Answering in this process: compiled here (a config that does not compile throws, the old one keeps serving).
+          // With answering workers: the new generation compiles it, and replace() rejects with the compiler's error.
+          const prepared = this.workers ? undefined : this.prepare(config, check.warnings, this.healthFor(config, this.loaded.health), true);
           // The swap: verdicts carried over from the state in force at this moment (reports that came in meanwhile included).
-          const commit = () => {
+          const commit = (summary?: CompiledSummary) => {
             const previous = this.loaded.health;
-            const health = this.workers ? this.healthFor(config, previous) : prepared.health;
-            const next: Loaded = { ...prepared, health, isHealthy: health.isHealthy };
+            const next = prepared ?? { ...this.prepare(config, check.warnings, this.healthFor(config, previous), false), summary: summary! };
+            const health = next.health;
             this.loaded = next;
             const now = this.clock();
             const evaluated = health.evaluate(now);
@@ -467,7 +518,7 @@ export class DnsNode implements AdminBackend {
     this.metrics.reload(result.ok);
     if (result.ok) {
       for (const w of result.warnings ?? []) this.log({ event: 'config-warning', path: w.path, message: w.message });
-      this.log({ event: 'reload', ok: true, config: this.options.configFile, zones: this.loaded.zones.zones.map((z) => z.name), groups: this.loaded.zones.groups.length });
+      this.log({ event: 'reload', ok: true, config: this.options.configFile, zones: this.loaded.summary.zones, groups: this.loaded.summary.groups });
     } else {
       this.log({ event: 'reload', ok: false, error: result.error, keeping: 'the previous config' });
     }
@@ -506,7 +557,7 @@ export class DnsNode implements AdminBackend {
 
   /** `GET /healthz`: a real DNS query (the first zone's SOA) to the node's own listeners, over UDP and TCP. */
   liveness(): Promise<LivenessResult> {
-    const zone = this.loaded.zones.zones[0]?.name ?? '';
+    const zone = this.loaded.summary.zones[0] ?? '';
     return this.workers ? dnsSelfTest(this.workers.address, zone) : this.dns!.selfTest(zone);
   }
 
@@ -604,6 +655,8 @@ export class DnsNode implements AdminBackend {
     const now = this.clock();
     const loaded = this.loaded;
     const health = loaded.health;
+    const view = this.compiledForStatus();
+    const compiled = 'error' in view ? undefined : view;
     return {
       node: {
         startedAt: new Date(this.startedAt).toISOString(),
@@ -628,24 +681,25 @@ export class DnsNode implements AdminBackend {
           : null,
       },
       verdictSettings: health.settings,
-      zones: loaded.zones.zones.map((z) => ({
+      zones: !compiled ? loaded.summary.zones.map((name) => ({ name })) : compiled.zones.zones.map((z) => ({
         name: z.name,
         serial: z.config.soa.serial,
         nameServers: z.config.nameServers,
         staticRecords: (z.config.records ?? []).length,
-        groups: loaded.zones.groups.filter((g) => g.zone === z.name).length,
+        groups: compiled.zones.groups.filter((g) => g.zone === z.name).length,
       })),
-      ...(loaded.geoip
+      ...('error' in view ? { groupsError: view.error } : {}),
+      ...(compiled?.geoip
         ? {
           geoip: {
-            file: loaded.geoip.file,
-            description: loaded.geoip.description,
-            databaseType: loaded.geoip.databaseType,
-            builtAt: loaded.geoip.builtAt,
+            file: compiled.geoip.file,
+            description: compiled.geoip.description,
+            databaseType: compiled.geoip.databaseType,
+            builtAt: compiled.geoip.builtAt,
           },
         }
         : {}),
-      groups: loaded.zones.groups.map((g) => groupStatus(loaded, g, health.isHealthy)),
+      groups: (compiled?.zones.groups ?? []).map((g) => groupStatus(loaded, g, health.isHealthy)),
       healthChecks: health.snapshot(now),
       checkers: loaded.config.checkers.map((c) => {
         const last = this.lastReportAt.get(c.id);

@@ -3,12 +3,14 @@
  * that share the DNS sockets; signed reports reach the primary once and change the answers of both
  * workers; a reload reaches both (a new generation of workers, the old one retires); a worker killed
  * with SIGKILL is replaced, with the verdicts in force; SIGTERM stops every process. With one worker,
- * a replacement keeps the port the node was given (0 here) and the verdicts.
+ * a replacement keeps the port the node was given (0 here) and the verdicts. The primary keeps no
+ * compiled zones (the workers compile them): a GeoIP database that cannot be used is still refused at
+ * start and at reload with the compiler's own error, and /status still shows the groups and answers.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { addresses, httpRequest, killSpawned, query, Spawned, spawnCli, udpQuery } from './helpers';
+import { addresses, clientSubnet, httpRequest, killSpawned, query, REPO, Spawned, spawnCli, udpQuery } from './helpers';
 import { BundleConfig } from '../../lib/bundle';
 import { RRType } from '../../lib/dns';
 import { signReport } from '../../lib/protocol/auth';
@@ -200,4 +202,107 @@ test('one worker: a replacement keeps the port and the verdicts; a refused reloa
   node.child.kill('SIGTERM');
   expect(await node.exited).toBe(0);
   expect(alive(restarted.pid)).toBe(false);
+}, 300_000);
+
+const CITY = path.join(REPO, 'test', 'fixtures', 'geoip', 'GeoIP2-City-Test.mmdb');
+const COUNTRY = path.join(REPO, 'test', 'fixtures', 'geoip', 'GeoLite2-Country-Test.mmdb');
+const US_CA = '214.78.120.0/24';
+
+/** A geolocation tree (Europe -> a weighted pair, the US -> one address, the rest -> a default) that reads `database`. */
+function geoSetup(name: string, database: string): { dir: string; file: string; config: BundleConfig } {
+  const { dir, file, config } = setup(name);
+  const check = (id: string, ip: string) => ({ id, config: { type: 'HTTP' as const, ipAddress: ip, port: 80, resourcePath: '/' } });
+  const a = (n: string, setIdentifier: string, value: string, extra: object) => ({ name: n, recordType: 'A' as const, ttl: 60, values: [value], setIdentifier, ...extra });
+  const geo = {
+    ...config,
+    healthChecks: [check('eu-a', '203.0.113.1'), check('eu-b', '203.0.113.2'), check('us', '198.51.100.1')],
+    recordSets: [
+      a('eu.geo.example.com', 'eu-a', '203.0.113.1', { weight: 1, healthCheckId: 'eu-a' }),
+      a('eu.geo.example.com', 'eu-b', '203.0.113.2', { weight: 1, healthCheckId: 'eu-b' }),
+      {
+        name: 'geo.example.com',
+        recordType: 'A' as const,
+        values: [],
+        setIdentifier: 'europe',
+        geoLocation: { continentCode: 'EU' },
+        aliasTarget: { dnsName: 'eu.geo.example.com', hostedZoneName: 'example.com', evaluateTargetHealth: true },
+      },
+      a('geo.example.com', 'us', '198.51.100.1', { geoLocation: { countryCode: 'US' }, healthCheckId: 'us' }),
+      a('geo.example.com', 'rest', '192.0.2.1', { geoLocation: { countryCode: '*' } }),
+    ],
+    geoip: { database },
+  } as unknown as BundleConfig;
+  fs.writeFileSync(file, JSON.stringify(geo));
+  return { dir, file, config: geo };
+}
+
+async function askGeo(dns: number, subnet: string): Promise<string[]> {
+  return addresses(await udpQuery(dns, query('geo.example.com', RRType.A, { ednsOptions: [clientSubnet(subnet)] })));
+}
+
+test('workers: a GeoIP database that cannot be used stops the node from starting, with the compiler\'s error', async () => {
+  const { file } = geoSetup('cluster-geo-bad-', '/nonexistent/db.mmdb');
+  const node = spawnCli(['serve', '--config', file, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+  spawned.push(node);
+  expect(await node.exited).toBe(1);
+  const failed = node.events.find((e) => e.event === 'failed');
+  // The same error as when the primary compiled the config itself: the database's, not a worker's.
+  expect(failed.error).toMatch(/^GeoIP database \/nonexistent\/db\.mmdb does not exist; give the path of a MaxMind DB/);
+  expect(node.events.map((e) => e.event)).not.toContain('started');
+  expect(node.events.map((e) => e.event)).not.toContain('worker-failed');
+  expect(node.stderr).toContain('dns-failover serve: GeoIP database /nonexistent/db.mmdb does not exist');
+}, 120_000);
+
+test('workers: /status shows groups and answers; a reload with an unusable GeoIP database is refused, the old one answers', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-geo-db-'));
+  const db = path.join(dir, 'geo.mmdb');
+  fs.copyFileSync(CITY, db);
+  const { file } = geoSetup('cluster-geo-', db);
+  const node = spawnCli(['serve', '--config', file, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+  spawned.push(node);
+  const started = await node.waitFor((e) => e.event === 'started' || e.event === 'failed', 120_000);
+  expect(started).toEqual(expect.objectContaining({ event: 'started', workers: 1, zones: ['example.com'], groups: 2 }));
+  const dns = Number(String(started.dns).split(':').pop());
+  const admin = Number(String(started.admin).split(':').pop());
+  expect(await askGeo(dns, US_CA)).toEqual(['198.51.100.1']);
+  expect((await httpRequest(admin, 'GET', '/healthz')).status).toBe(200);
+
+  // The primary compiles the config for the status: every group, and per client area its answers.
+  let status = (await httpRequest(admin, 'GET', '/status')).json;
+  expect(status.zones).toEqual([expect.objectContaining({ name: 'example.com', groups: 2 })]);
+  expect(status.geoip).toEqual(expect.objectContaining({ file: db, databaseType: 'GeoIP2-City' }));
+  expect(status.groups.map((g: any) => g.name).sort()).toEqual(['eu.geo.example.com', 'geo.example.com']);
+  const tree = status.groups.find((g: any) => g.name === 'geo.example.com');
+  expect(tree.clients.length).toBeGreaterThan(1);
+  const us = tree.clients.find((c: any) => c.client === 'US');
+  expect(us.answers).toEqual([expect.objectContaining({ values: ['198.51.100.1'], share: 1 })]);
+  expect(tree.members.map((m: any) => m.setIdentifier)).toEqual(['europe', 'us', 'rest']);
+
+  // Truncated in place: the new worker cannot compile it; the reload is refused with the database's error.
+  const [worker] = await workers(admin);
+  fs.writeFileSync(db, fs.readFileSync(CITY).subarray(0, 5000));
+  const bad = await httpRequest(admin, 'POST', '/reload');
+  expect(bad.status).toBe(422);
+  expect(bad.json.error).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be loaded: .*is not a readable MaxMind DB file`));
+  expect(bad.json.error).not.toMatch(/answering worker/);
+  await node.waitFor((e) => e.event === 'reload' && e.ok === false);
+  expect(node.events.map((e) => e.event)).not.toContain('worker-failed');
+  // (The new worker that failed may still be on its way out.)
+  expect((await workers(admin)).filter((w) => w.state !== 'retiring')).toEqual([expect.objectContaining({ pid: worker.pid, generation: 1, state: 'listening' })]);
+  expect(await askGeo(dns, US_CA)).toEqual(['198.51.100.1']);
+  status = (await httpRequest(admin, 'GET', '/status')).json;
+  expect(status.config.lastReload).toEqual(expect.objectContaining({ ok: false }));
+  expect(status.groups).toHaveLength(2);
+
+  // Replaced by the country database (no record for US_CA: the default answers); the status shows the new one.
+  fs.copyFileSync(COUNTRY, db);
+  const good = await httpRequest(admin, 'POST', '/reload');
+  expect(good.status).toBe(200);
+  expect(await askGeo(dns, US_CA)).toEqual(['192.0.2.1']);
+  status = (await httpRequest(admin, 'GET', '/status')).json;
+  expect(status.geoip).toEqual(expect.objectContaining({ file: db, databaseType: 'GeoLite2-Country' }));
+  expect(status.groups).toHaveLength(2);
+
+  node.child.kill('SIGTERM');
+  expect(await node.exited).toBe(0);
 }, 300_000);
