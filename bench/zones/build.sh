@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles lib/ at a git ref (or the work tree, ref "WORKTREE") with this checkout's bench/zones
-# drivers into <dir>/out, with tsc, without touching the repository:
+# drivers and the DNS node entry of bench/dns (server.ts) into <dir>/out, with tsc, without touching the repository:
 #
 #   bench/zones/build.sh <ref> <dir>
 #
@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 REF=$1
 DIR=$2
-mkdir -p "$DIR/src/bench/zones"
+mkdir -p "$DIR/src/bench/zones" "$DIR/src/bench/dns"
 if [ "$REF" = WORKTREE ]; then
   cp -r "$ROOT/lib" "$DIR/src/lib"
   find "$DIR/src/lib" \( -name '*.js' -o -name '*.d.ts' \) -delete
@@ -17,9 +17,10 @@ else
   git -C "$ROOT" archive "$REF" lib | tar -x -C "$DIR/src"
 fi
 cp "$ROOT"/bench/zones/*.ts "$DIR/src/bench/zones/"
+cp "$ROOT/bench/dns/server.ts" "$DIR/src/bench/dns/"
 ln -sfn "$ROOT/node_modules" "$DIR/node_modules"
 ln -sfn "$ROOT/node_modules" "$DIR/src/node_modules"
 cd "$DIR"
-node "$ROOT/node_modules/typescript/bin/tsc" --ignoreConfig "$DIR"/src/bench/zones/*.ts --outDir "$DIR/out" --rootDir "$DIR/src" \
+node "$ROOT/node_modules/typescript/bin/tsc" --ignoreConfig "$DIR"/src/bench/zones/*.ts "$DIR/src/bench/dns/server.ts" --outDir "$DIR/out" --rootDir "$DIR/src" \
   --target ES2022 --module node16 --moduleResolution node16 --esModuleInterop --strict --skipLibCheck --types node --resolveJsonModule
 cp "$DIR/src/lib/bundle/schema.json" "$DIR/out/lib/bundle/"

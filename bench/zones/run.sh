@@ -90,7 +90,7 @@ start() { # $1 server index (0.. for ours, "gdnsd"), $2 size; sets SERVER
   if [ "$1" = gdnsd ]; then
     taskset -c "$SERVER_CPU" gdnsd -c "$WORK/gdnsd-$2" start > "$WORK/server.log" 2>&1 &
   else
-    taskset -c "$SERVER_CPU" node "$WORK/build-$1/out/bench/zones/server.js" "$WORK/fleet-$2/fleet/config.json" "$ADDR:$PORT" > "$WORK/server.log" 2>&1 &
+    taskset -c "$SERVER_CPU" node "$WORK/build-$1/out/bench/dns/server.js" "$WORK/fleet-$2/fleet/config.json" "$ADDR:$PORT" > "$WORK/server.log" 2>&1 &
   fi
   SERVER=$!
   local a=

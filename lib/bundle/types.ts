@@ -66,7 +66,7 @@ export interface BundleConfig {
   readonly latencyMap?: readonly BundleLatencyMapEntry[];
   /**
    * How reports become verdicts.
-   * @default - the engine's defaults (healthy fraction 0.18)
+   * @default - the engine's defaults (`DEFAULT_HEALTHY_FRACTION` of lib/model/facts.ts)
    */
   readonly verdict?: BundleVerdictSettings;
   /** The checkers whose reports a DNS node accepts. */

@@ -41,7 +41,7 @@ export interface VerdictSettings {
   /**
    * Healthy when MORE than this fraction of the checkers with a fresh report say healthy.
    * ROUTE53.md §1: "An endpoint is healthy when **more than 18 %** of the checkers report it
-   * healthy; 18 % or fewer means unhealthy." Default 0.18; from 0 (one healthy checker suffices)
+   * healthy; 18 % or fewer means unhealthy." Default `DEFAULT_HEALTHY_FRACTION` (facts.ts); from 0 (one healthy checker suffices)
    * up to, not including, 1.
    */
   readonly healthyFraction: number;

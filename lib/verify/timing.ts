@@ -84,7 +84,7 @@ export interface GatewayTiming {
 export interface TimingContext {
   /** Self-hosted: the bundle's checkers (id and region). */
   readonly checkers?: ReadonlyArray<{ readonly id: string; readonly region: string }>;
-  /** Self-hosted: the bundle's healthy fraction. @default 0.18 */
+  /** Self-hosted: the bundle's healthy fraction. @default - `DEFAULT_HEALTHY_FRACTION` (facts.ts) */
   readonly healthyFraction?: number;
 }
 
