@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Reader, Response } from 'mmdb-lib';
+import type { BundleConfig } from './types';
 
 /** What a GeoIP lookup says of an address (all optional: databases and networks differ). */
 export interface GeoIpLocation {
@@ -103,6 +104,26 @@ function locationOf(r: RawRecord): GeoIpLocation | undefined {
     ...(country !== undefined ? { country } : {}),
     ...(subdivision !== undefined ? { subdivision } : {}),
     ...(typeof latitude === 'number' && typeof longitude === 'number' ? { latitude, longitude } : {}),
+  };
+}
+
+/** What a config's routing needs to know of a client: its location, its latency regions, its address. */
+export interface ClientNeeds {
+  /** A geolocation record: the client's country (and subdivision). */
+  readonly geolocation: boolean;
+  /** The latency records' regions, each once: the client's order of them. */
+  readonly regions: readonly string[];
+  /** An IP-based record: the client's subnet. */
+  readonly ipBased: boolean;
+}
+
+/** What the records of a config need of a client (a GeoIP database when `geolocation` or `regions`). */
+export function clientNeedsOf(config: BundleConfig): ClientNeeds {
+  const records = config.recordSets;
+  return {
+    geolocation: records.some((r) => r.geoLocation !== undefined),
+    regions: [...new Set(records.map((r) => r.region).filter((r): r is string => r !== undefined))],
+    ipBased: records.some((r) => r.cidrRoutingConfig !== undefined),
   };
 }
 

@@ -15,13 +15,13 @@
  * (itself cached per point).
  */
 import { BundleConfig } from '../bundle';
-import { GeoIpDatabase } from '../bundle/geoip';
+import { clientNeedsOf, GeoIpDatabase } from '../bundle/geoip';
 import {
   Client,
   ClientLocation,
   clientLocation,
   ClientSubnet,
-  COUNTRY_POINTS,
+  locatedPoint,
   PrefixTable,
   regionOrderByDistance,
 } from '../engine';
@@ -162,8 +162,7 @@ export class ClientResolver {
           this.locations.set(key, location);
         }
       }
-      if (l?.latitude !== undefined && l.longitude !== undefined) point = [l.latitude, l.longitude];
-      else if (l?.country !== undefined) point = COUNTRY_POINTS[l.country];
+      point = locatedPoint(l);
     }
     let regionOrder: readonly string[] | undefined;
     let mapped = false;
@@ -203,10 +202,7 @@ export interface ClientSetup {
  * change. Throws a `GeoIpError` for a database that cannot be used.
  */
 export function clientSetupOf(config: BundleConfig, previous?: GeoIpDatabase): ClientSetup {
-  const records = config.recordSets;
-  const geolocation = records.some((r) => r.geoLocation !== undefined);
-  const regions = [...new Set(records.map((r) => r.region).filter((r): r is string => r !== undefined))];
-  const ipBased = records.some((r) => r.cidrRoutingConfig !== undefined);
+  const { geolocation, regions, ipBased } = clientNeedsOf(config);
   if (!geolocation && regions.length === 0 && !ipBased) return {};
   let geoip: GeoIpDatabase | undefined;
   if (geolocation || regions.length > 0) {

@@ -44,6 +44,18 @@ export interface ClientSpec {
 /** A client nothing is known about: geolocation and IP-based routing answer their default. */
 export const ELSEWHERE: ClientSpec = Object.freeze({ label: 'elsewhere' });
 
+/**
+ * Where latency routing places a client a GeoIP database located: the database's own position, else
+ * where the people of its country live (`COUNTRY_POINTS`, for a country-level database), as gdnsd's
+ * `auto_dc_coords`. Our approximation of Route 53's measured latency.
+ */
+export function locatedPoint(
+  l: { readonly country?: string; readonly latitude?: number; readonly longitude?: number } | undefined,
+): readonly [number, number] | undefined {
+  if (l?.latitude !== undefined && l.longitude !== undefined) return [l.latitude, l.longitude];
+  return l?.country !== undefined ? COUNTRY_POINTS[l.country] : undefined;
+}
+
 /** The engine's client for a spec, its regions ordered among `regions` (the latency regions in play). */
 export function engineClient(
   spec: ClientSpec,

@@ -20,8 +20,8 @@
  */
 import { performance } from 'perf_hooks';
 import { BundleConfig } from '../../bundle';
-import { GeoIpDatabase, GeoIpLocation } from '../../bundle/geoip';
-import { Client, ClientLocation, ClientSpec, ClientSubnet, COUNTRY_POINTS, engineClient, parseClientSubnet, PrefixTable } from '../../engine';
+import { clientNeedsOf, GeoIpDatabase, GeoIpLocation } from '../../bundle/geoip';
+import { Client, ClientLocation, ClientSpec, ClientSubnet, engineClient, locatedPoint, parseClientSubnet, PrefixTable } from '../../engine';
 import { DEFAULT_GEO_LOCATION, RecordSetModel, REGION_COORDINATES, REGION_COUNTRIES } from '../../model';
 
 /** A client of a tree gateway in the drill: the area it stands for, its subnet, and what the node makes of it. */
@@ -63,9 +63,8 @@ export interface ClientDeriver {
 
 /** The client deriver of a drill config: the database is read only when a record needs a location or a position. */
 export function clientDeriver(config: BundleConfig, database: GeoIpDatabase | undefined): ClientDeriver {
-  const records = config.recordSets;
-  const located = records.some((r) => r.geoLocation !== undefined || r.region !== undefined);
-  const regions = [...new Set(records.map((r) => r.region).filter((r): r is string => r !== undefined))];
+  const { geolocation, regions } = clientNeedsOf(config);
+  const located = geolocation || regions.length > 0;
   // AWS regions keep their published positions; a bundle's own regions add theirs (as the node merges them).
   const coordinates: Record<string, readonly [number, number]> = { ...REGION_COORDINATES };
   for (const r of config.regions ?? []) coordinates[r.name] = [r.latitude, r.longitude];
@@ -82,9 +81,7 @@ export function clientDeriver(config: BundleConfig, database: GeoIpDatabase | un
   /** The place of a subnet the database located at `l` (undefined: not located). */
   const placeOf = (subnet: ClientSubnet, l: GeoIpLocation | undefined) => {
     const country = l?.country;
-    const point = l?.latitude !== undefined && l.longitude !== undefined
-      ? [l.latitude, l.longitude] as const
-      : country !== undefined ? COUNTRY_POINTS[country] : undefined;
+    const point = locatedPoint(l);
     const mapped = regions.length > 0 ? map?.longest(subnet)?.value : undefined;
     const key = `${country}|${l?.subdivision}|${point?.[0]},${point?.[1]}|${mapped}`;
     let p = places.get(key);
