@@ -18,8 +18,13 @@
 # - is stopped by its PID.
 # $ROUNDS rounds alternate the servers and sizes; the summary gives medians.
 #
+# With SERVE=1 (the default), the last REF is also measured as `dns-failover serve --workers 1` (the
+# default of the CLI: a primary and one answering worker, both on $SERVER_CPU): its RSS is the answering
+# worker's (the primary's in a column of its own), its CPU that of both processes.
+#
 # Settings (environment): SIZES ("10 1000 10000"), ROUNDS (3), DURATION (20), WARMUP (5), SETTLE (2),
-# CLIENTS (1), OUTSTANDING (64), SERVER_CPU (0), CLIENT_CPU (1), PORT (15360). Loopback only.
+# CLIENTS (1), OUTSTANDING (64), SERVER_CPU (0), CLIENT_CPU (1), PORT (15360; serve's admin API PORT+1),
+# SERVE (1). Loopback only.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +39,7 @@ OUTSTANDING=${OUTSTANDING:-64}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PORT=${PORT:-15360}
+SERVE=${SERVE:-1}
 ADDR=127.0.0.1
 REFS=("$@")
 [ ${#REFS[@]} -gt 0 ] || REFS=(HEAD)
@@ -62,7 +68,7 @@ echo "node:    $(node --version)"
 echo "gdnsd:   $(gdnsd -h 2>&1 | sed -n 's/^gdnsd version \([^ ]*\).*/\1/p' | head -1)"
 echo "dnsperf: $(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -1)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min, before the run)"
-echo "settings: SIZES='$SIZES' ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP SETTLE=$SETTLE CLIENTS=$CLIENTS OUTSTANDING=$OUTSTANDING SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU"
+echo "settings: SIZES='$SIZES' ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP SETTLE=$SETTLE CLIENTS=$CLIENTS OUTSTANDING=$OUTSTANDING SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU SERVE=$SERVE"
 echo
 
 # 1. Our builds, and the fleets (synthesized with the last build).
@@ -83,12 +89,20 @@ done
 echo
 
 CLK_TCK=$(getconf CLK_TCK)
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# A server's CPU ticks (user + system), its child processes' included (`serve`'s answering worker).
+ticks() { local t=0 p; for p in "$1" $( [ "$SERVER_KIND" = serve ] && pgrep -P "$1" ); do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
+# The resident memory of the process that answers: for `serve`, its answering worker (the primary's is answers_rss's second figure).
+answering_pid() { if [ "$SERVER_KIND" = serve ]; then pgrep -P "$1" | head -1; else echo "$1"; fi; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$(answering_pid "$1")/status"; }
+primary_rss_kib() { if [ "$(answering_pid "$1")" != "$1" ]; then awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; else echo 0; fi; }
 
-start() { # $1 server index (0.. for ours, "gdnsd"), $2 size; sets SERVER
+start() { # $1 server index (0.. for ours, "serve", "gdnsd"), $2 size; sets SERVER and SERVER_KIND
+  SERVER_KIND=$1
   if [ "$1" = gdnsd ]; then
     taskset -c "$SERVER_CPU" gdnsd -c "$WORK/gdnsd-$2" start > "$WORK/server.log" 2>&1 &
+  elif [ "$1" = serve ]; then
+    taskset -c "$SERVER_CPU" node "$WORK/build-$LAST/out/lib/cli/main.js" serve --config "$WORK/fleet-$2/fleet/config.json" \
+      --listen "$ADDR:$PORT" --admin "$ADDR:$((PORT + 1))" --workers 1 > "$WORK/server.log" 2>&1 &
   else
     taskset -c "$SERVER_CPU" node "$WORK/build-$1/out/bench/dns/server.js" "$WORK/fleet-$2/fleet/config.json" "$ADDR:$PORT" > "$WORK/server.log" 2>&1 &
   fi
@@ -128,12 +142,13 @@ measure() { # $1 size, $2 seconds
 
 SERVERS=()
 for i in "${!REFS[@]}"; do SERVERS+=("$i"); done
+if [ "$SERVE" = 1 ] && [ -f "$WORK/build-$LAST/out/lib/dns/worker.js" ]; then SERVERS+=(serve); fi
 SERVERS+=(gdnsd)
-label() { if [ "$1" = gdnsd ]; then echo gdnsd; else echo "${NAMES[$1]}"; fi; }
+label() { case $1 in gdnsd) echo gdnsd ;; serve) echo "${NAMES[$LAST]}-serve" ;; *) echo "${NAMES[$1]}" ;; esac; }
 
 echo "## runs"
-echo "| round | server | names | RSS after start (MB) | QPS | lost | server CPU % | server CPU µs/query | RSS after load (MB) |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| round | server | names | RSS after start (MB) | QPS | lost | server CPU % | server CPU µs/query | RSS after load (MB) | serve's primary RSS after start (MB) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 : > "$WORK/results"
 for round in $(seq 1 "$ROUNDS"); do
   for n in $SIZES; do
@@ -141,14 +156,15 @@ for round in $(seq 1 "$ROUNDS"); do
       start "$s" "$n"
       sleep "$SETTLE"
       rss=$(rss_kib "$SERVER")
+      prss=$(primary_rss_kib "$SERVER")
       measure "$n" "$WARMUP" > /dev/null
       r=$(measure "$n" "$DURATION")
       rss2=$(rss_kib "$SERVER")
       stop
       name=$(label "$s")
       echo "$name $n $rss $rss2 $r" >> "$WORK/results"
-      echo "$r" | awk -v round="$round" -v s="$name" -v n="$n" -v m="$rss" -v m2="$rss2" \
-        '{ printf "| %s | %s | %s | %.1f | %s | %s | %s | %s | %.1f |\n", round, s, n, m / 1024, $1, $2, $3, $4, m2 / 1024 }'
+      echo "$r" | awk -v round="$round" -v s="$name" -v n="$n" -v m="$rss" -v m2="$rss2" -v p="$prss" \
+        '{ printf "| %s | %s | %s | %.1f | %s | %s | %s | %s | %.1f | %s |\n", round, s, n, m / 1024, $1, $2, $3, $4, m2 / 1024, p > 0 ? sprintf("%.1f", p / 1024) : "-" }'
     done
   done
 done

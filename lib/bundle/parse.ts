@@ -397,7 +397,7 @@ function modelOf(c: BundleConfig, copy: boolean): FailoverModel {
     const zone = r.hostedZoneName ?? zoneFor(r.name)?.name;
     const name = normalizeName(r.name);
     const hostedZoneName = zone === undefined ? undefined : normalizeName(zone);
-    recordSets.push(!copy && name === r.name && hostedZoneName === r.hostedZoneName ? r : { ...r, name, hostedZoneName });
+    recordSets.push(!copy && name === r.name && hostedZoneName === r.hostedZoneName ? r : Object.assign({}, r, { name, hostedZoneName }));
   }
   const healthChecks: HealthCheckModel[] = copy ? c.healthChecks.map((h) => ({ ...h })) : [...c.healthChecks];
   return { healthChecks, recordSets, ...(c.cidrCollections && c.cidrCollections.length > 0 ? { cidrCollections: c.cidrCollections } : {}) };

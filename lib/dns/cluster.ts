@@ -25,7 +25,8 @@ import cluster, { Worker } from 'cluster';
 import * as path from 'path';
 import { ClientSetup, clientSetupOf } from './clients';
 import { AnswerCounters, DnsMetrics, sumAnswerCounters } from './metrics';
-import { Responder, Serving } from './responder';
+import { canReturnTo, niceOf, Priorities, prioritiesOf, setNice } from './priority';
+import { Responder, Serving, warmUp } from './responder';
 import { BoundAddress, DnsListenOptions, DnsServer } from './server';
 import { ZoneSet } from './zones';
 import { BundleConfig } from '../bundle';
@@ -43,7 +44,13 @@ export interface AnsweringOptions {
 /** Primary to worker. */
 type ToWorker =
   /** Compile this config (JSON text of a config the primary has validated). */
-  | { readonly kind: 'load'; readonly options: AnsweringOptions; readonly config: string }
+  | {
+    readonly kind: 'load';
+    readonly options: AnsweringOptions;
+    readonly config: string;
+    /** Compile at `background`, answer at `answering` (see priority.ts); absent: at the priority the worker started with. */
+    readonly priorities?: Priorities;
+  }
   /** Every unhealthy id (anything else is healthy): replaces what the worker holds. */
   | { readonly kind: 'verdicts'; readonly unhealthy: readonly string[] }
   /** Verdict changes, in order. */
@@ -63,7 +70,8 @@ export interface CompiledSummary {
 
 /** Worker to primary. */
 type FromWorker =
-  | { readonly kind: 'loaded'; readonly summary: CompiledSummary }
+  /** `compiledAtNice`: the nice value its compile ran at (see priority.ts). */
+  | { readonly kind: 'loaded'; readonly summary: CompiledSummary; readonly compiledAtNice: number }
   /** `load`: the config did not compile (a GeoIP database that cannot be used): the error is the compiler's own. */
   | { readonly kind: 'failed'; readonly error: string; readonly stage?: 'load' }
   | { readonly kind: 'listening'; readonly port: number }
@@ -77,6 +85,34 @@ const unwrap = <T>(m: unknown): T | undefined => (m !== null && typeof m === 'ob
 
 /** The workers' program, next to this module (worker.ts, or worker.js once compiled). */
 const WORKER_PROGRAM = path.join(__dirname, `worker${path.extname(__filename)}`);
+
+/** A worker's compiled config, and the priorities it answers at. */
+interface LoadedConfig {
+  readonly serving: Serving;
+  readonly summary: CompiledSummary;
+  readonly priorities?: Priorities;
+  readonly compiledAtNice: number;
+}
+
+/** Compiles the config of a `load` message (at the background priority, when the worker can come back up to answer). */
+function loadConfig(m: Extract<ToWorker, { kind: 'load' }>, isHealthy: (id: string | undefined) => boolean, verdicts: { readonly generation: number }): LoadedConfig {
+  const priorities = m.priorities && canReturnTo(m.priorities.answering) ? m.priorities : undefined;
+  if (priorities) setNice(priorities.background);
+  const compiledAtNice = niceOf();
+  // Validated by the primary, which sent exactly this text.
+  const config = JSON.parse(m.config) as BundleConfig;
+  const clients: ClientSetup = clientSetupOf(config, undefined);
+  const zones = new ZoneSet(config);
+  const serving: Serving = {
+    zones,
+    isHealthy,
+    health: verdicts,
+    ...(clients.resolver ? { clients: clients.resolver } : {}),
+    ignoreClientSubnet: m.options.ignoreClientSubnet === true,
+  };
+  const summary = { zones: zones.zones.map((z) => z.name), groups: zones.groups.length };
+  return { serving, summary, compiledAtNice, ...(priorities ? { priorities } : {}) };
+}
 
 /**
  * The worker side: waits for its config and verdicts from the primary, then answers DNS until it is
@@ -93,6 +129,8 @@ export function runAnsweringWorker(): Promise<number> {
     const metrics = new DnsMetrics();
     const unhealthy = new Set<string>();
     const isHealthy = (id: string | undefined) => id === undefined || !unhealthy.has(id);
+    // Moves whenever `unhealthy` does: groups are prepared once per generation, and a query reads no verdict.
+    const verdicts = { generation: 0 };
     let serving: Serving | undefined;
     let server: DnsServer | undefined;
     let options: AnsweringOptions | undefined;
@@ -103,33 +141,40 @@ export function runAnsweringWorker(): Promise<number> {
       if (m === undefined) return;
       switch (m.kind) {
         case 'load': {
+          options = m.options;
+          let loaded: LoadedConfig;
           try {
-            options = m.options;
-            // Validated by the primary, which sent exactly this text.
-            const config = JSON.parse(m.config) as BundleConfig;
-            const clients: ClientSetup = clientSetupOf(config, undefined);
-            const zones = new ZoneSet(config);
-            serving = {
-              zones,
-              isHealthy,
-              ...(clients.resolver ? { clients: clients.resolver } : {}),
-              ignoreClientSubnet: options.ignoreClientSubnet === true,
-            };
-            send({ kind: 'loaded', summary: { zones: zones.zones.map((z) => z.name), groups: zones.groups.length } });
+            loaded = loadConfig(m, isHealthy, verdicts);
           } catch (e) {
             send({ kind: 'failed', error: (e as Error).message, stage: 'load' });
+            return;
           }
+          // Once this handler has returned, the message and the config's text are garbage: then the
+          // answering code is compiled by V8 and the answer caches filled (its first answers are not the
+          // ones that pay for it), and the compile's garbage collected now, not between two answers.
+          setImmediate(() => {
+            serving = loaded.serving;
+            warmUp(serving);
+            (globalThis as { gc?: () => void }).gc?.();
+            if (loaded.priorities) {
+              const refused = setNice(loaded.priorities.answering);
+              if (refused) log({ event: 'priority-refused', nice: loaded.priorities.answering, message: refused });
+            }
+            send({ kind: 'loaded', summary: loaded.summary, compiledAtNice: loaded.compiledAtNice });
+          });
           return;
         }
         case 'verdicts':
           unhealthy.clear();
           for (const id of m.unhealthy) unhealthy.add(id);
+          verdicts.generation++;
           return;
         case 'changes':
           for (const [id, healthy] of m.changes) {
             if (healthy) unhealthy.delete(id);
             else unhealthy.add(id);
           }
+          verdicts.generation++;
           return;
         case 'listen': {
           if (!serving || !options || server) return;
@@ -170,6 +215,8 @@ interface WorkerRecord {
   readonly callerReports: boolean;
   /** What it compiled, once loaded. */
   summary?: CompiledSummary;
+  /** The nice value its compile ran at. */
+  compiledAtNice?: number;
   readonly startedAt: number;
   /** The port it asked to listen on (0, or the bound port): workers share a socket only when they ask for the same one. */
   listenPort?: number;
@@ -202,8 +249,30 @@ export interface AnsweringWorkersOptions extends AnsweringOptions {
   readonly log: (event: { readonly event: string; readonly [key: string]: unknown }) => void;
   /** The unhealthy ids of the verdicts in force (sent to every worker before it listens). */
   readonly unhealthy: () => readonly string[];
+  /** The JSON text of the config in force (since the last start() or replace() swap): a worker that dies is replaced with it. */
+  readonly configText: () => string;
   /** A worker that has not loaded its config and listened within this is stopped. @default 120000 */
   readonly startTimeoutMs?: number;
+  /**
+   * Run the primary below the answering workers and a reload's work at the lowest priority (see
+   * priority.ts), where the system lets the workers come back to the starting priority. @default true
+   */
+  readonly adjustPriorities?: boolean;
+}
+
+/**
+ * The Node.js flags of an answering worker: those of the primary, and
+ * - `--expose-gc`: a worker collects its compile's garbage before it answers (see runAnsweringWorker);
+ * - `--max-semi-space-size=2` (MB), unless the primary's flags or NODE_OPTIONS set it: an answer's garbage dies young, so
+ *   a small young generation costs no CPU per answer and keeps scavenges short and the worker's memory
+ *   small (V8's default grows it to 16 MB per semi-space under load, and keeps it). Measured in
+ *   bench/README.md ("Fleet scale: reports, reloads, workers").
+ */
+export function workerFlags(primary: readonly string[], nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const flags = [...primary, '--expose-gc'];
+  const semi = /(^|\s)--max[-_]semi[-_]space[-_]size\b/;
+  if (!primary.some((f) => semi.test(f)) && !semi.test(nodeOptions)) flags.push('--max-semi-space-size=2');
+  return flags;
 }
 
 /** Restarts of workers that died young back off up to this. */
@@ -215,7 +284,6 @@ const YOUNG_MS = 10_000;
 export class AnsweringWorkers {
   private readonly workers = new Map<number, WorkerRecord>();
   private generation = 0;
-  private config = '';
   private bound?: BoundAddress;
   private stopping = false;
   private retired: AnswerCounters | undefined;
@@ -224,6 +292,8 @@ export class AnsweringWorkers {
   private youngDeaths = 0;
   private restarts = 0;
   private pendingRestart?: NodeJS.Timeout;
+  /** The nice values in use (undefined: every process at the one it was started with). */
+  readonly priorities: Priorities | undefined;
 
   constructor(private readonly options: AnsweringWorkersOptions) {
     if (!cluster.isPrimary) throw new Error('answering workers are started by the primary process');
@@ -233,7 +303,24 @@ export class AnsweringWorkers {
     // Workers accept TCP connections themselves (the primary's event loop is not on the answer path),
     // and messages carry large strings (configs) and typed data.
     cluster.schedulingPolicy = cluster.SCHED_NONE;
-    cluster.setupPrimary({ exec: WORKER_PROGRAM, args: [], serialization: 'advanced' });
+    cluster.setupPrimary({ exec: WORKER_PROGRAM, args: [], serialization: 'advanced', execArgv: workerFlags(process.execArgv) });
+    this.priorities = options.adjustPriorities === false ? undefined : prioritiesOf();
+    if (this.priorities) setNice(this.priorities.primary);
+  }
+
+  /**
+   * Runs a reload's work of the primary (reading and validating a config) at the lowest priority, then
+   * returns to the primary's: on a shared core, the answers of the workers in force go first.
+   */
+  inBackground<T>(work: () => T): T {
+    const p = this.priorities;
+    if (!p) return work();
+    setNice(p.background);
+    try {
+      return work();
+    } finally {
+      setNice(p.primary);
+    }
   }
 
   /** Where the workers answer (after start()). */
@@ -247,7 +334,6 @@ export class AnsweringWorkers {
    * answer, with what they compiled. Rejects with the compiler's error when the config does not compile.
    */
   async start(config: string): Promise<{ readonly address: BoundAddress; readonly summary: CompiledSummary }> {
-    this.config = config;
     const generation = ++this.generation;
     const started = Array.from({ length: this.options.count }, () => this.fork(generation, config, true));
     try {
@@ -282,7 +368,6 @@ export class AnsweringWorkers {
       throw e;
     }
     this.generation = generation;
-    this.config = config;
     swap(fresh[0].summary!);
     for (const r of fresh) if (this.workers.has(r.pid)) this.listen(r);
     // A new worker that dies now is replaced like any other; the old ones go once the new ones answer.
@@ -310,6 +395,7 @@ export class AnsweringWorkers {
     return {
       count: this.options.count,
       restarts: this.restarts,
+      priorities: this.priorities ?? null,
       workers: [...this.workers.values()].map((r) => ({
         pid: r.pid,
         generation: r.generation,
@@ -317,6 +403,7 @@ export class AnsweringWorkers {
         startedAt: new Date(r.startedAt).toISOString(),
         // As of its last counters (sent every second).
         queries: r.counters ? r.counters.queries.reduce((a, b) => a + b, 0) : 0,
+        ...(r.compiledAtNice !== undefined ? { compiledAtNice: r.compiledAtNice } : {}),
       })),
     };
   }
@@ -333,9 +420,11 @@ export class AnsweringWorkers {
       this.retire(r);
     }));
     await Promise.all(exits);
+    // The process goes on (a node started from code): back to the priority it was started with.
+    if (this.priorities) setNice(this.priorities.answering);
   }
 
-  private fork(generation: number, config = this.config, callerReports = false): WorkerRecord {
+  private fork(generation: number, config: string, callerReports = false): WorkerRecord {
     const worker = cluster.fork();
     const r: WorkerRecord = {
       worker,
@@ -366,8 +455,8 @@ export class AnsweringWorkers {
     worker.on('error', () => undefined); // a send to a worker that died: its exit is handled below
     worker.on('exit', (code, signal) => this.onExit(r, code, signal));
     worker.on('online', () => {
-      const { count: _c, log: _l, unhealthy: _u, startTimeoutMs: _t, ...options } = this.options;
-      this.send(r, { kind: 'load', options, config });
+      const { count: _c, log: _l, unhealthy: _u, startTimeoutMs: _t, adjustPriorities: _p, configText: _x, ...options } = this.options;
+      this.send(r, { kind: 'load', options, config, ...(this.priorities ? { priorities: this.priorities } : {}) });
     });
     return r;
   }
@@ -377,6 +466,7 @@ export class AnsweringWorkers {
       case 'loaded':
         r.state = 'loaded';
         r.summary = m.summary;
+        r.compiledAtNice = m.compiledAtNice;
         r.loaded.resolve();
         return;
       case 'failed': {
@@ -454,7 +544,8 @@ export class AnsweringWorkers {
   private restart(): void {
     if (this.stopping) return;
     this.restarts++;
-    const r = this.fork(this.generation);
+    // The config in force, as text again: the primary keeps no second copy of a fleet's config for this.
+    const r = this.fork(this.generation, this.options.configText());
     this.options.log({ event: 'worker-starting', pid: r.pid, message: `starting answering worker ${r.pid} in place of one that exited` });
     r.loaded.promise.then(() => {
       if (r.generation === this.generation && this.workers.has(r.pid)) this.listen(r);

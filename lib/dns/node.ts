@@ -269,6 +269,7 @@ export class DnsNode implements AdminBackend {
         ignoreClientSubnet: options.ignoreClientSubnet,
         log: this.log,
         unhealthy: () => this.loaded.health.unhealthyIds(),
+        configText: () => JSON.stringify(this.loaded.config),
       });
       this.workers = workers;
       this.metrics.answeredElsewhere = () => workers.counters();
@@ -378,7 +379,7 @@ export class DnsNode implements AdminBackend {
       groups: this.loaded.summary.groups,
       healthChecks: this.loaded.config.healthChecks.length,
       reportAuthentication: this.authenticator.name,
-      ...(this.options.workers !== undefined ? { workers: this.options.workers } : {}),
+      ...(this.workers ? { workers: this.options.workers, priorities: this.workers.priorities ?? 'unchanged (no CAP_SYS_NICE, and RLIMIT_NICE does not allow it)' } : {}),
     });
   }
 
@@ -485,7 +486,8 @@ export class DnsNode implements AdminBackend {
     if (this.options.configFile === undefined) {
       result = { ok: false, at, error: 'this node was started with a config object, not a file; there is nothing to re-read' };
     } else {
-      const check = this.readConfig();
+      // With answering workers, the primary's share of a reload waits for their answers (see priority.ts).
+      const check = this.workers ? this.workers.inBackground(() => this.readConfig()) : this.readConfig();
       if (!check.config) {
         result = { ok: false, at, error: check.error, problems: check.problems };
       } else {
@@ -505,7 +507,7 @@ export class DnsNode implements AdminBackend {
             this.refreshVerdictGauges();
             this.noteChanges(reloadChanges(previous, health, config, evaluated, now));
           };
-          if (this.workers) await this.workers.replace(JSON.stringify(config), commit);
+          if (this.workers) await this.workers.replace(this.workers.inBackground(() => JSON.stringify(config)), commit);
           else commit();
           this.loadKeys(config);
           result = { ok: true, at, warnings: check.warnings };

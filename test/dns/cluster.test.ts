@@ -59,7 +59,13 @@ async function report(admin: number, healthy: Record<string, boolean>): Promise<
   expect(res.status).toBe(200);
 }
 
-interface WorkerStatus { readonly pid: number; readonly generation: number; readonly state: string; readonly queries: number }
+interface WorkerStatus {
+  readonly pid: number;
+  readonly generation: number;
+  readonly state: string;
+  readonly queries: number;
+  readonly compiledAtNice?: number;
+}
 async function workers(admin: number): Promise<WorkerStatus[]> {
   const status = (await httpRequest(admin, 'GET', '/status')).json;
   return status.node.answering.workers;
@@ -202,6 +208,64 @@ test('one worker: a replacement keeps the port and the verdicts; a refused reloa
   node.child.kill('SIGTERM');
   expect(await node.exited).toBe(0);
   expect(alive(restarted.pid)).toBe(false);
+}, 300_000);
+
+/** A process's nice value, as the kernel has it (/proc/<pid>/stat, field 19). */
+function niceOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+// Both cases run as root (CI does): the first with root's CAP_SYS_NICE, the second with it dropped from
+// the bounding set and RLIMIT_NICE at 0, so that nothing lets a process lower its nice value.
+const NO_CAP_SYS_NICE = ['setpriv', '--bounding-set', '-sys_nice', '--inh-caps', '-sys_nice', '--'];
+
+test('priorities: answering workers at the starting nice value, the primary 10 below, a reload\'s compile at 19 (CAP_SYS_NICE lets them back)', async () => {
+  const { file, keysDir, config } = setup('cluster-nice-');
+  const node = spawnCli(['serve', '--config', file, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--keys-dir', keysDir]);
+  spawned.push(node);
+  const started = await node.waitFor((e) => e.event === 'started' || e.event === 'failed', 120_000);
+  expect(started).toEqual(expect.objectContaining({ event: 'started', workers: 1, priorities: { answering: 0, primary: 10, background: 19 } }));
+  const dns = Number(String(started.dns).split(':').pop());
+  const admin = Number(String(started.admin).split(':').pop());
+  const [first] = await workers(admin);
+  expect(first).toEqual(expect.objectContaining({ state: 'listening', compiledAtNice: 19 }));
+  expect(niceOf(node.child.pid!)).toBe(10);
+  expect(niceOf(first.pid)).toBe(0);
+  await report(admin, { a: false, b: true });
+  await node.waitFor((e) => e.event === 'verdict' && e.healthCheckId === 'a' && e.healthy === false);
+
+  // A reload: the new worker compiled at 19 and answers at 0 (with the verdicts in force); the primary is back at 10.
+  fs.writeFileSync(file, JSON.stringify({ ...config, zones: [{ ...config.zones[0], soa: { ...config.zones[0].soa, serial: 2 } }] }));
+  expect((await httpRequest(admin, 'POST', '/reload')).status).toBe(200);
+  const second = (await workers(admin)).filter((w) => w.state === 'listening');
+  expect(second).toEqual([expect.objectContaining({ generation: 2, compiledAtNice: 19 })]);
+  expect(niceOf(second[0].pid)).toBe(0);
+  expect(niceOf(node.child.pid!)).toBe(10);
+  expect(await burst(dns, 'www.example.com', 50)).toEqual(['192.0.2.2']);
+
+  node.child.kill('SIGTERM');
+  expect(await node.exited).toBe(0);
+  expect(node.stderr).toBe('');
+}, 300_000);
+
+test('priorities: without CAP_SYS_NICE or an RLIMIT_NICE that lets a worker back, every process stays at the starting nice value', async () => {
+  const { file, keysDir } = setup('cluster-nice-none-');
+  const node = spawnCli(['serve', '--config', file, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--keys-dir', keysDir],
+    ['prlimit', '--nice=0:0', '--', ...NO_CAP_SYS_NICE]);
+  spawned.push(node);
+  const started = await node.waitFor((e) => e.event === 'started' || e.event === 'failed', 120_000);
+  expect(started).toEqual(expect.objectContaining({ event: 'started', workers: 1 }));
+  expect(started.priorities).toMatch(/^unchanged \(no CAP_SYS_NICE/);
+  const dns = Number(String(started.dns).split(':').pop());
+  const admin = Number(String(started.admin).split(':').pop());
+  const [worker] = await workers(admin);
+  expect(worker.compiledAtNice).toBe(0);
+  expect(niceOf(worker.pid)).toBe(0);
+  expect(niceOf(node.child.pid!)).toBe(0);
+  expect(await burst(dns, 'www.example.com', 50)).toEqual(['192.0.2.1', '192.0.2.2']);
+  node.child.kill('SIGTERM');
+  expect(await node.exited).toBe(0);
 }, 300_000);
 
 const CITY = path.join(REPO, 'test', 'fixtures', 'geoip', 'GeoIP2-City-Test.mmdb');

@@ -212,9 +212,13 @@ export interface Spawned {
   waitFor(pred: (e: any) => boolean, timeoutMs?: number): Promise<any>;
 }
 
-/** Spawns `dns-failover` from the TypeScript sources (no build needed). */
-export function spawnCli(args: readonly string[]): Spawned {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'lib/cli/main.ts', ...args], {
+/**
+ * Spawns `dns-failover` from the TypeScript sources (no build needed); `wrapper`: a command that runs it
+ * (e.g. `['prlimit', '--nice=20:20', '--']`).
+ */
+export function spawnCli(args: readonly string[], wrapper: readonly string[] = []): Spawned {
+  const command = [...wrapper, process.execPath, '-r', 'ts-node/register/transpile-only', 'lib/cli/main.ts', ...args];
+  const child = spawn(command[0], command.slice(1), {
     cwd: REPO,
     // lib/ may hold compiled .js next to the sources: make ts-node load the sources.
     env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true', TS_NODE_PROJECT: path.join(REPO, 'tsconfig.json') },

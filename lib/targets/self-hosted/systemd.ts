@@ -107,6 +107,8 @@ export function systemdUnits(ctx: BundleContext): Map<string, string> {
       ...config.checkers.map((c) => loadKey(checkerKeyName(c))),
       'Restart=on-failure',
       'RestartSec=2',
+      // Lets a reload's compile run at nice 19 and the answering workers come back to 0 (never below it): lib/dns/priority.ts.
+      'LimitNICE=+0',
       ...hardening(!privileged),
       ...(privileged ? ['AmbientCapabilities=CAP_NET_BIND_SERVICE', 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE'] : ['CapabilityBoundingSet=']),
       '',

@@ -99,6 +99,8 @@ describe('systemd units', () => {
     expect(value(u, 'Service', 'LoadCredential')).toEqual(['eu-1:/etc/dns-failover/keys/eu-1', 'us-1:/etc/dns-failover/keys/us-1']);
     expect(value(u, 'Service', 'ExecReload')).toEqual(['/bin/kill -HUP $MAINPID']);
     expect(value(u, 'Service', 'Restart')).toEqual(['on-failure']);
+    // A reload's compile at nice 19, the answering workers back at 0 (lib/dns/priority.ts), never below 0.
+    expect(value(u, 'Service', 'LimitNICE')).toEqual(['+0']);
     expect(value(u, 'Service', 'DynamicUser')).toEqual(['yes']);
     // Port 5353 needs no privilege.
     expect(value(u, 'Service', 'AmbientCapabilities')).toEqual([]);
