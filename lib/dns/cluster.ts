@@ -456,7 +456,11 @@ export class AnsweringWorkers {
     worker.on('exit', (code, signal) => this.onExit(r, code, signal));
     worker.on('online', () => {
       const { count: _c, log: _l, unhealthy: _u, startTimeoutMs: _t, adjustPriorities: _p, configText: _x, ...options } = this.options;
-      this.send(r, { kind: 'load', options, config, ...(this.priorities ? { priorities: this.priorities } : {}) });
+      // In the background only while other workers answer (a reload, or one of several replaced): a node
+      // that answers nothing until this worker does (its start, its only worker replaced) compiles at the answering priority.
+      const p = this.priorities;
+      const othersAnswer = [...this.workers.values()].some((w) => w !== r && w.state === 'listening');
+      this.send(r, { kind: 'load', options, config, ...(p ? { priorities: othersAnswer ? p : { ...p, background: p.answering } } : {}) });
     });
     return r;
   }

@@ -228,8 +228,9 @@ test('priorities: answering workers at the starting nice value, the primary 10 b
   expect(started).toEqual(expect.objectContaining({ event: 'started', workers: 1, priorities: { answering: 0, primary: 10, background: 19 } }));
   const dns = Number(String(started.dns).split(':').pop());
   const admin = Number(String(started.admin).split(':').pop());
+  // At the start nothing else answers: the worker compiled at the answering priority.
   const [first] = await workers(admin);
-  expect(first).toEqual(expect.objectContaining({ state: 'listening', compiledAtNice: 19 }));
+  expect(first).toEqual(expect.objectContaining({ state: 'listening', compiledAtNice: 0 }));
   expect(niceOf(node.child.pid!)).toBe(10);
   expect(niceOf(first.pid)).toBe(0);
   await report(admin, { a: false, b: true });
@@ -242,6 +243,13 @@ test('priorities: answering workers at the starting nice value, the primary 10 b
   expect(second).toEqual([expect.objectContaining({ generation: 2, compiledAtNice: 19 })]);
   expect(niceOf(second[0].pid)).toBe(0);
   expect(niceOf(node.child.pid!)).toBe(10);
+  expect(await burst(dns, 'www.example.com', 50)).toEqual(['192.0.2.2']);
+
+  // The only worker killed: nothing answers until its replacement does, which compiles at the answering priority.
+  process.kill(second[0].pid, 'SIGKILL');
+  const restarted = await node.waitFor((e) => e.event === 'worker-restarted', 120_000);
+  expect((await workers(admin)).filter((w) => w.state === 'listening')).toEqual([expect.objectContaining({ pid: restarted.pid, compiledAtNice: 0 })]);
+  expect(niceOf(restarted.pid)).toBe(0);
   expect(await burst(dns, 'www.example.com', 50)).toEqual(['192.0.2.2']);
 
   node.child.kill('SIGTERM');
