@@ -5,6 +5,8 @@
  * - `quiet`: 1,000 health checks (500 gateways), nothing else happening;
  * - `reports`: the same while 16 checkers each post their signed report (all 1,000 observations) once
  *   a second, spread evenly (16 reports/s of ~117 KB to the admin API);
+ * - `reports-max`: the same while the 16 checkers post as fast as the node takes them (each its next
+ *   report as soon as the last one is answered): the answer times at the highest report rate;
  * - `quiet-10k`: 10,000 gateways (20,000 checks), nothing else happening;
  * - `reload-10k`: the same while the config is reloaded three times (POST /reload of a config whose
  *   serial and one record differ; gdnsd: `gdnsdctl reload-zones` of its zone file), 10 s apart.
@@ -18,6 +20,7 @@
  * 100 ms) and how long each reload took.
  */
 import { ChildProcess, execFile, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -235,6 +238,36 @@ async function main(): Promise<void> {
     await p.done;
     agent.destroy();
     print('reports', { ...stats(p.file, [{ from: start, to: planned[planned.length - 1].at + 500 }]), reportsSent: sent, reportsRefused: refused });
+
+    // The highest report rate the node takes: each checker posts its next report as soon as the last one
+    // is answered (its body made again every second, signed again for every post: cheap for this driver).
+    p = probe(REPORTS_S + 2, SMALL, 'reports-max');
+    const from = Date.now() + 1000;
+    const until = from + REPORTS_S * 1000;
+    await sleep(from - Date.now());
+    const flood = new http.Agent({ keepAlive: true, maxSockets: CHECKERS });
+    let accepted = 0;
+    let notAccepted = 0;
+    await Promise.all(Array.from({ length: CHECKERS }, async (_, c) => {
+      let made = 0;
+      let body: Buffer = Buffer.alloc(0);
+      let digest = '';
+      while (Date.now() < until) {
+        const now = Date.now();
+        if (now - made >= 1000) {
+          body = fleet.report(c, now).body;
+          digest = createHash('sha256').update(body).digest('hex');
+          made = now;
+        }
+        const r = fleet.sign(c, body, now, digest);
+        const res = await post('/reports', r.body, r.headers, flood).catch(() => ({ status: 0, text: '' }));
+        if (res.status === 200) accepted++;
+        else notAccepted++;
+      }
+    }));
+    await p.done;
+    flood.destroy();
+    print('reports-max', { ...stats(p.file, [{ from, to: until }]), reportsAccepted: accepted, reportsPerSecond: Math.round(accepted / REPORTS_S), reportsNotAccepted: notAccepted });
   }
   await stopServer(server);
 

@@ -164,7 +164,7 @@ for round in $(seq 1 "$ROUNDS"); do
       name=$(label "$s")
       echo "$name $n $rss $rss2 $r" >> "$WORK/results"
       echo "$r" | awk -v round="$round" -v s="$name" -v n="$n" -v m="$rss" -v m2="$rss2" -v p="$prss" \
-        '{ printf "| %s | %s | %s | %.1f | %s | %s | %s | %s | %.1f | %s |\n", round, s, n, m / 1024, $1, $2, $3, $4, m2 / 1024, p > 0 ? sprintf("%.1f", p / 1024) : "-" }'
+        '{ printf "| %s | %s | %s | %.1f | %s | %s | %s | %s | %.1f | %s |\n", round, s, n, m / 1024, $1, $2, $3, $4, m2 / 1024, (p > 0 ? sprintf("%.1f", p / 1024) : "-") }'
     done
   done
 done

@@ -25,7 +25,7 @@ import cluster, { Worker } from 'cluster';
 import * as path from 'path';
 import { ClientSetup, clientSetupOf } from './clients';
 import { AnswerCounters, DnsMetrics, sumAnswerCounters } from './metrics';
-import { canReturnTo, niceOf, Priorities, prioritiesOf, setNice } from './priority';
+import { BACKGROUND_NICE, canReturnTo, niceOf, Priorities, prioritiesOf, setNice } from './priority';
 import { Responder, Serving, warmUp } from './responder';
 import { BoundAddress, DnsListenOptions, DnsServer } from './server';
 import { ZoneSet } from './zones';
@@ -135,6 +135,8 @@ export function runAnsweringWorker(): Promise<number> {
     let server: DnsServer | undefined;
     let options: AnsweringOptions | undefined;
     let timer: NodeJS.Timeout | undefined;
+    /** The primary adjusts priorities (see priority.ts). */
+    let adjusted = false;
     const log = (event: Record<string, unknown>) => send({ kind: 'log', event: { ...event, worker: process.pid } });
     process.on('message', (raw) => {
       const m = unwrap<ToWorker>(raw);
@@ -142,6 +144,7 @@ export function runAnsweringWorker(): Promise<number> {
       switch (m.kind) {
         case 'load': {
           options = m.options;
+          adjusted = m.priorities !== undefined;
           let loaded: LoadedConfig;
           try {
             loaded = loadConfig(m, isHealthy, verdicts);
@@ -193,7 +196,11 @@ export function runAnsweringWorker(): Promise<number> {
         }
         case 'retire': {
           if (timer) clearInterval(timer);
-          const last = () => send({ kind: 'counters', counters: metrics.answerCounters() }, () => resolve(0));
+          const last = () => {
+            // Its sockets are closed: its exit (the freeing of its memory) waits for the answers of the workers that stay.
+            if (adjusted) setNice(BACKGROUND_NICE);
+            send({ kind: 'counters', counters: metrics.answerCounters() }, () => resolve(0));
+          };
           if (server) void server.close().then(last, last);
           else last();
           return;

@@ -2,8 +2,8 @@
  * CPU priorities of a node with answering workers (`dns-failover serve --workers N`), so that work
  * which can wait never delays an answer when the processes share a core: the answering workers run at
  * the priority the node was started with, the primary (reports, verdicts, the admin API) a little
- * lower, and the work of a reload (the primary's validation, a new worker's compile) at the lowest
- * priority (nice 19) until it is done.
+ * lower, and the work of a reload (the primary's validation, a new worker's compile while the old
+ * workers answer, an old worker's exit) at the lowest priority (nice 19) until it is done.
  *
  * Going back up after the lowest priority (a compiled worker that is about to answer) is lowering a
  * nice value, which Linux allows only with CAP_SYS_NICE or an RLIMIT_NICE that reaches the value
