@@ -30,7 +30,7 @@ echo "settings: RATE=${RATE:-4000} QUIET_S=${QUIET_S:-10} REPORTS_S=${REPORTS_S:
 for round in $(seq 1 "$ROUNDS"); do
   for s in $SERVERS; do
     case $s in
-      before) taskset -c "$CLIENT_CPU" node "$WORK/driver/answers.js" ours "$WORK/before/out/lib/cli/main.js" "before, one process (r$round)" "$WORK/files" ;;
+      before) taskset -c "$CLIENT_CPU" node "$WORK/driver/answers.js" ours "$WORK/before/out/lib/cli/main.js" "before, serve's default (r$round)" "$WORK/files" ;;
       after-*) taskset -c "$CLIENT_CPU" node "$WORK/driver/answers.js" ours "$WORK/after/out/lib/cli/main.js" "after, --workers ${s#after-} (r$round)" "$WORK/files" --workers "${s#after-}" ;;
       gdnsd) taskset -c "$CLIENT_CPU" node "$WORK/driver/answers.js" gdnsd - "gdnsd 3 (r$round)" "$WORK/files" ;;
     esac
