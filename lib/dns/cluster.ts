@@ -157,7 +157,12 @@ export function runAnsweringWorker(): Promise<number> {
           // ones that pay for it), and the compile's garbage collected now, not between two answers.
           setImmediate(() => {
             serving = loaded.serving;
-            warmUp(serving);
+            try {
+              warmUp(serving);
+            } catch (e) {
+              // The answers do not depend on it: its first clients pay for what it would have done.
+              log({ event: 'warm-up-failed', message: (e as Error).message });
+            }
             (globalThis as { gc?: () => void }).gc?.();
             if (loaded.priorities) {
               const refused = setNice(loaded.priorities.answering);
@@ -299,8 +304,10 @@ export class AnsweringWorkers {
   private youngDeaths = 0;
   private restarts = 0;
   private pendingRestart?: NodeJS.Timeout;
-  /** The nice values in use (undefined: every process at the one it was started with). */
+  /** The nice values in use (undefined: every process at the one it was started with, see `prioritiesNote`). */
   readonly priorities: Priorities | undefined;
+  /** Why the priorities are not adjusted, when they are not. */
+  readonly prioritiesNote: string | undefined;
 
   constructor(private readonly options: AnsweringWorkersOptions) {
     if (!cluster.isPrimary) throw new Error('answering workers are started by the primary process');
@@ -311,7 +318,9 @@ export class AnsweringWorkers {
     // and messages carry large strings (configs) and typed data.
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: WORKER_PROGRAM, args: [], serialization: 'advanced', execArgv: workerFlags(process.execArgv) });
-    this.priorities = options.adjustPriorities === false ? undefined : prioritiesOf();
+    const plan = options.adjustPriorities === false ? 'unchanged: not asked for' : prioritiesOf();
+    this.priorities = typeof plan === 'string' ? undefined : plan;
+    this.prioritiesNote = typeof plan === 'string' ? plan : undefined;
     if (this.priorities) setNice(this.priorities.primary);
   }
 
@@ -402,7 +411,7 @@ export class AnsweringWorkers {
     return {
       count: this.options.count,
       restarts: this.restarts,
-      priorities: this.priorities ?? null,
+      priorities: this.priorities ?? this.prioritiesNote,
       workers: [...this.workers.values()].map((r) => ({
         pid: r.pid,
         generation: r.generation,

@@ -379,7 +379,7 @@ export class DnsNode implements AdminBackend {
       groups: this.loaded.summary.groups,
       healthChecks: this.loaded.config.healthChecks.length,
       reportAuthentication: this.authenticator.name,
-      ...(this.workers ? { workers: this.options.workers, priorities: this.workers.priorities ?? 'unchanged (no CAP_SYS_NICE, and RLIMIT_NICE does not allow it)' } : {}),
+      ...(this.workers ? { workers: this.options.workers, priorities: this.workers.priorities ?? this.workers.prioritiesNote } : {}),
     });
   }
 

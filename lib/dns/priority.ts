@@ -60,10 +60,15 @@ export function canReturnTo(nice: number): boolean {
   }
 }
 
-/** The priorities for a node started at this process's nice value, or undefined when it could not return to it. */
-export function prioritiesOf(): Priorities | undefined {
+/**
+ * The priorities for a node started at this process's nice value, or why every process keeps that
+ * value (for the node's `started` log line).
+ */
+export function prioritiesOf(): Priorities | string {
   const answering = os.getPriority();
-  if (answering >= BACKGROUND_NICE || !canReturnTo(answering)) return undefined;
+  if (answering >= BACKGROUND_NICE) return `unchanged: the node was started at nice ${answering}, nothing is lower`;
+  if (process.platform !== 'linux') return 'unchanged: priorities are adjusted on Linux only';
+  if (!canReturnTo(answering)) return `unchanged: no CAP_SYS_NICE, and RLIMIT_NICE does not let a worker back to nice ${answering} (systemd: LimitNICE=+${answering})`;
   return { answering, primary: Math.min(BACKGROUND_NICE - 1, answering + PRIMARY_NICE_OFFSET), background: BACKGROUND_NICE };
 }
 

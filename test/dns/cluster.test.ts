@@ -228,6 +228,7 @@ test('priorities: answering workers at the starting nice value, the primary 10 b
   expect(started).toEqual(expect.objectContaining({ event: 'started', workers: 1, priorities: { answering: 0, primary: 10, background: 19 } }));
   const dns = Number(String(started.dns).split(':').pop());
   const admin = Number(String(started.admin).split(':').pop());
+  expect((await httpRequest(admin, 'GET', '/status')).json.node.answering.priorities).toEqual(started.priorities);
   // At the start nothing else answers: the worker compiled at the answering priority.
   const [first] = await workers(admin);
   expect(first).toEqual(expect.objectContaining({ state: 'listening', compiledAtNice: 0 }));
@@ -264,7 +265,7 @@ test('priorities: without CAP_SYS_NICE or an RLIMIT_NICE that lets a worker back
   spawned.push(node);
   const started = await node.waitFor((e) => e.event === 'started' || e.event === 'failed', 120_000);
   expect(started).toEqual(expect.objectContaining({ event: 'started', workers: 1 }));
-  expect(started.priorities).toMatch(/^unchanged \(no CAP_SYS_NICE/);
+  expect(started.priorities).toBe('unchanged: no CAP_SYS_NICE, and RLIMIT_NICE does not let a worker back to nice 0 (systemd: LimitNICE=+0)');
   const dns = Number(String(started.dns).split(':').pop());
   const admin = Number(String(started.admin).split(':').pop());
   const [worker] = await workers(admin);
@@ -272,6 +273,21 @@ test('priorities: without CAP_SYS_NICE or an RLIMIT_NICE that lets a worker back
   expect(niceOf(worker.pid)).toBe(0);
   expect(niceOf(node.child.pid!)).toBe(0);
   expect(await burst(dns, 'www.example.com', 50)).toEqual(['192.0.2.1', '192.0.2.2']);
+  node.child.kill('SIGTERM');
+  expect(await node.exited).toBe(0);
+}, 300_000);
+
+test('priorities: a node started at nice 19 leaves them alone and says why', async () => {
+  const { file, keysDir } = setup('cluster-nice-19-');
+  const node = spawnCli(['serve', '--config', file, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--keys-dir', keysDir], ['nice', '-n', '19']);
+  spawned.push(node);
+  const started = await node.waitFor((e) => e.event === 'started' || e.event === 'failed', 120_000);
+  expect(started.priorities).toBe('unchanged: the node was started at nice 19, nothing is lower');
+  const admin = Number(String(started.admin).split(':').pop());
+  const status = (await httpRequest(admin, 'GET', '/status')).json;
+  expect(status.node.answering.priorities).toBe(started.priorities);
+  const [worker] = await workers(admin);
+  expect([niceOf(node.child.pid!), niceOf(worker.pid), worker.compiledAtNice]).toEqual([19, 19, 19]);
   node.child.kill('SIGTERM');
   expect(await node.exited).toBe(0);
 }, 300_000);
