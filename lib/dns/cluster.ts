@@ -25,7 +25,7 @@ import cluster, { Worker } from 'cluster';
 import * as path from 'path';
 import { ClientSetup, clientSetupOf } from './clients';
 import { AnswerCounters, DnsMetrics, sumAnswerCounters } from './metrics';
-import { BACKGROUND_NICE, canReturnTo, niceOf, Priorities, prioritiesOf, setNice } from './priority';
+import { BACKGROUND_NICE, canReturnTo, niceOf, Priorities, prioritiesOf, setNice, setNiceOf } from './priority';
 import { Responder, Serving, warmUp } from './responder';
 import { BoundAddress, DnsListenOptions, DnsServer } from './server';
 import { ZoneSet } from './zones';
@@ -441,7 +441,14 @@ export class AnsweringWorkers {
   }
 
   private fork(generation: number, config: string, callerReports = false): WorkerRecord {
+    // In the background only while other workers answer (a reload, or one of several replaced): a node
+    // that answers nothing until this worker does (its start, its only worker replaced) compiles at the answering priority.
+    const p = this.priorities;
+    const othersAnswer = [...this.workers.values()].some((w) => w.state === 'listening');
+    const priorities = p && (othersAnswer ? p : { ...p, background: p.answering });
     const worker = cluster.fork();
+    // From its first instruction (Node's start, the config's arrival), not from its first message.
+    if (priorities?.background === BACKGROUND_NICE && worker.process.pid !== undefined) setNiceOf(worker.process.pid, BACKGROUND_NICE);
     const r: WorkerRecord = {
       worker,
       pid: worker.process.pid ?? -1,
@@ -472,11 +479,7 @@ export class AnsweringWorkers {
     worker.on('exit', (code, signal) => this.onExit(r, code, signal));
     worker.on('online', () => {
       const { count: _c, log: _l, unhealthy: _u, startTimeoutMs: _t, adjustPriorities: _p, configText: _x, ...options } = this.options;
-      // In the background only while other workers answer (a reload, or one of several replaced): a node
-      // that answers nothing until this worker does (its start, its only worker replaced) compiles at the answering priority.
-      const p = this.priorities;
-      const othersAnswer = [...this.workers.values()].some((w) => w !== r && w.state === 'listening');
-      this.send(r, { kind: 'load', options, config, ...(p ? { priorities: othersAnswer ? p : { ...p, background: p.answering } } : {}) });
+      this.send(r, { kind: 'load', options, config, ...(priorities ? { priorities } : {}) });
     });
     return r;
   }

@@ -79,8 +79,13 @@ export function niceOf(): number {
 
 /** Sets this process's nice value; the error's message when the system refuses. */
 export function setNice(nice: number): string | undefined {
+  return setNiceOf(0, nice);
+}
+
+/** Sets the nice value of a process of ours (0: this one); the error's message when the system refuses. */
+export function setNiceOf(pid: number, nice: number): string | undefined {
   try {
-    os.setPriority(nice);
+    os.setPriority(pid, nice);
     return undefined;
   } catch (e) {
     return (e as Error).message;
