@@ -370,7 +370,6 @@ export class Responder {
   }
 }
 
-/** Keeps how `node` answers `qtype` (only types below 256 are kept: the rest are meta types). */
 /** Fewest and most questions of a warm-up (see {@link warmUp}). */
 const WARM_UP_MIN = 2_000;
 const WARM_UP_MAX = 20_000;
@@ -415,6 +414,7 @@ export function warmUp(serving: Serving): number {
   return total;
 }
 
+/** Keeps how `node` answers `qtype` (only types below 256 are kept: the rest are meta types). */
 function setPlan(node: NameNode, qtype: number, plan: Plan): void {
   if (qtype >= 256) return;
   if (node.hotType === -1) {
