@@ -851,8 +851,9 @@ export class HealthState {
       case 'endpoint': {
         const fraction = this.settings.healthyFraction;
         if (fresh > 0) {
-          // Division, not `fraction * fresh`: k / n rounds to the same double as the literal
-          // fraction when they are equal (18 of 100 is exactly "0.18", hence not more than 18 %).
+          // Division, not `fraction * fresh`: k / n rounds to the same double as the literal fraction
+          // when they are equal (k of 100 with k = 100 x DEFAULT_HEALTHY_FRACTION is that fraction
+          // exactly, hence not more than it).
           entry.measured = healthy / fresh > fraction;
           entry.measuredAt = now;
           reason = `${healthy} of ${fresh} fresh checker reports healthy (${percent(healthy / fresh)} ${entry.measured ? '>' : '<='} ${percent(fraction)})`;

@@ -229,7 +229,7 @@ export interface SelfHostedStackProps {
   /**
    * A health check is healthy when more than this fraction of the checkers with a fresh report say
    * healthy (from 0 up to, not including, 1).
-   * @default 0.18 - Route 53's rule ("more than 18 %")
+   * @default - Route 53's rule: `DEFAULT_HEALTHY_FRACTION` of lib/model/facts.ts
    */
   readonly healthyFraction?: number;
   /**
