@@ -68,6 +68,11 @@ export interface CompiledSummary {
   readonly groups: number;
 }
 
+/** What a compiled zone set holds, for the log lines and the liveness check. */
+export function summaryOf(zones: ZoneSet): CompiledSummary {
+  return { zones: zones.zones.map((z) => z.name), groups: zones.groups.length };
+}
+
 /** Worker to primary. */
 type FromWorker =
   /** `compiledAtNice`: the nice value its compile ran at (see priority.ts). */
@@ -110,8 +115,7 @@ function loadConfig(m: Extract<ToWorker, { kind: 'load' }>, isHealthy: (id: stri
     ...(clients.resolver ? { clients: clients.resolver } : {}),
     ignoreClientSubnet: m.options.ignoreClientSubnet === true,
   };
-  const summary = { zones: zones.zones.map((z) => z.name), groups: zones.groups.length };
-  return { serving, summary, compiledAtNice, ...(priorities ? { priorities } : {}) };
+  return { serving, summary: summaryOf(zones), compiledAtNice, ...(priorities ? { priorities } : {}) };
 }
 
 /**

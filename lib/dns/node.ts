@@ -5,7 +5,7 @@
  */
 import { answerShares, clientAreas, engineClient, HealthState, RandomSource, VerdictChange, VerdictSettings } from '../engine';
 import { AdminBackend, AdminServer, LivenessResult, ReloadResult, ReportIntake, ReportResult } from './admin';
-import { AnsweringWorkers, CompiledSummary } from './cluster';
+import { AnsweringWorkers, CompiledSummary, summaryOf } from './cluster';
 import { DnsMetrics } from './metrics';
 import { Responder, Serving } from './responder';
 import { RrlOptions } from './rrl';
@@ -160,10 +160,6 @@ function reloadChanges(
 
 /** Answers listed per client area of a tree group in the status, at most. */
 const MAX_STATUS_ANSWERS = 20;
-
-function summaryOf(zones: ZoneSet): CompiledSummary {
-  return { zones: zones.zones.map((z) => z.name), groups: zones.groups.length };
-}
 
 /**
  * A group in the status: its members with their verdicts and shares; for the top of a routing tree,
